@@ -1,0 +1,15 @@
+"""The ``certificates`` Piccolo app: issuing and trust."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="certificates",
+    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
+    table_classes=table_finder(modules=["certificates.tables"], exclude_imported=True),
+    migration_dependencies=["courses.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,89 @@
+"""Certificate templates, number sequences, issuer profiles and the certificates."""
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from lms.people.tables import Unit
+
+
+class CertificateTemplate(Table, tablename="certificate_template"):
+    """A Jinja2 HTML + CSS certificate template owned by a unit (null unit: the built-in)."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(Unit, null=True, index=True)
+    name = Varchar(length=255)
+    html = Text()
+    css = Text(default="")
+    version = Integer(default=1)
+    is_default = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class IssuerProfile(Table, tablename="issuer_profile"):
+    """How a unit issues: its numbering pattern, signer and the place printed on certificates."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(Unit, unique=True)
+    number_pattern = Varchar(length=255, default="{seq:03d}/PP/{unit_code}/{month_roman}/{year}")
+    organizer_name = Varchar(length=255, default="")
+    city = Varchar(length=128, default="")
+    signer_name = Varchar(length=255, default="")
+    signer_jabatan = Varchar(length=255, default="")
+    signer_nip = Varchar(length=18, default="")
+    signature_sha256 = Varchar(length=64, default="")
+    logo_sha256 = Varchar(length=64, default="")
+    template = ForeignKey(CertificateTemplate, null=True)
+    updated_at = Timestamptz()
+
+
+class NumberSequence(Table, tablename="number_sequence"):
+    """A gap-free counter per (pattern, year): incremented inside the issuing transaction."""
+
+    id = UUID(primary_key=True)
+    pattern = Varchar(length=255)
+    year = Integer()
+    last = Integer(default=0)
+    # Unique (pattern, year), as one column: SQLite cannot add a composite
+    # constraint in a migration. Filled by the service as "{pattern}:{year}".
+    natural_key = Varchar(length=200, unique=True)
+
+
+class Certificate(Table, tablename="certificate"):
+    """An issued certificate: immutable once issued, except its status fields.
+
+    ``session_id`` / ``person_id`` / ``course_id`` are plain ids (not foreign keys) and
+    ``snapshot`` holds every printed field, so a certificate survives the deletion or change of
+    its course, session or person.
+    """
+
+    id = UUID(primary_key=True)
+    number = Varchar(length=128, unique=True, index=True)
+    code = Varchar(length=64, unique=True, index=True)
+    session_id = UUID(index=True)
+    person_id = UUID(index=True)
+    course_id = UUID(index=True)
+    unit_id = UUID(index=True)
+    unit_path = Varchar(length=1024, default="", index=True)
+    snapshot = JSON(default="{}")
+    pdf_sha256 = Varchar(length=64, index=True)
+    template_version = Integer(default=1)
+    signed = Boolean(default=False)
+    issued_at = Timestamptz()
+    issued_by = UUID(null=True, default=None)
+    year = Integer(index=True)
+    valid_until = Date(null=True, default=None)
+    status = Varchar(length=16, default="valid", index=True)
+    revoked_at = Timestamptz(null=True, default=None)
+    revocation = JSON(default="{}")
+    supersedes = UUID(null=True, default=None)
+    superseded_by = UUID(null=True, default=None)

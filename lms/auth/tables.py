@@ -1,0 +1,24 @@
+"""Login accounts."""
+
+from piccolo.columns import UUID, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.table import Table
+
+from lms.people.tables import Person, Unit
+
+
+class User(Table, tablename="lms_user"):
+    """A login with one role.
+
+    ``unit`` scopes organizers and HR to their unit and the units below it; ``person`` links a
+    participant or trainer login to the person whose records it may see.
+    """
+
+    id = UUID(primary_key=True)
+    username = Varchar(length=150, unique=True, index=True)
+    password_hash = Varchar(length=255)
+    role = Varchar(length=16, index=True)
+    person = ForeignKey(Person, null=True, index=True)
+    unit = ForeignKey(Unit, null=True)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,87 @@
+"""Competency framework, the JP ledger and service-quality surveys."""
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from lms.people.tables import Person, Unit
+
+
+class Competency(Table, tablename="competency"):
+    """A competency of the framework and the SKM elements (U1–U9) it should move."""
+
+    id = UUID(primary_key=True)
+    code = Varchar(length=32, unique=True, index=True)
+    name = Varchar(length=255)
+    description = Text(default="")
+    levels = JSON(default="[]")
+    skm_elements = JSON(default="[]")
+    created_at = Timestamptz()
+
+
+class LearningRecord(Table, tablename="learning_record"):
+    """One learning event in a person's JP ledger.
+
+    ``source`` is ``session`` (credited at finalize; ``source_ref`` holds the session id as a
+    plain id, since lms must not depend on courses) or ``external`` (recorded by HR). The title,
+    organizer and JP are a snapshot of what was credited. JP counts in ``year`` (the year the
+    learning ended). Status: pending | approved | rejected | revoked; only approved counts.
+    """
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(Person, index=True)
+    source = Varchar(length=16, default="external")
+    source_ref = Varchar(length=64, default="", index=True)
+    title = Varchar(length=500)
+    organizer = Varchar(length=255, default="")
+    jenis_diklat = Integer(default=3)
+    klasikal = Boolean(default=True)
+    start_date = Date()
+    end_date = Date()
+    jp = Numeric(digits=(7, 2))
+    year = Integer(index=True)
+    certificate_number = Varchar(length=128, default="")
+    proof_sha256 = Varchar(length=64, default="")
+    competency_codes = JSON(default="[]")
+    status = Varchar(length=16, default="approved", index=True)
+    note = Varchar(length=1000, default="")
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz()
+    decided_by = UUID(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class SkmSurvey(Table, tablename="skm_survey"):
+    """A unit's Survei Kepuasan Masyarakat for one period, with its computed IKM."""
+
+    id = UUID(primary_key=True)
+    unit = ForeignKey(Unit, index=True)
+    period = Varchar(length=32)
+    period_start = Date(null=True, default=None)
+    period_end = Date(null=True, default=None)
+    respondents = Integer(default=0)
+    element_means = JSON(default="{}")
+    ikm = Numeric(digits=(5, 2))
+    category = Varchar(length=1)
+    created_at = Timestamptz()
+
+
+class SkmAnswer(Table, tablename="skm_answer"):
+    """One respondent's answers (U1–U9, 1–4; null when not answered)."""
+
+    id = UUID(primary_key=True)
+    survey = ForeignKey(SkmSurvey, index=True)
+    respondent = Varchar(length=64, default="")
+    service = Varchar(length=255, default="")
+    answered_on = Date(null=True, default=None)
+    answers = JSON(default="[]")

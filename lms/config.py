@@ -1,0 +1,108 @@
+"""Settings: every knob is an ``LMS_*`` environment variable, read once.
+
+Why a frozen Struct: settings are passed explicitly into ``create_app`` so tests can build an
+app with other values without touching the process environment, and nothing can mutate them
+half-way through a request.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from pathlib import Path
+
+import msgspec
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Runtime configuration of one Prima process.
+
+    Attributes mirror the environment variables documented in README.md (``LMS_`` + upper-case
+    name). ``secret_key`` is never read from the repository: it comes from ``LMS_SECRET_KEY`` or
+    a file generated into the data dir on first start.
+    """
+
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    timezone: str = "Asia/Jakarta"
+    db_pool: bool = False
+    db_pool_size: int = 10
+    token_ttl_minutes: int = 12 * 60
+    login_rate_per_minute: int = 10
+    verify_rate_per_minute: int = 120
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_import_rows: int = 10_000
+    jp_minutes: int = 45
+    pns_min_jp: int = 20
+    pppk_min_jp: int = 20
+    pppk_max_jp: int = 24
+    render_workers: int = 0
+    signing_p12: str = ""
+    signing_passphrase: str = ""
+    redis_url: str = ""
+    debug: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the embedded SQLite engine is in use."""
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read the settings from ``LMS_*`` variables (``environ`` defaults to ``os.environ``)."""
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("LMS_DATA_DIR", "./var")).resolve()
+        database_url = env.get("LMS_DATABASE_URL") or f"sqlite:///{data_dir / 'lms.sqlite3'}"
+        secret = env.get("LMS_SECRET_KEY") or _secret_from_data_dir(data_dir)
+        kwargs: dict[str, object] = {}
+        for field in cls.__struct_fields__:
+            if field in {"database_url", "data_dir", "secret_key"}:
+                continue
+            raw = env.get(f"LMS_{field.upper()}")
+            if raw is None:
+                continue
+            default = getattr(_DEFAULTS, field)
+            if isinstance(default, bool):
+                kwargs[field] = _env_bool(raw)
+            elif isinstance(default, int):
+                kwargs[field] = int(raw)
+            else:
+                kwargs[field] = raw
+        return cls(database_url=database_url, data_dir=data_dir, secret_key=secret, **kwargs)
+
+
+_DEFAULTS = Settings(database_url="", data_dir=Path("."), secret_key="")
+
+
+def _secret_from_data_dir(data_dir: Path) -> str:
+    """Return the secret kept in ``<data dir>/secret_key``, creating it (mode 600) if absent."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings.from_env()

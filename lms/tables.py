@@ -1,0 +1,19 @@
+"""Every table of the ``lms`` Piccolo app, in one import for the app config and tests."""
+
+from lms.audit.tables import AuditEntry
+from lms.auth.tables import User
+from lms.competencies.tables import Competency, LearningRecord, SkmAnswer, SkmSurvey
+from lms.jobs.tables import Job
+from lms.people.tables import Person, Unit
+
+__all__ = [
+    "AuditEntry",
+    "Competency",
+    "Job",
+    "LearningRecord",
+    "Person",
+    "SkmAnswer",
+    "SkmSurvey",
+    "Unit",
+    "User",
+]
