@@ -1,0 +1,162 @@
+"""The composition root: ``create_app`` wires settings, database, auth, errors and every app's
+routes. It is one of only two modules in ``lms`` that may import ``courses`` and
+``certificates`` (the other is ``lms.cli``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+from piccolo.engine.base import Engine
+
+import lms
+from lms.auth.routes import build_router as build_auth_router
+from lms.auth.tokens import make_jwt_auth
+from lms.config import Settings, get_settings
+from lms.db import make_engine, start_engine, stop_engine
+from lms.health.controllers import HealthController
+from lms.shared.problems import problem_details_plugin
+
+logger = logging.getLogger("lms")
+
+_SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def all_tables() -> list[Any]:
+    """Every Piccolo table of the three apps, for binding them to the app's engine."""
+    from piccolo.conf.apps import Finder
+
+    return Finder().get_table_classes()
+
+
+def bind_engine(engine: Engine) -> None:
+    """Point every table at ``engine`` so the app's settings, not import-time state, decide
+    which database is used."""
+    for table in all_tables():
+        table._meta.db = engine
+
+
+def _store_factory(settings: Settings) -> StoreRegistry:
+    """Rate-limit counters: Redis when configured (shared by workers), else in memory."""
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="prima")
+
+        def factory(name: str) -> Store:
+            return root.with_namespace(name)
+
+        return StoreRegistry(default_factory=factory)
+    return StoreRegistry(default_factory=lambda name: MemoryStore())
+
+
+def _feature_routers(settings: Settings) -> list[Router]:
+    """Routers of every feature, lms core first, then courses and certificates."""
+    from certificates.routes import build_routers as certificate_routers
+    from courses.routes import build_routers as course_routers
+    from lms.routes import build_routers as lms_routers
+
+    return [
+        build_auth_router(settings),
+        *lms_routers(settings),
+        *course_routers(settings),
+        *certificate_routers(settings),
+    ]
+
+
+def _template_dirs() -> list[Path]:
+    dirs = [Path(__file__).parent / "templates"]
+    import certificates
+
+    dirs.append(Path(certificates.__file__).parent / "templates")
+    return [d for d in dirs if d.is_dir()]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the Prima ASGI app.
+
+    Args:
+        settings: Configuration; defaults to the process settings read from ``LMS_*``.
+    """
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(
+        settings.database_url, pool=settings.db_pool, pool_size=settings.db_pool_size
+    )
+    bind_engine(engine)
+    jwt_auth = make_jwt_auth(settings)
+
+    async def on_startup(app: Litestar) -> None:
+        await start_engine(engine)
+        from lms.jobs.runner import recover_unfinished_jobs
+
+        await recover_unfinished_jobs()
+
+    async def on_shutdown(app: Litestar) -> None:
+        from lms.jobs.runner import shutdown_runner
+
+        await shutdown_runner()
+        await stop_engine(engine)
+
+    openapi = OpenAPIConfig(
+        title="Prima API",
+        version=lms.__version__,
+        description=(
+            "Prima: pelatihan pelayanan prima, hasil, sertifikat dan JP ASN. "
+            "Log in at POST /api/v1/auth/login and send `Authorization: Bearer <token>`."
+        ),
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/",
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                favicon="",
+            )
+        ],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http", scheme="bearer", bearer_format="JWT", description="JWT"
+                )
+            }
+        ),
+        security=[{"BearerToken": []}],
+        use_handler_docstrings=True,
+    )
+    static = create_static_files_router(
+        path="/static/swagger",
+        directories=[_SWAGGER_DIR],
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+    )
+    app = Litestar(
+        route_handlers=[HealthController, static, *_feature_routers(settings)],
+        on_app_init=[jwt_auth.on_app_init],
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        plugins=[problem_details_plugin()],
+        openapi_config=openapi,
+        stores=_store_factory(settings),
+        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
+        cors_config=CORSConfig(allow_origins=[]),
+        request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
+        debug=settings.debug,
+    )
+    return app

@@ -1,0 +1,67 @@
+"""Bearer JWTs through Litestar's ``JWTAuth``; the user is re-read on every request so a
+deactivated account or a changed role takes effect at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.security.jwt import JWTAuth, Token
+
+from lms.auth.caller import Caller
+from lms.auth.tables import User
+from lms.config import Settings
+
+# Routes that answer without a token. Everything else is authenticated.
+PUBLIC_PATHS = [
+    "^/api/v1/auth/login$",
+    "^/api/v1/verify",
+    "^/verify/",
+    "^/static/",
+    "^/schema",
+    "^/health",
+]
+
+
+async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
+    """Load the caller named by the token's subject; None (→ 401) if gone or inactive."""
+    try:
+        user_id = UUID(token.sub)
+    except ValueError:
+        return None
+    row = await (
+        User.select(
+            User.id,
+            User.username,
+            User.role,
+            User.active,
+            User.person,
+            User.unit,
+            User.unit.path,
+        )
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or not row["active"]:
+        return None
+    return Caller(
+        user_id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        unit_id=row["unit"],
+        unit_path=row["unit.path"] or "",
+        person_id=row["person"],
+    )
+
+
+def make_jwt_auth(settings: Settings) -> JWTAuth[Caller, Token]:
+    """The app's JWT configuration (HS256 with the secret from env or the data dir)."""
+    return JWTAuth[Caller, Token](
+        token_secret=settings.secret_key,
+        retrieve_user_handler=caller_for_token,
+        exclude=PUBLIC_PATHS,
+        default_token_expiration=dt.timedelta(minutes=settings.token_ttl_minutes),
+        description="Bearer token from POST /api/v1/auth/login.",
+    )

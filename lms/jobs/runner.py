@@ -1,0 +1,176 @@
+"""Run long work as a ``Job`` row with progress, off the request.
+
+A handler is an async function registered under a ``kind``; it receives a ``JobContext`` to
+report progress and per-item errors. Heavy CPU work inside a handler must itself go to a
+thread or process pool (certificates use a process pool), so the event loop keeps answering.
+
+When a server stops mid-job the row stays ``running``; on the next start
+``recover_unfinished_jobs`` re-runs jobs whose handler says it is resumable (idempotent, e.g.
+certificate issuing skips who already has one) and marks the others ``interrupted``, so no
+job silently hangs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from lms.auth.caller import Caller
+from lms.jobs.tables import Job
+
+logger = logging.getLogger("lms.jobs")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class JobContext:
+    """What a handler sees: its params, and ways to report progress and errors."""
+
+    def __init__(self, job_id: UUID, params: dict[str, Any], created_by: UUID | None) -> None:
+        self.job_id = job_id
+        self.params = params
+        self.created_by = created_by
+        self.errors: list[dict[str, Any]] = []
+        self.done = 0
+        self.total = 0
+
+    async def set_total(self, total: int) -> None:
+        """Announce how many items the job will process."""
+        self.total = total
+        await Job.update({Job.total: total}).where(Job.id == self.job_id)
+
+    async def progress(self, done: int) -> None:
+        """Report ``done`` items processed so far (errors included)."""
+        self.done = done
+        await Job.update({Job.done: done, Job.errors: self.errors}).where(Job.id == self.job_id)
+
+    def error(self, item: str, message: str, **extra: Any) -> None:
+        """Record that one item failed (the job goes on with the others)."""
+        self.errors.append({"item": item, "message": message, **extra})
+
+
+Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class _Registration:
+    handler: Handler
+    resumable: bool
+
+
+_HANDLERS: dict[str, _Registration] = {}
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+def register(kind: str, *, resumable: bool = False) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for jobs of ``kind``."""
+
+    def deco(handler: Handler) -> Handler:
+        _HANDLERS[kind] = _Registration(handler, resumable)
+        return handler
+
+    return deco
+
+
+async def submit(
+    kind: str,
+    params: dict[str, Any],
+    *,
+    actor: Caller | None,
+    unit_id: UUID | None = None,
+    total: int = 0,
+) -> UUID:
+    """Create the job row and start it in the background; return its id."""
+    if kind not in _HANDLERS:
+        raise KeyError(f"no handler for job kind {kind!r}")
+    job_id = uuid4()
+    await Job.insert(
+        Job(
+            id=job_id,
+            kind=kind,
+            status="queued",
+            done=0,
+            total=total,
+            params=params,
+            result={},
+            errors=[],
+            unit_id=unit_id,
+            created_by=actor.user_id if actor else None,
+            created_at=_now(),
+        )
+    )
+    _start(job_id, kind, params, actor.user_id if actor else None)
+    return job_id
+
+
+def _start(job_id: UUID, kind: str, params: dict[str, Any], created_by: UUID | None) -> None:
+    task = asyncio.get_running_loop().create_task(_run(job_id, kind, params, created_by))
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+async def _run(job_id: UUID, kind: str, params: dict[str, Any], created_by: UUID | None) -> None:
+    ctx = JobContext(job_id, params, created_by)
+    await Job.update({Job.status: "running", Job.started_at: _now()}).where(Job.id == job_id)
+    try:
+        result = await _HANDLERS[kind].handler(ctx)
+    except Exception as exc:  # noqa: BLE001 - a failed job is reported, never lost
+        logger.exception("job %s (%s) failed", job_id, kind)
+        ctx.errors.append({"item": "", "message": f"Pekerjaan gagal: {exc}"})
+        await Job.update(
+            {Job.status: "failed", Job.errors: ctx.errors, Job.finished_at: _now()}
+        ).where(Job.id == job_id)
+        return
+    await Job.update(
+        {
+            Job.status: "succeeded",
+            Job.result: result,
+            Job.errors: ctx.errors,
+            Job.done: ctx.done if ctx.done else ctx.total,
+            Job.finished_at: _now(),
+        }
+    ).where(Job.id == job_id)
+
+
+async def wait_for_jobs(timeout: float = 60.0) -> None:
+    """Wait until every job started by this process has finished (tests, CLI)."""
+    if _TASKS:
+        await asyncio.wait_for(asyncio.gather(*list(_TASKS), return_exceptions=True), timeout)
+
+
+async def recover_unfinished_jobs() -> None:
+    """At startup: resume resumable jobs left queued/running, mark the others interrupted."""
+    rows = await Job.select(Job.id, Job.kind, Job.params, Job.created_by).where(
+        Job.status.is_in(["queued", "running"])
+    )
+    for row in rows:
+        reg = _HANDLERS.get(row["kind"])
+        if reg is not None and reg.resumable:
+            logger.info("resuming job %s (%s)", row["id"], row["kind"])
+            _start(row["id"], row["kind"], row["params"], row["created_by"])
+        else:
+            await Job.update(
+                {
+                    Job.status: "interrupted",
+                    Job.finished_at: _now(),
+                    Job.errors: [
+                        {"item": "", "message": "Server berhenti sebelum pekerjaan selesai."}
+                    ],
+                }
+            ).where(Job.id == row["id"])
+
+
+async def shutdown_runner() -> None:
+    """At shutdown: give running jobs a moment, then cancel; recovery picks them up."""
+    if not _TASKS:
+        return
+    _, pending = await asyncio.wait(list(_TASKS), timeout=5)
+    for task in pending:
+        task.cancel()

@@ -1,0 +1,13 @@
+"""Routers of the lms core (auth is built separately because it carries its rate limit)."""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from lms.config import Settings
+from lms.jobs.controllers import JobController
+
+
+def build_routers(settings: Settings) -> list[Router]:
+    """People, units, competencies, reports and jobs."""
+    return [Router(path="/", route_handlers=[JobController])]
