@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID, uuid4
 
+import anyio.to_thread
 import msgspec
 from litestar.security.jwt import JWTAuth
 
@@ -51,14 +52,17 @@ class AuthService:
             .where(User.username == username)
             .first()
         )
-        ok = verify_password(row["password_hash"] if row else None, password)
+        # Argon2 is deliberately slow (~0.1 s): off the event loop so other requests go on.
+        ok = await anyio.to_thread.run_sync(
+            verify_password, row["password_hash"] if row else None, password
+        )
         if not ok or row is None or not row["active"]:
             await self.limiter.hit(key)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
         await self.limiter.reset(key)
         values = {User.last_login_at: _now()}
         if needs_rehash(row["password_hash"]):
-            values[User.password_hash] = hash_password(password)
+            values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)
         await User.update(values).where(User.id == row["id"])
         expires = _now() + self.ttl
         token = self.jwt_auth.create_token(identifier=str(row["id"]), token_expiration=self.ttl)
@@ -117,7 +121,7 @@ class UserService:
             User(
                 id=user_id,
                 username=data.username,
-                password_hash=hash_password(data.password),
+                password_hash=await anyio.to_thread.run_sync(hash_password, data.password),
                 role=data.role,
                 person=data.person_id,
                 unit=data.unit_id,
@@ -134,7 +138,9 @@ class UserService:
         values: dict = {}
         changes: dict = {}
         if data.password is not msgspec.UNSET:
-            values[User.password_hash] = hash_password(data.password)
+            values[User.password_hash] = await anyio.to_thread.run_sync(
+                hash_password, data.password
+            )
             changes["password"] = "changed"
         for field in ("role", "active"):
             value = getattr(data, field)

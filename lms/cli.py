@@ -1,0 +1,285 @@
+"""The ``lms`` command: migrate, serve, demo data, users, imports, certificates.
+
+Like ``lms/app.py`` this is a composition root, so it may import ``courses`` and
+``certificates``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from lms.config import get_settings
+
+T = TypeVar("T")
+
+DEMO_PASSWORDS = {
+    "admin": "admin-prima-2026",
+    "organizer": "organizer-prima-2026",
+    "trainer": "trainer-prima-2026",
+    "participant": "peserta-prima-2026",
+    "hr": "hr-prima-2026",
+}
+
+
+def _run(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine with the app's engine bound and closed afterwards."""
+    from lms.app import bind_engine
+    from lms.db import make_engine, start_engine, stop_engine
+
+    settings = get_settings()
+
+    async def main() -> T:
+        engine = make_engine(settings.database_url, pool=False)
+        bind_engine(engine)
+        await start_engine(engine)
+        try:
+            return await factory()
+        finally:
+            from lms.jobs.runner import wait_for_jobs
+
+            await wait_for_jobs(3600)
+            await stop_engine(engine)
+
+    return asyncio.run(main())
+
+
+async def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    if not result.success:
+        raise click.ClickException(f"migration failed: {result.message}")
+
+
+@click.group()
+def main() -> None:
+    """Prima: pelatihan pelayanan prima, hasil, sertifikat dan JP ASN."""
+
+
+@main.command()
+def migrate() -> None:
+    """Run every pending database migration (lms, courses, certificates)."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(_migrate())
+    click.echo(f"Database ready: {_redact(settings.database_url)}")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (LMS_HOST).")
+@click.option("--port", default=None, type=int, help="Port (LMS_PORT).")
+@click.option("--workers", default=None, type=int, help="Worker processes (LMS_WORKERS).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the API with uvicorn (uvloop + httptools)."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    if workers > 1 and settings.is_sqlite:
+        click.echo(
+            "Note: several workers on SQLite share one file; PostgreSQL is the choice for "
+            "more than one worker (see README)."
+        )
+    click.echo(f"Prima on http://{host}:{port}  —  API docs: http://{host}:{port}/schema")
+    uvicorn.run(
+        "lms.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
+def demo(if_empty: bool) -> None:
+    """Load the demo: units, the 27 participants, a course, a session and its results."""
+    asyncio.run(_migrate())
+
+    async def seed() -> dict[str, Any] | None:
+        from lms import demo as lms_demo
+
+        if not await lms_demo.is_empty():
+            if if_empty:
+                return None
+            raise click.ClickException("the database is not empty; demo not loaded")
+        ctx: dict[str, Any] = {"passwords": DEMO_PASSWORDS}
+        for step in _demo_steps():
+            await step(ctx)
+        return ctx
+
+    ctx = _run(seed)
+    if ctx is None:
+        click.echo("Demo data already present.")
+    else:
+        click.echo("Demo loaded. Log in with:")
+    for role, password in DEMO_PASSWORDS.items():
+        click.echo(f"  username {role:<12} password {password}")
+
+
+def _demo_steps() -> list[Callable[[dict[str, Any]], Awaitable[None]]]:
+    """Each app's demo, in dependency order; an app without one is skipped."""
+    import importlib
+
+    steps = []
+    for module in ("lms.demo", "courses.demo", "certificates.demo", "lms.competencies.demo"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        steps.append(mod.seed)
+    return steps
+
+
+@main.group()
+def users() -> None:
+    """Manage login accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "organizer", "trainer", "participant", "hr"]),
+    required=True,
+)
+@click.option("--unit", "unit_code", default=None, help="Unit code (required for organizer/hr).")
+@click.option("--nip", default=None, help="Link to the person with this NIP.")
+@click.option("--password", default=None, help="Password (asked for when omitted).")
+def users_create(
+    username: str, role: str, unit_code: str | None, nip: str | None, password: str | None
+) -> None:
+    """Create a login account."""
+    if password is None:
+        password = getpass.getpass("Password: ")
+
+    async def create() -> str:
+        from lms.auth.schemas import UserCreate
+        from lms.auth.services import UserService
+        from lms.people.tables import Person, Unit
+
+        unit_id = person_id = None
+        if unit_code:
+            unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
+            if unit is None:
+                raise click.ClickException(f"unknown unit code {unit_code!r}")
+            unit_id = unit["id"]
+        if nip:
+            person = await Person.select(Person.id).where(Person.nip == nip).first()
+            if person is None:
+                raise click.ClickException(f"no person with NIP {nip}")
+            person_id = person["id"]
+        import msgspec
+
+        data = msgspec.convert(
+            {
+                "username": username,
+                "password": password,
+                "role": role,
+                "unit_id": str(unit_id) if unit_id else None,
+                "person_id": str(person_id) if person_id else None,
+            },
+            UserCreate,
+        )
+        user = await UserService().create(data, None)
+        return str(user.id)
+
+    asyncio.run(_migrate())
+    try:
+        user_id = _run(create)
+    except Exception as exc:  # noqa: BLE001 - shown to the operator as a message
+        raise click.ClickException(str(getattr(exc, "detail", exc))) from exc
+    click.echo(f"User {username} ({role}) created: {user_id}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import files."""
+
+
+@import_group.command("people")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--parent-unit", default=None, help="Code of the unit new units go under.")
+def import_people_cmd(file: Path, parent_unit: str | None) -> None:
+    """Import people from an .xlsx or .csv file (upsert by NIP), with a progress bar."""
+    from rich.progress import Progress
+
+    settings = get_settings()
+
+    async def run() -> Any:
+        from lms.people.importing import import_people
+        from lms.people.tables import Unit
+
+        parent_id = None
+        if parent_unit:
+            row = await Unit.select(Unit.id).where(Unit.code == parent_unit).first()
+            if row is None:
+                raise click.ClickException(f"unknown unit code {parent_unit!r}")
+            parent_id = row["id"]
+        with Progress() as progress:
+            task = progress.add_task(f"Mengimpor {file.name}", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return await import_people(
+                file.read_bytes(),
+                file.name,
+                actor=None,
+                parent_unit_id=parent_id,
+                settings=settings,
+                progress=on_progress,
+            )
+
+    asyncio.run(_migrate())
+    try:
+        report = _run(run)
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - shown to the operator as a message
+        raise click.ClickException(str(getattr(exc, "detail", exc))) from exc
+    click.echo(report.message)
+    for rejected in report.rejected:
+        click.echo(f"  baris {rejected.row}: {'; '.join(rejected.errors)}")
+    sys.exit(1 if report.rejected else 0)
+
+
+def _register_app_commands() -> None:
+    """Each app may contribute a click group (``<app>.cli:group``)."""
+    import importlib
+
+    for module in ("certificates.cli", "courses.cli"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        main.add_command(mod.group)
+
+
+_register_app_commands()
+
+if __name__ == "__main__":
+    main()
