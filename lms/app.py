@@ -48,6 +48,11 @@ def bind_engine(engine: Engine) -> None:
     which database is used."""
     for table in all_tables():
         table._meta.db = engine
+    # Piccolo's own commands (migrations) find the engine through piccolo_conf: give them the
+    # same one, so a process never has two writers on one SQLite file.
+    import piccolo_conf
+
+    piccolo_conf.DB = engine
 
 
 def _store_factory(settings: Settings) -> StoreRegistry:

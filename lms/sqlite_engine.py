@@ -25,7 +25,10 @@ How ``FastSQLiteEngine`` works:
 * Transactions always begin ``IMMEDIATE`` (a requested ``DEFERRED`` is upgraded): a deferred
   transaction that later writes fails at once with "database is locked" when another process
   (a second worker, the CLI) wrote in between, whereas ``IMMEDIATE`` waits on ``busy_timeout``.
-  The transaction holds the writer lock until it commits or rolls back.
+  The transaction holds the writer lock until it commits or rolls back, so read-only work
+  belongs outside transactions, where it runs on the readers in parallel with the writer.
+* Query strings are compiled by :func:`compile_sqlite`, a cached equivalent of Piccolo's
+  ``compile_string`` that costs a third of it.
 
 PRAGMAs on every connection: ``busy_timeout`` (default 30 s: other processes may hold the write
 lock), ``foreign_keys=ON`` (as Piccolo), ``journal_mode=WAL`` (readers do not block the writer)
@@ -480,7 +483,8 @@ class FastSQLiteEngine(SQLiteEngine):
     Args:
         path: The database file (created if missing, with its parent folder).
         readers: How many read-only connections answer ``SELECT`` outside transactions.
-            ``0`` sends every query to the writer (always the case for ``:memory:``).
+            ``0`` sends every query to the writer and disables inline reads (always the case
+            for ``:memory:``, where each connection would see its own empty database).
         busy_timeout_ms: How long a connection waits for another process's lock, and a task for
             the writer connection, before "database is locked".
         synchronous: ``PRAGMA synchronous``; ``NORMAL`` survives process crashes, ``FULL`` also
