@@ -6,6 +6,8 @@ same density. The SVG is inline vector output: sharp at any print size and a sin
 which WeasyPrint draws far faster than a grid of rectangles or a decoded PNG.
 """
 
+import io
+
 import segno
 
 ERROR_CORRECTION = "m"
@@ -21,11 +23,23 @@ def make_qr(data: str) -> segno.QRCode:
 def qr_svg(data: str, *, css_class: str = "qr") -> str:
     """Return an inline ``<svg>`` element encoding ``data``.
 
-    The element has a ``viewBox`` and no width or height, so the template's CSS sizes it.
+    The element has a ``viewBox`` and no width or height, so the template's CSS sizes it, and
+    declares the SVG namespace, so it is also well-formed XML inside an XHTML template.
     """
-    return make_qr(data).svg_inline(
-        border=QUIET_ZONE, omitsize=True, svgclass=css_class, lineclass=None, dark="#000"
+    buffer = io.BytesIO()
+    make_qr(data).save(
+        buffer,
+        kind="svg",
+        border=QUIET_ZONE,
+        omitsize=True,
+        svgclass=css_class,
+        lineclass=None,
+        dark="#000",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
     )
+    return buffer.getvalue().decode("ascii")
 
 
 def qr_data_uri(data: str) -> str:

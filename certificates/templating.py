@@ -94,7 +94,9 @@ class TemplateSource(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str = TEMPLATES_BASE_URL
 
     @classmethod
-    def from_strings(cls, html: str, css: str, *, base_url: str = TEMPLATES_BASE_URL) -> "TemplateSource":
+    def from_strings(
+        cls, html: str, css: str, *, base_url: str = TEMPLATES_BASE_URL
+    ) -> "TemplateSource":
         """Return a source whose key is the SHA-256 of its content."""
         digest = hashlib.sha256(f"{len(html)}:{html}{css}".encode()).hexdigest()[:32]
         return cls(html=html, css=css, key=f"sha256:{digest}", base_url=base_url)
@@ -127,7 +129,9 @@ def compile_template(html: str) -> jinja2.Template:
     try:
         return _environment().from_string(html)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"Kesalahan sintaks templat pada baris {exc.lineno}: {exc.message}") from None
+        raise TemplateError(
+            f"Kesalahan sintaks templat pada baris {exc.lineno}: {exc.message}"
+        ) from None
 
 
 def render_html(template: jinja2.Template, snapshot: CertificateSnapshot) -> str:
