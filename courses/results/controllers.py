@@ -1,0 +1,112 @@
+"""``/api/v1/sessions/{id}/results``, component scores, finalize and amendments."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.security.jwt import Token
+
+from courses.results.finalize import FinalizeService
+from courses.results.results import ResultService
+from courses.results.schemas import (
+    AmendmentCreate,
+    ComponentScoreBatch,
+    ComponentScoreRead,
+    FinalizeReport,
+    ResultRead,
+    SessionResults,
+)
+from lms.auth.caller import Caller
+from lms.auth.guards import ANY_ROLE, allow
+from lms.people.openapi import problem_responses
+
+
+class ResultController(Controller):
+    """Final scores, pass/fail and predikat of a session's participants."""
+
+    path = "/api/v1/sessions/{session_id:uuid}"
+    tags = ["results"]
+
+    @get(
+        "/results",
+        operation_id="listSessionResults",
+        guards=[allow(*ANY_ROLE)],
+        responses=problem_responses(400, 401, 403, 404),
+    )
+    async def list_results(
+        self,
+        session_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        result_service: NamedDependency[ResultService],
+        mine: FromQuery[bool] = False,
+    ) -> SessionResults:
+        """Results (live until finalized); a participant, or ``mine=true``, sees their own."""
+        return await result_service.results(request.user, session_id, mine=mine)
+
+    @get(
+        "/component-scores",
+        operation_id="listComponentScores",
+        responses=problem_responses(400, 401, 403, 404),
+        guards=[allow("organizer", "trainer")],
+    )
+    async def list_component_scores(
+        self,
+        session_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        result_service: NamedDependency[ResultService],
+    ) -> list[ComponentScoreRead]:
+        """Hand-entered component scores (trainer assessment, assignment, project)."""
+        return await result_service.component_scores(request.user, session_id)
+
+    @put(
+        "/component-scores",
+        operation_id="setComponentScores",
+        responses=problem_responses(400, 401, 403, 404, 409, 422),
+        guards=[allow("organizer", "trainer")],
+    )
+    async def set_component_scores(
+        self,
+        session_id: FromPath[UUID],
+        data: JSONBody[ComponentScoreBatch],
+        request: Request[Caller, Token, object],
+        result_service: NamedDependency[ResultService],
+    ) -> list[ComponentScoreRead]:
+        """Enter scores 0–100 per participant and component; 409 once finalized."""
+        return await result_service.set_component_scores(request.user, session_id, data)
+
+    @post(
+        "/results/finalize",
+        operation_id="finalizeSessionResults",
+        responses=problem_responses(400, 401, 403, 404, 409, 422),
+        guards=[allow("organizer")],
+        status_code=200,
+    )
+    async def finalize(
+        self,
+        session_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        finalize_service: NamedDependency[FinalizeService],
+    ) -> FinalizeReport:
+        """Freeze the results, complete enrollments and credit passed participants' JP."""
+        return await finalize_service.finalize(request.user, session_id)
+
+    @post(
+        "/results/{person_id:uuid}/amend",
+        operation_id="amendSessionResult",
+        responses=problem_responses(400, 401, 403, 404, 422),
+        guards=[allow("organizer")],
+        status_code=200,
+    )
+    async def amend(
+        self,
+        session_id: FromPath[UUID],
+        person_id: FromPath[UUID],
+        data: JSONBody[AmendmentCreate],
+        request: Request[Caller, Token, object],
+        finalize_service: NamedDependency[FinalizeService],
+    ) -> ResultRead:
+        """Correct a finalized result with a reason; audited and reflected in the JP ledger."""
+        return await finalize_service.amend(request.user, session_id, person_id, data)
