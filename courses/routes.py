@@ -1,12 +1,115 @@
-"""Routers of the ``courses`` app, mounted by ``lms.app.create_app``."""
+"""Routers of the ``courses`` app, mounted by ``lms.app.create_app``.
+
+Each feature contributes one Router carrying its service providers (so a test can swap a
+service by overriding the provider); ``build_routers`` is the plain list of them.
+"""
 
 from __future__ import annotations
 
-from litestar import Router
+from litestar import Request, Router
+from litestar.di import Provide
 
+from courses.assessments.analysis import ItemAnalysisService
+from courses.assessments.evaluations import EvaluationService
+from courses.assessments.learning_gain import LearningGainService
+from courses.assessments.report_controllers import ItemAnalysisController, SessionReportController
+from courses.assessments.routes import build_router as assessments_router
+from courses.catalogue.controllers import CourseController
+from courses.catalogue.services import CourseService
+from courses.delivery.agenda import AgendaService
+from courses.delivery.attendance import AttendanceService
+from courses.delivery.attendance_controllers import AttendanceController
+from courses.delivery.attendance_sheet import AttendanceSheetService
+from courses.delivery.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
+from courses.delivery.controllers import SessionController, TrainerController
+from courses.delivery.enrollment import EnrollmentService
+from courses.delivery.enrollment_controllers import EnrollmentController
+from courses.delivery.enrollment_import import EnrollmentImportService
+from courses.delivery.sessions import SessionService
+from courses.delivery.trainers import TrainerService
+from courses.results.controllers import ResultController
+from courses.results.finalize import FinalizeService
+from courses.results.results import ResultService
+from lms.auth.ratelimit import AttemptLimiter
 from lms.config import Settings
+
+
+def catalogue_router(settings: Settings) -> Router:
+    """Courses."""
+    return Router(
+        path="/",
+        route_handlers=[CourseController],
+        dependencies={"course_service": Provide(CourseService, sync_to_thread=False)},
+    )
+
+
+def delivery_router(settings: Settings) -> Router:
+    """Trainers, sessions, agenda, enrollment and attendance."""
+
+    def provide_agenda_service() -> AgendaService:
+        return AgendaService(jp_minutes=settings.jp_minutes)
+
+    def provide_import_service() -> EnrollmentImportService:
+        return EnrollmentImportService(settings)
+
+    def provide_checkin_service(request: Request) -> CheckinService:
+        limiter = AttemptLimiter(
+            request.app.stores.get("checkin_attempts"), MAX_WRONG_CODES, WRONG_CODE_WINDOW
+        )
+        return CheckinService(settings.secret_key, limiter)
+
+    return Router(
+        path="/",
+        route_handlers=[
+            TrainerController,
+            SessionController,
+            EnrollmentController,
+            AttendanceController,
+        ],
+        dependencies={
+            "trainer_service": Provide(TrainerService, sync_to_thread=False),
+            "session_service": Provide(SessionService, sync_to_thread=False),
+            "agenda_service": Provide(provide_agenda_service, sync_to_thread=False),
+            "enrollment_service": Provide(EnrollmentService, sync_to_thread=False),
+            "enrollment_import_service": Provide(provide_import_service, sync_to_thread=False),
+            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
+            "checkin_service": Provide(provide_checkin_service, sync_to_thread=False),
+            "attendance_sheet_service": Provide(AttendanceSheetService, sync_to_thread=False),
+        },
+    )
+
+
+def reports_router(settings: Settings) -> Router:
+    """Item analysis, learning gain and evaluations."""
+    return Router(
+        path="/",
+        route_handlers=[ItemAnalysisController, SessionReportController],
+        dependencies={
+            "item_analysis_service": Provide(ItemAnalysisService, sync_to_thread=False),
+            "learning_gain_service": Provide(LearningGainService, sync_to_thread=False),
+            "evaluation_service": Provide(EvaluationService, sync_to_thread=False),
+        },
+    )
+
+
+def results_router(settings: Settings) -> Router:
+    """Results, component scores, finalize and amendments."""
+    return Router(
+        path="/",
+        route_handlers=[ResultController],
+        dependencies={
+            "result_service": Provide(ResultService, sync_to_thread=False),
+            "finalize_service": Provide(FinalizeService, sync_to_thread=False),
+        },
+    )
 
 
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
-    return []
+    return [
+        catalogue_router(settings),
+        delivery_router(settings),
+        assessments_router(settings),
+        reports_router(settings),
+        results_router(settings),
+    ]

@@ -141,7 +141,14 @@ def _demo_steps() -> list[Callable[[dict[str, Any]], Awaitable[None]]]:
     import importlib
 
     steps = []
-    for module in ("lms.demo", "courses.demo", "certificates.demo", "lms.competencies.demo"):
+    for module in (
+        "lms.demo",
+        "courses.demo",
+        "courses.assessments.demo",
+        "courses.results.demo",
+        "certificates.demo",
+        "lms.competencies.demo",
+    ):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -104,12 +104,13 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     from lms.jobs.runner import wait_for_jobs
 
     await wait_for_jobs(120)
-    tables = sort_table_classes(all_tables())
+    tables = list(reversed(sort_table_classes(all_tables())))
     if IS_POSTGRES:
-        names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
-        await tables[0].raw(f"TRUNCATE {names} CASCADE")
+        # One round trip of DELETEs (children first): ~15 ms, where TRUNCATE of every table
+        # costs ~1 s per test on PostgreSQL.
+        await tables[0].raw(" ".join(f'DELETE FROM "{t._meta.tablename}";' for t in tables))
     else:
-        for table in reversed(tables):
+        for table in tables:
             await table.delete(force=True)
 
 

@@ -1,12 +1,12 @@
 """Sessions (angkatan), trainers, agenda, enrollment and attendance."""
 
 from piccolo.columns import (
+    JSON,
     UUID,
     Boolean,
     Date,
     ForeignKey,
     Integer,
-    JSON,
     Timestamptz,
     Varchar,
 )

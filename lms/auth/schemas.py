@@ -11,7 +11,7 @@ import msgspec
 from lms.shared.schemas import Input, Output
 
 Role = Literal["admin", "organizer", "trainer", "participant", "hr"]
-Username = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.@\-]{3,150}$")]
+Username = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.@\-]{2,150}$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 
 

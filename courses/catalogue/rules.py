@@ -1,0 +1,228 @@
+"""Course rules: validation of weights and bands, reading courses, and the rules snapshot.
+
+``course_rules`` and ``session_rules`` are what results, certificates and the JP ledger compute
+with. Numbers are returned with exactly two decimals on both engines (``cents``).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from courses.catalogue.schemas import (
+    COMPONENTS,
+    JENIS_DIKLAT,
+    CourseRead,
+    CourseRules,
+    ModuleRule,
+    PredikatBand,
+)
+from courses.catalogue.tables import Course, Module
+from courses.delivery.tables import CourseSession
+from lms.competencies.tables import Competency
+from lms.shared.errors import NotFound, RuleViolation
+
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as Python data (Piccolo returns the text on both engines)."""
+    if isinstance(value, str):
+        return json.loads(value) if value else None
+    return value
+
+
+def validate_weights(weights: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Check final-score weights: known components, summing to exactly 100.
+
+    Raises:
+        RuleViolation: an unknown component, or a sum other than 100 (422 with field errors).
+    """
+    errors = [
+        {
+            "field": f"weights.{name}",
+            "message": f"komponen tidak dikenal; gunakan {', '.join(COMPONENTS)}",
+        }
+        for name in weights
+        if name not in COMPONENTS
+    ]
+    if errors:
+        raise RuleViolation("Komponen bobot nilai tidak dikenal.", errors=errors)
+    total = sum(weights.values(), Decimal(0))
+    if total != _HUNDRED:
+        raise RuleViolation(
+            f"Jumlah bobot nilai harus 100, bukan {total.normalize():f}.",
+            errors=[{"field": "weights", "message": f"jumlah {total.normalize():f}, harus 100"}],
+        )
+    return {name: weights[name] for name in COMPONENTS if name in weights}
+
+
+def validate_bands(bands: list[PredikatBand]) -> list[PredikatBand]:
+    """Order predikat bands high to low and require distinct minimums and a band from 0.
+
+    Raises:
+        RuleViolation: duplicate minimums, or no band starting at 0 (a score would get no
+            predikat).
+    """
+    ordered = sorted(bands, key=lambda b: b.min_score, reverse=True)
+    minimums = [b.min_score for b in ordered]
+    if len(set(minimums)) != len(minimums):
+        raise RuleViolation(
+            "Batas bawah predikat tidak boleh sama.",
+            errors=[{"field": "predikat_bands", "message": "min_score harus berbeda"}],
+        )
+    if not ordered or ordered[-1].min_score != 0:
+        raise RuleViolation(
+            "Predikat harus mencakup semua nilai: satu predikat harus mulai dari 0.",
+            errors=[{"field": "predikat_bands", "message": "perlu predikat dengan min_score 0"}],
+        )
+    return ordered
+
+
+async def check_competencies(codes: list[str], field: str) -> None:
+    """Raise 422 naming the competency codes the framework does not have."""
+    if not codes:
+        return
+    known = {
+        row["code"]
+        for row in await Competency.select(Competency.code).where(Competency.code.is_in(codes))
+    }
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise RuleViolation(
+            f"Kompetensi tidak dikenal: {', '.join(unknown)}.",
+            errors=[{"field": field, "message": f"tidak ada: {', '.join(unknown)}"}],
+        )
+
+
+def bands_to_json(bands: list[PredikatBand]) -> list[dict[str, str]]:
+    """Bands as stored in ``Course.predikat_bands`` (decimals as strings, exact)."""
+    return [{"min_score": str(b.min_score), "label": b.label} for b in bands]
+
+
+def weights_to_json(weights: dict[str, Decimal]) -> dict[str, str]:
+    """Weights as stored in ``Course.weights`` (decimals as strings, exact)."""
+    return {name: str(value) for name, value in weights.items()}
+
+
+async def course_modules(course_id: UUID) -> list[dict[str, Any]]:
+    """The modules of a course as rows, by position."""
+    rows = await (
+        Module.select(Module.id, Module.position, Module.title, Module.jp, Module.competency_codes)
+        .where(Module.course == course_id)
+        .order_by(Module.position)
+    )
+    for row in rows:
+        row["competency_codes"] = json_value(row["competency_codes"]) or []
+    return rows
+
+
+def cents(value: Any) -> Decimal:
+    """A stored number as a Decimal with exactly 2 decimals ("6" and "6.00" alike: SQLite
+    returns the first, PostgreSQL the second, clients see "6.00" from both)."""
+    return Decimal(value).quantize(_CENT)
+
+
+def course_read(row: dict[str, Any], modules: list[dict[str, Any]]) -> CourseRead:
+    """The API view of a course row (``COURSE_COLUMNS``) and its module rows."""
+    bands = [
+        {"min_score": cents(b["min_score"]), "label": b["label"]}
+        for b in json_value(row["predikat_bands"]) or []
+    ]
+    weights = {name: cents(value) for name, value in (json_value(row["weights"]) or {}).items()}
+    modules = [{**m, "jp": cents(m["jp"])} for m in modules]
+    return msgspec.convert(
+        {
+            **row,
+            "pass_mark": cents(row["pass_mark"]),
+            "min_attendance": cents(row["min_attendance"]),
+            "jenis_diklat_label": JENIS_DIKLAT.get(row["jenis_diklat"], ""),
+            "weights": weights,
+            "predikat_bands": bands,
+            "competency_codes": json_value(row["competency_codes"]) or [],
+            "modules": modules,
+            "total_jp": sum((m["jp"] for m in modules), Decimal("0.00")),
+        },
+        CourseRead,
+        strict=False,
+    )
+
+
+COURSE_COLUMNS = (
+    *Course.all_columns(exclude=[Course.unit]),
+    Course.unit.as_alias("unit_id"),
+    Course.unit.name.as_alias("unit_name"),
+    Course.unit.path.as_alias("unit_path"),
+)
+
+
+async def course_row(course_id: UUID) -> dict[str, Any] | None:
+    """A course with its unit's id, name and path (``COURSE_COLUMNS``), or None."""
+    return await Course.select(*COURSE_COLUMNS).where(Course.id == course_id).first()
+
+
+async def course_rules(course_id: UUID) -> CourseRules:
+    """The current rules of a course (what a result computed now would use).
+
+    Raises:
+        NotFound: no such course.
+    """
+    row = await course_row(course_id)
+    if row is None:
+        raise NotFound("Pelatihan tidak ditemukan.")
+    return rules_from(row, await course_modules(course_id))
+
+
+def rules_from(row: dict[str, Any], modules: list[dict[str, Any]]) -> CourseRules:
+    """The rules of a course row and its module rows."""
+    course = course_read(row, modules)
+    return CourseRules(
+        course_id=course.id,
+        version=course.version,
+        code=course.code,
+        title=course.title,
+        training_type=course.training_type,
+        jenis_diklat=course.jenis_diklat,
+        pass_mark=course.pass_mark,
+        min_attendance=course.min_attendance,
+        weights=course.weights,
+        predikat_bands=course.predikat_bands,
+        total_jp=course.total_jp,
+        modules=[
+            ModuleRule(
+                id=m.id,
+                position=m.position,
+                title=m.title,
+                jp=m.jp,
+                competency_codes=m.competency_codes,
+            )
+            for m in course.modules
+        ],
+        validity_months=course.validity_months,
+        competency_codes=course.competency_codes,
+    )
+
+
+async def session_rules(session_id: UUID) -> CourseRules:
+    """The rules a session's results are computed with: its frozen snapshot once finalized
+    (``CourseSession.rules``), else the course's current rules.
+
+    Raises:
+        NotFound: no such session.
+    """
+    row = await (
+        CourseSession.select(CourseSession.course, CourseSession.rules)
+        .where(CourseSession.id == session_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Sesi tidak ditemukan.")
+    snapshot = json_value(row["rules"])
+    if snapshot:
+        return msgspec.convert(snapshot, CourseRules, strict=False)
+    return await course_rules(row["course"])

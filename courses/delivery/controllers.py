@@ -1,0 +1,271 @@
+"""``/api/v1/trainers`` and ``/api/v1/sessions`` (with the agenda): thin handlers over the
+delivery services, which apply the scope checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.security.jwt import Token
+
+from courses.delivery.agenda import AgendaService
+from courses.delivery.problems import LIST, READ, WRITE
+from courses.delivery.schemas import (
+    AgendaItemCreate,
+    AgendaItemRead,
+    AgendaItemUpdate,
+    AgendaRead,
+    MyAgendaItem,
+    SessionCreate,
+    SessionRead,
+    SessionStatus,
+    SessionUpdate,
+    TrainerCreate,
+    TrainerRead,
+    TrainerUpdate,
+)
+from courses.delivery.sessions import SessionService
+from courses.delivery.trainers import TrainerService
+from lms.auth.caller import Caller
+from lms.auth.guards import ANY_ROLE, allow
+from lms.people.openapi import problem_responses
+from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
+from lms.shared.schemas import Page
+
+
+class TrainerController(Controller):
+    """Trainers (narasumber) and a trainer's own agenda."""
+
+    path = "/api/v1/trainers"
+    tags = ["trainers"]
+
+    @get(
+        "/",
+        operation_id="listTrainers",
+        responses=problem_responses(*LIST),
+        guards=[allow("organizer", "hr")],
+    )
+    async def list_trainers(
+        self,
+        request: Request[Caller, Token, object],
+        trainer_service: NamedDependency[TrainerService],
+        limit: LimitQuery = 50,
+        offset: OffsetQuery = 0,
+        q: SearchQuery = None,
+    ) -> Page[TrainerRead]:
+        """Trainers of the caller's units (and shared ones), filtered by name or expertise."""
+        return await trainer_service.list(request.user, limit=limit, offset=offset, q=q)
+
+    @post(
+        "/",
+        operation_id="createTrainer",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def create_trainer(
+        self,
+        data: JSONBody[TrainerCreate],
+        request: Request[Caller, Token, object],
+        trainer_service: NamedDependency[TrainerService],
+    ) -> TrainerRead:
+        """Register a trainer: a person from the register or an outsider."""
+        return await trainer_service.create(request.user, data)
+
+    @get(
+        "/{trainer_id:uuid}",
+        operation_id="getTrainer",
+        responses=problem_responses(*READ),
+        guards=[allow("organizer", "hr")],
+    )
+    async def get_trainer(
+        self,
+        trainer_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        trainer_service: NamedDependency[TrainerService],
+    ) -> TrainerRead:
+        """One trainer."""
+        return await trainer_service.get(request.user, trainer_id)
+
+    @patch(
+        "/{trainer_id:uuid}",
+        operation_id="updateTrainer",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def update_trainer(
+        self,
+        trainer_id: FromPath[UUID],
+        data: JSONBody[TrainerUpdate],
+        request: Request[Caller, Token, object],
+        trainer_service: NamedDependency[TrainerService],
+    ) -> TrainerRead:
+        """Edit a trainer or link their login."""
+        return await trainer_service.update(request.user, trainer_id, data)
+
+    @get(
+        "/me/agenda",
+        operation_id="getMyAgenda",
+        responses=problem_responses(*LIST),
+        guards=[allow("trainer")],
+    )
+    async def my_agenda(
+        self,
+        request: Request[Caller, Token, object],
+        agenda_service: NamedDependency[AgendaService],
+        date_from: FromQuery[dt.date | None] = None,
+        date_to: FromQuery[dt.date | None] = None,
+        limit: LimitQuery = 200,
+        offset: OffsetQuery = 0,
+    ) -> Page[MyAgendaItem]:
+        """The calling trainer's agenda across sessions, earliest first."""
+        return await agenda_service.mine(
+            request.user, date_from=date_from, date_to=date_to, limit=limit, offset=offset
+        )
+
+
+class SessionController(Controller):
+    """Sessions (angkatan), their status and their agenda."""
+
+    path = "/api/v1/sessions"
+    tags = ["sessions"]
+
+    @get(
+        "/",
+        operation_id="listSessions",
+        responses=problem_responses(*LIST),
+        guards=[allow(*ANY_ROLE)],
+    )
+    async def list_sessions(
+        self,
+        request: Request[Caller, Token, object],
+        session_service: NamedDependency[SessionService],
+        limit: LimitQuery = 50,
+        offset: OffsetQuery = 0,
+        status: FromQuery[SessionStatus | None] = None,
+        course_id: FromQuery[UUID | None] = None,
+        mine: FromQuery[bool] = False,
+        q: SearchQuery = None,
+    ) -> Page[SessionRead]:
+        """Sessions the caller may see; ``mine=true`` for a trainer's or participant's own."""
+        return await session_service.list(
+            request.user,
+            limit=limit,
+            offset=offset,
+            status=status,
+            course_id=course_id,
+            mine=mine,
+            q=q,
+        )
+
+    @post(
+        "/",
+        operation_id="createSession",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def create_session(
+        self,
+        data: JSONBody[SessionCreate],
+        request: Request[Caller, Token, object],
+        session_service: NamedDependency[SessionService],
+    ) -> SessionRead:
+        """Schedule a session of a course (it starts as a draft)."""
+        return await session_service.create(request.user, data)
+
+    @get(
+        "/{session_id:uuid}",
+        operation_id="getSession",
+        responses=problem_responses(*READ),
+        guards=[allow(*ANY_ROLE)],
+    )
+    async def get_session(
+        self,
+        session_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        session_service: NamedDependency[SessionService],
+    ) -> SessionRead:
+        """One session."""
+        return await session_service.get(request.user, session_id)
+
+    @patch(
+        "/{session_id:uuid}",
+        operation_id="updateSession",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def update_session(
+        self,
+        session_id: FromPath[UUID],
+        data: JSONBody[SessionUpdate],
+        request: Request[Caller, Token, object],
+        session_service: NamedDependency[SessionService],
+    ) -> SessionRead:
+        """Edit a session or move its status (draft → open → running → completed)."""
+        return await session_service.update(request.user, session_id, data)
+
+    @get(
+        "/{session_id:uuid}/agenda",
+        operation_id="getAgenda",
+        responses=problem_responses(*READ),
+        guards=[allow(*ANY_ROLE)],
+    )
+    async def get_agenda(
+        self,
+        session_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        agenda_service: NamedDependency[AgendaService],
+    ) -> AgendaRead:
+        """The agenda, with the JP it delivers against the course's JP."""
+        return await agenda_service.get(request.user, session_id)
+
+    @post(
+        "/{session_id:uuid}/agenda",
+        operation_id="createAgendaItem",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def create_agenda_item(
+        self,
+        session_id: FromPath[UUID],
+        data: JSONBody[AgendaItemCreate],
+        request: Request[Caller, Token, object],
+        agenda_service: NamedDependency[AgendaService],
+    ) -> AgendaItemRead:
+        """Add an agenda item; a clash (trainer, room, outside the dates) is a 409."""
+        return await agenda_service.create(request.user, session_id, data)
+
+    @patch(
+        "/{session_id:uuid}/agenda/{item_id:uuid}",
+        operation_id="updateAgendaItem",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def update_agenda_item(
+        self,
+        session_id: FromPath[UUID],
+        item_id: FromPath[UUID],
+        data: JSONBody[AgendaItemUpdate],
+        request: Request[Caller, Token, object],
+        agenda_service: NamedDependency[AgendaService],
+    ) -> AgendaItemRead:
+        """Move or change an agenda item."""
+        return await agenda_service.update(request.user, session_id, item_id, data)
+
+    @delete(
+        "/{session_id:uuid}/agenda/{item_id:uuid}",
+        operation_id="deleteAgendaItem",
+        responses=problem_responses(*WRITE),
+        guards=[allow("organizer")],
+    )
+    async def delete_agenda_item(
+        self,
+        session_id: FromPath[UUID],
+        item_id: FromPath[UUID],
+        request: Request[Caller, Token, object],
+        agenda_service: NamedDependency[AgendaService],
+    ) -> None:
+        """Remove an agenda item."""
+        await agenda_service.delete(request.user, session_id, item_id)
