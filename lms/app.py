@@ -25,10 +25,11 @@ from piccolo.engine.base import Engine
 
 import lms
 from lms.auth.routes import build_router as build_auth_router
-from lms.auth.tokens import make_jwt_auth
+from lms.auth.tokens import PUBLIC_PATHS, make_jwt_auth
 from lms.config import Settings, get_settings
 from lms.db import make_engine, start_engine, stop_engine
 from lms.health.controllers import HealthController
+from lms.shared.openapi import document_problems
 from lms.shared.problems import problem_details_plugin
 
 logger = logging.getLogger("lms")
@@ -164,4 +165,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         debug=settings.debug,
     )
+    document_problems(app.openapi_schema, public_paths=PUBLIC_PATHS)
     return app

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from litestar import Router
 
+from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
 from lms.jobs.controllers import JobController
+from lms.people.routes import build_router as build_people_router
 
 
 def build_routers(settings: Settings) -> list[Router]:
     """People, units, competencies, reports and jobs."""
-    return [Router(path="/", route_handlers=[JobController])]
+    return [
+        Router(path="/", route_handlers=[JobController]),
+        build_people_router(settings),
+        build_competency_router(settings),
+    ]

@@ -2,7 +2,13 @@
 
 from lms.audit.tables import AuditEntry
 from lms.auth.tables import User
-from lms.competencies.tables import Competency, LearningRecord, SkmAnswer, SkmSurvey
+from lms.competencies.tables import (
+    Competency,
+    JpYearTotal,
+    LearningRecord,
+    SkmAnswer,
+    SkmSurvey,
+)
 from lms.jobs.tables import Job
 from lms.people.tables import Person, Unit
 
@@ -10,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Competency",
     "Job",
+    "JpYearTotal",
     "LearningRecord",
     "Person",
     "SkmAnswer",

@@ -16,6 +16,7 @@ from lms.auth.ratelimit import AttemptLimiter
 from lms.auth.schemas import TokenResponse, UserCreate, UserRead, UserUpdate
 from lms.auth.tables import User
 from lms.people.tables import Person, Unit
+from lms.people.database import contains_text
 from lms.shared.errors import Conflict, NotFound, RuleViolation, Unauthorized
 from lms.shared.schemas import Page
 
@@ -78,7 +79,7 @@ class UserService:
         if role:
             where.append(User.role == role)
         if q:
-            where.append(User.username.ilike(f"%{q}%"))
+            where.append(contains_text(User.username, q))
         query = User.select(*_USER_COLUMNS).order_by(User.username).limit(limit).offset(offset)
         count = User.count()
         for w in where:

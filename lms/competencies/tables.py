@@ -1,5 +1,7 @@
 """Competency framework, the JP ledger and service-quality surveys."""
 
+from decimal import Decimal
+
 from piccolo.columns import (
     JSON,
     UUID,
@@ -36,6 +38,10 @@ class LearningRecord(Table, tablename="learning_record"):
     plain id, since lms must not depend on courses) or ``external`` (recorded by HR). The title,
     organizer and JP are a snapshot of what was credited. JP counts in ``year`` (the year the
     learning ended). Status: pending | approved | rejected | revoked; only approved counts.
+    ``natural_key`` identifies a session credit per (session, person) (``session:<s>:<p>``;
+    external records use ``external:<id>``). SQLite cannot add a UNIQUE column to an existing
+    table, so ``lms.competencies.ledger`` keeps it unique: it checks inside the write
+    transaction, after locking the person's row on PostgreSQL (SQLite serialises writers).
     """
 
     id = UUID(primary_key=True)
@@ -59,10 +65,32 @@ class LearningRecord(Table, tablename="learning_record"):
     created_at = Timestamptz()
     decided_by = UUID(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
+    natural_key = Varchar(length=160, null=True, default=None, index=True)
+    proof_filename = Varchar(length=255, default="")
+    status_reason = Varchar(length=1000, default="")
+
+
+class JpYearTotal(Table, tablename="jp_year_total"):
+    """A person's approved JP in one year, kept in step with the ledger in the same transaction.
+
+    Why: the compliance report must answer for 100,000 people with 10 entries each in under a
+    second on SQLite; summing the wide ledger rows per request takes about twice that, while
+    one narrow row per person-year is read in a fraction of it. ``lms.competencies.totals``
+    is the only writer (and can rebuild the table from the ledger).
+    """
+
+    natural_key = Varchar(length=64, primary_key=True)
+    person = ForeignKey(Person, index=True)
+    year = Integer(index=True)
+    jp = Numeric(digits=(9, 2))
 
 
 class SkmSurvey(Table, tablename="skm_survey"):
-    """A unit's Survei Kepuasan Masyarakat for one period, with its computed IKM."""
+    """A unit's Survei Kepuasan Masyarakat for one period, with its computed IKM.
+
+    ``natural_key`` is ``<unit id>:<period>``, one survey per unit and period (kept unique by
+    ``lms.competencies.surveys`` inside its transaction, as for the ledger).
+    """
 
     id = UUID(primary_key=True)
     unit = ForeignKey(Unit, index=True)
@@ -74,6 +102,9 @@ class SkmSurvey(Table, tablename="skm_survey"):
     ikm = Numeric(digits=(5, 2))
     category = Varchar(length=1)
     created_at = Timestamptz()
+    natural_key = Varchar(length=128, null=True, default=None, index=True)
+    skm = Numeric(digits=(6, 4), default=Decimal("0"))
+    created_by = UUID(null=True, default=None)
 
 
 class SkmAnswer(Table, tablename="skm_answer"):

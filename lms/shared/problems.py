@@ -129,6 +129,10 @@ def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
         detail = "Terlalu banyak permintaan; coba lagi nanti."
     elif status == 404:
         detail = "Sumber daya tidak ditemukan."
+    elif status == 413:
+        detail = "Berkas atau permintaan terlalu besar."
+    elif status == 405:
+        detail = "Metode tidak diizinkan untuk alamat ini."
     elif status >= 500:
         logger.error("HTTP %s: %s", status, exc.detail)
         detail = "Terjadi kesalahan pada server."

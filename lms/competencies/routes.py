@@ -1,0 +1,53 @@
+"""The competency router: framework, ledger, transcripts, reports and SKM, with the service
+providers (on the Router, so tests can swap them)."""
+
+from __future__ import annotations
+
+from litestar import Request, Router
+from litestar.di import Provide
+
+from lms.competencies.compliance import ComplianceService
+from lms.competencies.controllers import (
+    CompetencyController,
+    LearningRecordController,
+    TranscriptController,
+)
+from lms.competencies.framework import FrameworkService
+from lms.competencies.impact import ImpactService
+from lms.competencies.records import LedgerService
+from lms.competencies.report_controllers import ReportController, SkmController
+from lms.competencies.siasn import SiasnService
+from lms.competencies.surveys import SurveyService
+from lms.competencies.transcript import TranscriptService
+from lms.config import Settings
+
+
+def build_router(settings: Settings) -> Router:
+    """Competencies, learning records, transcripts, reports and surveys. Services read the
+    answering app's settings (JP rules, upload limits), so a test app may use other values."""
+
+    def provider(service: type) -> Provide:
+        def provide(request: Request) -> object:
+            return service(request.app.state.settings)
+
+        return Provide(provide, sync_to_thread=False)
+
+    return Router(
+        path="/",
+        route_handlers=[
+            CompetencyController,
+            LearningRecordController,
+            TranscriptController,
+            ReportController,
+            SkmController,
+        ],
+        dependencies={
+            "framework_service": provider(FrameworkService),
+            "ledger_service": provider(LedgerService),
+            "transcript_service": provider(TranscriptService),
+            "compliance_service": provider(ComplianceService),
+            "impact_service": provider(ImpactService),
+            "survey_service": provider(SurveyService),
+            "siasn_service": Provide(SiasnService, sync_to_thread=False),
+        },
+    )

@@ -1,0 +1,95 @@
+"""Export of the ledger to SIASN (BKN) as "riwayat kursus" rows, as CSV or JSON.
+
+One row per approved ledger entry that carries a certificate number, for people of the unit
+and below, in the year the learning ended. The shape is the one SIASN integrations send
+(DOMAIN.md): ``jenisDiklatId``, ``namaKursus``, ``institusiPenyelenggara``, ``jumlahJam``
+(an integer: the entry's JP rounded half-up), ``nomorSertipikat``, ``tahunKursus`` (the year
+the learning ended), ``tanggalKursus`` and ``tanggalSelesaiKursus`` (``DD-MM-YYYY``), plus
+``nip``. SIASN identifies people by NIP, so certificates of people without one are left out
+and counted in ``skipped_without_nip``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from uuid import UUID
+
+from lms.auth.caller import Caller
+from lms.competencies.report_schemas import SiasnExport, SiasnRecord
+from lms.competencies.scope import report_scope
+from lms.competencies.skm import round_half_up
+from lms.competencies.tables import LearningRecord
+from lms.competencies.totals import to_jp
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+FIELDS = tuple(SiasnRecord.__struct_fields__)
+
+
+def siasn_date(value: dt.date) -> str:
+    """A date as SIASN expects it: ``DD-MM-YYYY``."""
+    return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+
+
+class SiasnService:
+    """Builds the riwayat-kursus export."""
+
+    async def export(self, caller: Caller, *, year: int, unit_id: UUID | None) -> SiasnExport:
+        """The rows of ``year`` for the unit and below (default: the caller's unit).
+
+        Raises:
+            NotFound: the unit is unknown or outside the caller's scope.
+        """
+        scope = await report_scope(caller, unit_id)
+        person = LearningRecord.person._
+        rows = await (
+            LearningRecord.select(
+                person.nip.as_alias("nip"),
+                LearningRecord.jenis_diklat,
+                LearningRecord.title,
+                LearningRecord.organizer,
+                LearningRecord.jp,
+                LearningRecord.certificate_number,
+                LearningRecord.year,
+                LearningRecord.start_date,
+                LearningRecord.end_date,
+            )
+            .where(
+                (person.unit._.path.like(scope.prefix + "%"))
+                & (LearningRecord.year == year)
+                & (LearningRecord.status == "approved")
+                & (LearningRecord.certificate_number != "")
+            )
+            .order_by(person.nip)
+            .order_by(LearningRecord.end_date)
+            .order_by(LearningRecord.title)
+        )
+        items = [
+            SiasnRecord(
+                nip=row["nip"],
+                jenisDiklatId=row["jenis_diklat"],
+                namaKursus=row["title"],
+                institusiPenyelenggara=row["organizer"],
+                jumlahJam=int(round_half_up(to_jp(row["jp"]), 0)),
+                nomorSertipikat=row["certificate_number"],
+                tahunKursus=row["year"],
+                tanggalKursus=siasn_date(row["start_date"]),
+                tanggalSelesaiKursus=siasn_date(row["end_date"]),
+            )
+            for row in rows
+            if row["nip"]
+        ]
+        return SiasnExport(
+            items=items, total=len(items), skipped_without_nip=len(rows) - len(items)
+        )
+
+    async def csv(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
+        """The export as CSV (UTF-8, comma-separated, header row with SIASN's field names)."""
+        export = await self.export(caller, year=year, unit_id=unit_id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(FIELDS)
+        for item in export.items:
+            writer.writerow([getattr(item, field) for field in FIELDS])
+        return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,237 @@
+"""The 20-JP compliance report: exact counts, the 20 / 19.5 boundary, PPPK, roll-up, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from uuid import uuid4
+
+import msgspec
+import pytest
+from openpyxl import load_workbook
+
+from lms.auth.caller import Caller
+from lms.competencies.compliance import ComplianceService
+from lms.competencies.ledger import revoke_session_credit
+from tests.factories import make_actor, make_person, make_unit
+from tests.lms.competencies.ledger_helpers import credit
+
+REPORT = "/api/v1/reports/jp-compliance"
+
+
+@pytest.fixture
+async def ledger(app, root_unit, unit, other_unit):
+    """Nine ASN and one non-ASN in three units with 2026 ledgers around the boundary.
+
+    DPMPTSP: Andi PNS 20 (reached), Budi PNS 19.5 (not), Citra PPPK 24, Dewi PPPK 25 (above
+    the 24 ceiling), Eko non-ASN 30 (not counted). Bidang Pelayanan (below DPMPTSP): Fajar
+    PNS 12 + 10 pending, Gita PNS 12 + 8 in 2025, Hendra PNS 12 + 10 revoked. BKPSDM: Indra
+    PNS 40, Joko PPPK 0.
+    """
+    bidang = await make_unit("BIDANG-PEL", "Bidang Pelayanan Perizinan", unit)
+    p = {}
+    for name, where, asn, nip in (
+        ("Andi", unit, "pns", "198001012005011001"),
+        ("Budi", unit, "pns", "198102022006021002"),
+        ("Citra", unit, "pppk", "199003032022212003"),
+        ("Dewi", unit, "pppk", "199104042022212004"),
+        ("Eko", unit, "non_asn", None),
+        ("Fajar", bidang, "pns", "198205052007031005"),
+        ("Gita", bidang, "pns", "198306062008042006"),
+        ("Hendra", bidang, "pns", "198407072009051007"),
+        ("Indra", other_unit, "pns", "198508082010061008"),
+        ("Joko", other_unit, "pppk", "198604272022211011"),
+    ):
+        golongan = "IX" if asn == "pppk" else ("" if asn == "non_asn" else "III/a")
+        p[name] = await make_person(where["id"], name, nip=nip, asn_type=asn, golongan=golongan)
+    await credit(p["Andi"], 16)
+    await credit(p["Andi"], 4)
+    await credit(p["Budi"], "19.5")
+    await credit(p["Citra"], 24)
+    await credit(p["Dewi"], 25)
+    await credit(p["Eko"], 30)
+    await credit(p["Fajar"], 12)
+    await credit(p["Gita"], 12)
+    await credit(p["Gita"], 8, start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 2))
+    await credit(p["Hendra"], 12)
+    revoked = uuid4()
+    await credit(p["Hendra"], 10, session_id=revoked)
+    await revoke_session_credit(person_id=p["Hendra"], session_id=revoked, reason="x", actor=None)
+    await credit(p["Indra"], 40)
+    fajar = await make_actor(app, "participant", person_id=p["Fajar"], unit_id=bidang["id"])
+    return {"people": p, "bidang": bidang, "fajar": fajar}
+
+
+def group(headcount, reached, share, jp_total):
+    below = None if reached is None else headcount - reached
+    return {
+        "headcount": headcount,
+        "reached": reached,
+        "below": below,
+        "share_percent": share,
+        "jp_total": jp_total,
+    }
+
+
+async def test_city_report_counts_exactly(client, hr, ledger, root_unit, unit, other_unit):
+    # Fajar's own report of 10 JP is pending: it does not count.
+    pending = await client.post(
+        f"/api/v1/people/{ledger['people']['Fajar']}/learning-records",
+        json={
+            "title": "Seminar Pelayanan Publik",
+            "organizer": "Universitas Andalas",
+            "jenis_diklat": 9,
+            "start_date": "2026-04-01",
+            "end_date": "2026-04-01",
+            "jp": 10,
+        },
+        headers=ledger["fajar"].headers,
+    )
+    assert pending.json()["status"] == "pending"
+    resp = await client.get(REPORT, params={"year": 2026}, headers=hr.headers)
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["year"] == 2026
+    assert report["targets"] == {"pns_min_jp": 20, "pppk_min_jp": 20, "pppk_max_jp": 24}
+    summary = report["summary"]
+    assert summary["code"] == "PEMKOT-PPJ"
+    assert summary["pns"] == group(6, 2, 33.33, 115.5)
+    assert summary["pppk"] == group(3, 2, 66.67, 49.0)
+    assert summary["all"] == group(9, 4, 44.44, 164.5)
+    assert summary["pppk_above_max"] == 1
+
+    units = {u["code"]: u for u in report["units"]}
+    assert [(u["code"], u["depth"]) for u in report["units"]] == [
+        ("PEMKOT-PPJ", 0),
+        ("BKPSDM-PPJ", 1),
+        ("DPMPTSP-PPJ", 1),
+        ("BIDANG-PEL", 2),
+    ]
+    assert units["PEMKOT-PPJ"]["all"] == summary["all"]
+    assert units["DPMPTSP-PPJ"]["pns"] == group(5, 1, 20.0, 75.5)
+    assert units["DPMPTSP-PPJ"]["pppk"] == group(2, 2, 100.0, 49.0)
+    assert units["DPMPTSP-PPJ"]["all"] == group(7, 3, 42.86, 124.5)
+    assert units["BIDANG-PEL"]["pns"] == group(3, 0, 0.0, 36.0)
+    assert units["BIDANG-PEL"]["pppk"] == group(0, 0, None, 0.0)
+    assert units["BKPSDM-PPJ"]["pns"] == group(1, 1, 100.0, 40.0)
+    assert units["BKPSDM-PPJ"]["pppk"] == group(1, 0, 0.0, 0.0)
+
+    assert report["below_target_total"] == 5
+    below = [
+        (b["name"], b["jp"], b["target_jp"], b["shortfall_jp"]) for b in report["below_target"]
+    ]
+    assert below == [
+        ("Budi", 19.5, 20, 0.5),
+        ("Fajar", 12.0, 20, 8.0),
+        ("Gita", 12.0, 20, 8.0),
+        ("Hendra", 12.0, 20, 8.0),
+        ("Joko", 0.0, 20, 20.0),
+    ]
+    joko = report["below_target"][-1]
+    assert joko["nip_display"] == "19860427 2022 21 1 011"
+    assert joko["unit_name"] == "BKPSDM Kota Padang Panjang"
+    assert joko["asn_type"] == "pppk"
+
+
+async def test_below_target_list_is_paginated(client, hr, ledger):
+    resp = await client.get(
+        REPORT,
+        params={"year": 2026, "below_target_limit": 2, "below_target_offset": 1},
+        headers=hr.headers,
+    )
+    report = resp.json()
+    assert [b["name"] for b in report["below_target"]] == ["Fajar", "Gita"]
+    last = await client.get(
+        REPORT,
+        params={"year": 2026, "below_target_limit": 100, "below_target_offset": 4},
+        headers=hr.headers,
+    )
+    assert [b["name"] for b in last.json()["below_target"]] == ["Joko"]
+    assert report["below_target_total"] == 5
+    assert (report["below_target_limit"], report["below_target_offset"]) == (2, 1)
+
+
+async def test_another_year_counts_that_year_only(client, hr, ledger):
+    report = (await client.get(REPORT, params={"year": 2025}, headers=hr.headers)).json()
+    assert report["summary"]["all"]["reached"] == 0
+    assert report["summary"]["all"]["jp_total"] == 8.0
+    assert {b["name"]: b["jp"] for b in report["below_target"]} == {
+        "Andi": 0.0, "Budi": 0.0, "Citra": 0.0, "Dewi": 0.0, "Fajar": 0.0, "Gita": 8.0,
+        "Hendra": 0.0, "Indra": 0.0, "Joko": 0.0,
+    }  # fmt: skip
+
+
+async def test_organizer_sees_their_unit_and_below_only(client, organizer, ledger, other_unit):
+    mine = (await client.get(REPORT, params={"year": 2026}, headers=organizer.headers)).json()
+    assert mine["summary"]["code"] == "DPMPTSP-PPJ"
+    assert [u["code"] for u in mine["units"]] == ["DPMPTSP-PPJ", "BIDANG-PEL"]
+    assert [b["name"] for b in mine["below_target"]] == ["Budi", "Fajar", "Gita", "Hendra"]
+    other = await client.get(
+        REPORT, params={"year": 2026, "unit_id": str(other_unit["id"])}, headers=organizer.headers
+    )
+    assert other.status_code == 404
+
+
+async def test_participants_and_trainers_may_not_read_reports(client, participant, trainer_user):
+    for actor in (participant, trainer_user):
+        assert (await client.get(REPORT, headers=actor.headers)).status_code == 403
+
+
+async def test_admin_without_unit_sees_every_unit(client, admin, ledger):
+    report = (await client.get(REPORT, params={"year": 2026}, headers=admin.headers)).json()
+    assert report["summary"]["unit_id"] is None
+    assert report["summary"]["name"] == "Semua unit"
+    assert report["summary"]["all"] == group(9, 4, 44.44, 164.5)
+
+
+async def test_pppk_without_a_target_are_counted_not_judged(app, hr, ledger):
+    settings = msgspec.structs.replace(app.state.settings, pppk_min_jp=None)
+    caller = Caller(
+        user_id=hr.user_id,
+        username=hr.username,
+        role="hr",
+        unit_id=hr.unit_id,
+        unit_path=f"/{hr.unit_id}/",
+    )
+    report = await ComplianceService(settings).report(caller, year=2026, unit_id=None)
+    assert report.summary.pppk.headcount == 3
+    assert report.summary.pppk.reached is None
+    assert report.summary.all.headcount == 9
+    assert (report.summary.all.reached, report.summary.all.below) == (2, 4)
+    assert [b.name for b in report.below_target] == ["Budi", "Fajar", "Gita", "Hendra"]
+
+
+async def test_xlsx_has_the_summary_and_everyone_below_target(client, hr, ledger):
+    resp = await client.get(REPORT, params={"year": 2026, "format": "xlsx"}, headers=hr.headers)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert 'filename="kepatuhan-jp-2026.xlsx"' in resp.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(resp.content), read_only=True)
+    assert book.sheetnames == ["Ringkasan", "Di bawah target"]
+    summary = list(book["Ringkasan"].values)
+    assert summary[2][:5] == ("Pemerintah Kota Padang Panjang", "PEMKOT-PPJ", 6, 2, 33.33)
+    people = list(book["Di bawah target"].values)
+    assert len(people) == 6
+    assert people[1] == (
+        1, "19810202 200602 1 002", "Budi", "PNS", "Pengadministrasi Umum",
+        "DPMPTSP Kota Padang Panjang", 19.5, 20, 0.5,
+    )  # fmt: skip
+    assert people[5][1:4] == ("19860427 2022 21 1 011", "Joko", "PPPK")
+    assert people[5][6:] == (0, 20, 20)
+
+
+async def test_both_join_strategies_give_the_same_report(app, hr, ledger):
+    caller = Caller(
+        user_id=hr.user_id,
+        username=hr.username,
+        role="hr",
+        unit_id=hr.unit_id,
+        unit_path=f"/{hr.unit_id}/",
+    )
+    service = ComplianceService(app.state.settings)
+    by_lookup = await service.report(caller, year=2026, unit_id=None, by_hash=False)
+    by_hash = await service.report(caller, year=2026, unit_id=None, by_hash=True)
+    assert msgspec.to_builtins(by_lookup) == msgspec.to_builtins(by_hash)
+    assert by_hash.summary.all.headcount == 9
