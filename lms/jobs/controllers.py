@@ -26,7 +26,7 @@ class JobController(Controller):
     async def get_job(self, job_id: FromPath[UUID], request: Request[Caller, Token, object]) -> JobRead:
         """A job's status, progress and errors."""
         caller = request.user
-        row = await Job.select().where(Job.id == job_id).first()
+        row = await Job.select().where(Job.id == job_id).output(load_json=True).first()
         if row is None:
             raise NotFound("Pekerjaan tidak ditemukan.")
         visible = caller.is_admin or row["created_by"] == caller.user_id

@@ -147,8 +147,10 @@ async def wait_for_jobs(timeout: float = 60.0) -> None:
 
 async def recover_unfinished_jobs() -> None:
     """At startup: resume resumable jobs left queued/running, mark the others interrupted."""
-    rows = await Job.select(Job.id, Job.kind, Job.params, Job.created_by).where(
-        Job.status.is_in(["queued", "running"])
+    rows = (
+        await Job.select(Job.id, Job.kind, Job.params, Job.created_by)
+        .where(Job.status.is_in(["queued", "running"]))
+        .output(load_json=True)
     )
     for row in rows:
         reg = _HANDLERS.get(row["kind"])
