@@ -1,12 +1,99 @@
-"""Routers of the ``certificates`` app, mounted by ``lms.app.create_app``."""
+"""Routers of the ``certificates`` app, mounted by ``lms.app.create_app``.
+
+Service providers live on the Router (not the Controllers) so a test can swap one.
+"""
 
 from __future__ import annotations
 
 from litestar import Router
+from litestar.di import Provide
 
+from certificates import pool
+from certificates.controllers import (
+    CertificateController,
+    IssuerProfileController,
+    SessionCertificateController,
+    TemplateController,
+)
+from certificates.downloads import DownloadService
+from certificates.issuer_profiles import IssuerProfileService
+from certificates.issuing_job import IssuingService
+from certificates.records import CertificateRecords
+from certificates.storage import store_for
+from certificates.templates_service import TemplateService
+from certificates.trust import TrustService
+from certificates.trust_controllers import CertificateTrustController
+from certificates.verification import VerificationService
+from certificates.verification_controllers import (
+    HrVerifyController,
+    VerifyApiController,
+    VerifyPageController,
+    hr_authentication,
+    verify_rate_limit,
+)
 from lms.config import Settings
+
+
+def issuing_router(settings: Settings) -> Router:
+    """Issuing, lists, downloads, templates and issuer profiles."""
+    pool.configure(settings)
+    store = store_for(settings)
+
+    def provide_records() -> CertificateRecords:
+        return CertificateRecords(settings)
+
+    def provide_downloads() -> DownloadService:
+        return DownloadService(store)
+
+    def provide_templates() -> TemplateService:
+        return TemplateService(settings)
+
+    def provide_profiles() -> IssuerProfileService:
+        return IssuerProfileService(settings, store)
+
+    return Router(
+        path="/",
+        route_handlers=[
+            SessionCertificateController,
+            CertificateController,
+            TemplateController,
+            IssuerProfileController,
+        ],
+        dependencies={
+            "issuing_service": Provide(IssuingService, sync_to_thread=False),
+            "certificate_records": Provide(provide_records, sync_to_thread=False),
+            "download_service": Provide(provide_downloads, sync_to_thread=False),
+            "template_service": Provide(provide_templates, sync_to_thread=False),
+            "issuer_profile_service": Provide(provide_profiles, sync_to_thread=False),
+        },
+    )
+
+
+def verification_routers(settings: Settings) -> list[Router]:
+    """The public page and JSON (rate limited per address), HR's checks, and trust changes."""
+    verification = VerificationService(settings.public_base_url, settings.timezone)
+    trust = TrustService(settings.public_base_url, settings.timezone)
+    provide_verification = Provide(lambda: verification, use_cache=True, sync_to_thread=False)
+    return [
+        Router(
+            path="/",
+            route_handlers=[VerifyPageController, VerifyApiController],
+            dependencies={"verification_service": provide_verification},
+            middleware=[verify_rate_limit(settings).middleware],
+        ),
+        Router(
+            path="/",
+            route_handlers=[HrVerifyController, CertificateTrustController],
+            dependencies={
+                "verification_service": provide_verification,
+                "trust_service": Provide(lambda: trust, use_cache=True, sync_to_thread=False),
+                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            },
+            middleware=[hr_authentication(settings)],
+        ),
+    ]
 
 
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
-    return []
+    return [issuing_router(settings), *verification_routers(settings)]

@@ -40,6 +40,7 @@ class IssuerProfile(Table, tablename="issuer_profile"):
     signer_name = Varchar(length=255, default="")
     signer_jabatan = Varchar(length=255, default="")
     signer_nip = Varchar(length=18, default="")
+    signer_pangkat = Varchar(length=128, default="")
     signature_sha256 = Varchar(length=64, default="")
     logo_sha256 = Varchar(length=64, default="")
     template = ForeignKey(CertificateTemplate, null=True)
@@ -74,7 +75,14 @@ class Certificate(Table, tablename="certificate"):
     course_id = UUID(index=True)
     unit_id = UUID(index=True)
     unit_path = Varchar(length=1024, default="", index=True)
+    # The holder's name with titles as printed, and the number's sequence: copied out of the
+    # snapshot so lists can search, sort and name files without parsing JSON.
+    holder_name = Varchar(length=255, default="", index=True)
+    seq = Integer(default=0)
     snapshot = JSON(default="{}")
+    # SHA-256 of the images printed (``logo``, ``signature_image``): kept in the file store, not
+    # repeated in every row's snapshot.
+    assets = JSON(default="{}")
     pdf_sha256 = Varchar(length=64, index=True)
     template_version = Integer(default=1)
     signed = Boolean(default=False)

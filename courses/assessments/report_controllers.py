@@ -22,7 +22,7 @@ from courses.assessments.report_schemas import (
 )
 from lms.auth.caller import Caller
 from lms.auth.guards import allow
-from lms.people.openapi import problem_responses
+from lms.shared.openapi import problem_responses
 
 
 class ItemAnalysisController(Controller):

@@ -14,7 +14,7 @@ from courses.catalogue.services import CourseService
 from courses.delivery.problems import LIST, READ, WRITE
 from lms.auth.caller import Caller
 from lms.auth.guards import allow
-from lms.people.openapi import problem_responses
+from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 

@@ -26,7 +26,7 @@ from courses.delivery.schemas import (
 )
 from lms.auth.caller import Caller
 from lms.auth.guards import ANY_ROLE, allow
-from lms.people.openapi import problem_responses
+from lms.shared.openapi import problem_responses
 
 MarkList = Annotated[list[AttendanceMarkInput], msgspec.Meta(max_length=10_000)]
 

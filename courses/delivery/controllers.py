@@ -31,7 +31,7 @@ from courses.delivery.sessions import SessionService
 from courses.delivery.trainers import TrainerService
 from lms.auth.caller import Caller
 from lms.auth.guards import ANY_ROLE, allow
-from lms.people.openapi import problem_responses
+from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 

@@ -25,7 +25,7 @@ from courses.delivery.schemas import (
 )
 from lms.auth.caller import Caller
 from lms.auth.guards import ANY_ROLE, allow
-from lms.people.openapi import problem_responses
+from lms.shared.openapi import problem_responses
 from lms.shared.errors import PayloadTooLarge
 from lms.shared.params import LimitQuery, OffsetQuery
 from lms.shared.schemas import Page

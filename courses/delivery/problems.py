@@ -1,7 +1,7 @@
 """The problem statuses each kind of courses route documents in OpenAPI.
 
 Litestar documents only the default 400; these lists name the RFC 9457 problems a route can
-really answer (see ``lms.people.openapi.problem_responses``), so clients and the fuzz test read
+really answer (see ``lms.shared.openapi.problem_responses``), so clients and the fuzz test read
 a true contract.
 """
 

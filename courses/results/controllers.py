@@ -21,7 +21,7 @@ from courses.results.schemas import (
 )
 from lms.auth.caller import Caller
 from lms.auth.guards import ANY_ROLE, allow
-from lms.people.openapi import problem_responses
+from lms.shared.openapi import problem_responses
 
 
 class ResultController(Controller):

@@ -1,0 +1,564 @@
+"""Verification: a certificate's true status now, by code (public), number (HR) or PDF bytes.
+
+A printed certificate cannot change, but its worth can: it may be revoked, replaced by a
+corrected re-issue, or pass its ``valid_until``. Whoever checks it (anyone who scans the QR
+code, HR of the holder's agency) must see the status as of this request, so nothing here is
+cached: each answer is one indexed query on ``certificate.code`` (or ``number`` /
+``pdf_sha256``) with the successor and predecessor joined in, and ``expired`` is computed at
+read time from the date in the service's time zone (``LMS_TIMEZONE``, Asia/Jakarta by default).
+
+The public answer masks the NIP (``19860926 ****** * 001``) and gives only the category of a
+revocation, never its free text: the page is open to anyone holding the code. HR sees the whole
+NIP of certificates issued within its unit scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+from piccolo.querystring import QueryString
+
+from certificates.tables import Certificate
+from lms.auth.caller import Caller
+from lms.people.nip import mask_nip
+from lms.shared.errors import BadRequest, PayloadTooLarge
+from lms.shared.schemas import Input, Output
+from lms.shared.tabular import FileTooLarge, TabularError, TooManyRows, read_table
+
+Status = Literal["valid", "expired", "revoked", "superseded"]
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "valid": "SAH",
+        "expired": "KEDALUWARSA",
+        "revoked": "DICABUT",
+        "superseded": "DIGANTI",
+    },
+    "en": {
+        "valid": "VALID",
+        "expired": "EXPIRED",
+        "revoked": "REVOKED",
+        "superseded": "SUPERSEDED",
+    },
+}
+
+#: Why a certificate was revoked: the category is public, the free text is not.
+REVOCATION_CATEGORIES: dict[str, dict[str, str]] = {
+    "salah_data": {"id": "Kesalahan data", "en": "Incorrect data"},
+    "tidak_memenuhi_syarat": {"id": "Tidak memenuhi syarat", "en": "Requirements not met"},
+    "pelanggaran": {"id": "Pelanggaran", "en": "Violation"},
+    "permintaan_peserta": {"id": "Permintaan peserta", "en": "At the holder's request"},
+    "lainnya": {"id": "Lainnya", "en": "Other"},
+}
+
+#: HR may check at most this many numbers or codes in one batch (413 above).
+MAX_BATCH_ITEMS = 5000
+#: Column names HR files use for the number or code; otherwise the first column is read.
+BATCH_COLUMNS = ("nomor", "nomor_sertifikat", "number", "kode", "kode_verifikasi", "code")
+_MAX_ITEM_LENGTH = 255
+_IN_CHUNK = 400  # values per IN (...) list: two lists stay under SQLite's 999 variables
+_VERIFY_MARK = re.compile(r"/verify/([^/?#\s]+)")
+
+
+class VerifyBatchRequest(Input):
+    """``{"items": ["001/PP/DPMPTSP/XI/2026", "K7QM2XW9RT4HBP3N", ...]}``: numbers or codes."""
+
+    items: list[str]
+
+
+# Answers and snapshot parts are declared ``gc=False``: they never form reference cycles, and
+# instances the garbage collector does not track make the busiest public route cheaper.
+
+
+class HolderView(Output, gc=False):
+    """The holder as the public may see them."""
+
+    name: str
+    nip: str | None = None
+
+
+class CertificateLink(Output, gc=False):
+    """Another certificate of the same chain (predecessor or successor)."""
+
+    number: str
+    verify_url: str
+
+
+class RevocationView(Output, gc=False):
+    """When and why (category only) a certificate was revoked."""
+
+    at: dt.datetime | None
+    category: str
+    category_label: str
+
+
+class VerificationRead(Output, gc=False):
+    """The public answer of ``GET /api/v1/verify/{code}`` (and the data of the HTML page)."""
+
+    status: Status
+    status_label: str
+    checked_at: dt.datetime
+    number: str
+    verify_url: str
+    holder: HolderView
+    course: str
+    session_name: str | None
+    start_date: dt.date
+    end_date: dt.date
+    jp: int | float
+    predikat: str | None
+    issuer: str
+    place: str | None
+    issued_at: dt.datetime
+    valid_until: dt.date | None
+    superseded_by: CertificateLink | None
+    supersedes: CertificateLink | None
+    revocation: RevocationView | None
+
+
+class BatchRow(Output, gc=False):
+    """One line of an HR batch check, in the order the numbers or codes were sent."""
+
+    input: str
+    found: bool
+    status: Status | None = None
+    status_label: str | None = None
+    certificate_id: UUID | None = None
+    number: str | None = None
+    verify_url: str | None = None
+    holder_name: str | None = None
+    nip: str | None = None
+    course: str | None = None
+    jp: int | float | None = None
+    issued_at: dt.datetime | None = None
+    valid_until: dt.date | None = None
+    superseded_by: CertificateLink | None = None
+
+
+class VerifyBatchRead(Output, gc=False):
+    """The answer of ``POST /api/v1/verify/batch``."""
+
+    items: list[BatchRow]
+    total: int
+    found: int
+    checked_at: dt.datetime
+
+
+class _HolderPart(msgspec.Struct, gc=False):
+    name_with_titles: str
+    nip_display: str | None = None
+
+
+class _SnapshotPart(msgspec.Struct, gc=False):
+    """The fields of a stored ``CertificateSnapshot`` that verification shows (others skipped)."""
+
+    holder: _HolderPart
+    course_title: str
+    organizer_name: str
+    start_date: dt.date
+    end_date: dt.date
+    jp: int | Decimal
+    session_name: str | None = None
+    place: str | None = None
+    predikat: str | None = None
+
+
+class _Fixed(msgspec.Struct, gc=False):
+    """The fields of an answer fixed at issue (number, holder, course, ... as printed)."""
+
+    number: str
+    verify_url: str
+    holder: HolderView
+    course: str
+    session_name: str | None
+    start_date: dt.date
+    end_date: dt.date
+    jp: int | float
+    predikat: str | None
+    issuer: str
+    place: str | None
+    issued_at: dt.datetime
+
+
+class _Current(msgspec.Struct, gc=False):
+    """The fields of an answer read at each request (the status and the chain)."""
+
+    status: Status
+    status_label: str
+    checked_at: dt.datetime
+    valid_until: dt.date | None
+    superseded_by: CertificateLink | None
+    supersedes: CertificateLink | None
+    revocation: RevocationView | None
+
+
+_SNAPSHOT_DECODER = msgspec.json.Decoder(_SnapshotPart)
+_ENCODER = msgspec.json.Encoder()
+#: The fixed part of each certificate's answer, decoded and encoded once, by certificate id. A
+#: snapshot never changes after issue (a correction is a new certificate), so this is safe in
+#: any number of workers; the status columns, which can change, are read on every request.
+_FIXED: dict[str, tuple[_Fixed, bytes]] = {}
+_FIXED_MAX = 50_000
+_REVOCATION_DECODER = msgspec.json.Decoder(dict[str, Any])
+
+# One indexed lookup with both ends of a re-issue chain joined in. Timestamps, dates and ids are
+# read as text: parsing them here is cheaper than the per-column converters SQLite's driver
+# would call, and the text forms (ISO 8601) are the same on SQLite and PostgreSQL.
+_CHAIN = """
+       n.number AS next_number, n.code AS next_code,
+       p.number AS prev_number, p.code AS prev_code
+FROM certificate c
+LEFT JOIN certificate n ON n.id = c.superseded_by
+LEFT JOIN certificate p ON p.id = c.supersedes
+"""
+_STATUS_COLUMNS = """
+SELECT CAST(c.id AS TEXT) AS id, c.status, CAST(c.valid_until AS TEXT) AS valid_until,
+       CAST(c.revoked_at AS TEXT) AS revoked_at, c.revocation,"""
+#: Everything an answer needs.
+_SELECT = (
+    _STATUS_COLUMNS
+    + """
+       c.number, c.code, CAST(c.issued_at AS TEXT) AS issued_at, c.snapshot, c.unit_path,"""
+    + _CHAIN
+)
+#: Only what can change after issue: the public lookup's query once the fixed part is cached
+#: (it leaves the snapshot, the largest column, on disk).
+_SELECT_STATUS = _STATUS_COLUMNS + _CHAIN
+_SELECT_FIXED = """
+SELECT CAST(id AS TEXT) AS id, number, code, CAST(issued_at AS TEXT) AS issued_at, snapshot
+FROM certificate WHERE id = {}
+"""
+
+
+async def _query(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run a read on the tables' engine (a plain query string: no query-builder overhead)."""
+    return await Certificate._meta.db.run_querystring(QueryString(sql, *args))  # type: ignore[no-any-return]
+
+
+def today_in(timezone: str) -> dt.date:
+    """The calendar date now in ``timezone`` (validity ends on a local date, not a UTC one)."""
+    return dt.datetime.now(ZoneInfo(timezone)).date()
+
+
+def effective_status(stored: str, valid_until: dt.date | None, today: dt.date) -> Status:
+    """The status a reader sees: ``expired`` is a ``valid`` certificate past its last day.
+
+    Revoked and superseded are stored (they are decisions); expiry is time passing, so it is
+    computed here and never written. ``valid_until`` is the last valid day, inclusive.
+    """
+    if stored == "revoked":
+        return "revoked"
+    if stored == "superseded":
+        return "superseded"
+    if valid_until is not None and today > valid_until:
+        return "expired"
+    return "valid"
+
+
+def mask_display_nip(nip_display: str | None) -> str | None:
+    """Mask a NIP as printed ("19860926 201505 1 001" -> "19860926 ****** * 001").
+
+    The snapshot keeps the printed grouping, which tells a NI PPPK (five groups) from a PNS NIP.
+    """
+    if not nip_display:
+        return None
+    groups = nip_display.split()
+    return mask_nip("".join(groups), "pppk" if len(groups) == 5 else "pns")
+
+
+def verify_url(base_url: str, code: str) -> str:
+    """The public page of a certificate, as its QR code encodes it."""
+    return f"{base_url.rstrip('/')}/verify/{code}"
+
+
+def _jp_number(value: int | Decimal) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value))
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _json_text(value: Any) -> bytes | str:
+    if isinstance(value, (bytes, str)):
+        return value
+    return msgspec.json.encode(value)
+
+
+class VerificationService:
+    """Answers verification questions; reads only, and never caches a status.
+
+    Args:
+        public_base_url: ``LMS_PUBLIC_BASE_URL``, for the verify links of a chain.
+        timezone: ``LMS_TIMEZONE``; the date in it decides expiry.
+    """
+
+    def __init__(self, public_base_url: str, timezone: str = "Asia/Jakarta") -> None:
+        self.base_url = public_base_url.rstrip("/")
+        self.timezone = timezone
+        self._zone = ZoneInfo(timezone)
+
+    def today(self) -> dt.date:
+        """Today's date in the service's time zone."""
+        return dt.datetime.now(self._zone).date()
+
+    # -- one certificate ----------------------------------------------------------------------
+
+    async def _row_by_code(self, code: str) -> dict[str, Any] | None:
+        if not code or len(code) > 64:
+            return None
+        rows = await _query(_SELECT + "WHERE c.code = {}", code)
+        return rows[0] if rows else None
+
+    async def by_code(self, code: str) -> VerificationRead | None:
+        """The public answer for a verification code; ``None`` when no certificate has it."""
+        row = await self._row_by_code(code)
+        return None if row is None else self.read(row)
+
+    async def json_by_code(self, code: str) -> bytes | None:
+        """``by_code`` already encoded as JSON (the public API's hot path).
+
+        The part fixed at issue is decoded and encoded once per certificate (and then not even
+        read from the database again); each lookup reads and encodes only the status and the
+        chain. Same keys and values as ``VerificationRead``.
+        """
+        if not code or len(code) > 64:
+            return None
+        rows = await _query(_SELECT_STATUS + "WHERE c.code = {}", code)
+        if not rows:
+            return None
+        row = rows[0]
+        cached = _FIXED.get(row["id"])
+        if cached is None:
+            fixed_rows = await _query(_SELECT_FIXED, row["id"])
+            if not fixed_rows:  # deleted in between
+                return None
+            cached = self._fixed(fixed_rows[0])
+        current_json = _ENCODER.encode(self._current(row, dt.datetime.now(dt.UTC)))
+        return b"".join((current_json[:-1], b",", cached[1][1:]))
+
+    async def by_pdf_sha256(self, sha256: str) -> VerificationRead | None:
+        """The certificate whose stored PDF has exactly this SHA-256, or ``None``."""
+        rows = await _query(_SELECT + "WHERE c.pdf_sha256 = {}", sha256)
+        return self.read(rows[0]) if rows else None
+
+    def read(self, row: dict[str, Any], checked_at: dt.datetime | None = None) -> VerificationRead:
+        """Build the public answer from one row of the verification query."""
+        fixed, _ = self._fixed(row)
+        current = self._current(row, checked_at or dt.datetime.now(dt.UTC))
+        return VerificationRead(
+            status=current.status,
+            status_label=current.status_label,
+            checked_at=current.checked_at,
+            number=fixed.number,
+            verify_url=fixed.verify_url,
+            holder=fixed.holder,
+            course=fixed.course,
+            session_name=fixed.session_name,
+            start_date=fixed.start_date,
+            end_date=fixed.end_date,
+            jp=fixed.jp,
+            predikat=fixed.predikat,
+            issuer=fixed.issuer,
+            place=fixed.place,
+            issued_at=fixed.issued_at,
+            valid_until=current.valid_until,
+            superseded_by=current.superseded_by,
+            supersedes=current.supersedes,
+            revocation=current.revocation,
+        )
+
+    def _fixed(self, row: dict[str, Any]) -> tuple[_Fixed, bytes]:
+        key = str(row["id"])
+        cached = _FIXED.get(key)
+        if cached is not None:
+            return cached
+        snap = _SNAPSHOT_DECODER.decode(_json_text(row["snapshot"]))
+        fixed = _Fixed(
+            number=row["number"],
+            verify_url=f"{self.base_url}/verify/{row['code']}",
+            holder=HolderView(
+                name=snap.holder.name_with_titles,
+                nip=mask_display_nip(snap.holder.nip_display),
+            ),
+            course=snap.course_title,
+            session_name=snap.session_name,
+            start_date=snap.start_date,
+            end_date=snap.end_date,
+            jp=_jp_number(snap.jp),
+            predikat=snap.predikat,
+            issuer=snap.organizer_name,
+            place=snap.place,
+            issued_at=_as_datetime(row["issued_at"]),  # type: ignore[arg-type]
+        )
+        if len(_FIXED) >= _FIXED_MAX:
+            _FIXED.clear()
+        cached = _FIXED[key] = (fixed, _ENCODER.encode(fixed))
+        return cached
+
+    def _current(self, row: dict[str, Any], checked_at: dt.datetime) -> _Current:
+        valid_until = _as_date(row["valid_until"])
+        today = checked_at.astimezone(self._zone).date()
+        status = effective_status(row["status"], valid_until, today)
+        revocation = None
+        if status == "revoked":
+            stored = _REVOCATION_DECODER.decode(_json_text(row["revocation"] or "{}"))
+            category = str(stored.get("category") or "lainnya")
+            labels = REVOCATION_CATEGORIES.get(category, REVOCATION_CATEGORIES["lainnya"])
+            revocation = RevocationView(
+                at=_as_datetime(row["revoked_at"]), category=category, category_label=labels["id"]
+            )
+        return _Current(
+            status=status,
+            status_label=STATUS_LABELS["id"][status],
+            checked_at=checked_at,
+            valid_until=valid_until,
+            superseded_by=self._link(row["next_number"], row["next_code"]),
+            supersedes=self._link(row["prev_number"], row["prev_code"]),
+            revocation=revocation,
+        )
+
+    def _link(self, number: str | None, code: str | None) -> CertificateLink | None:
+        if not number or not code:
+            return None
+        return CertificateLink(number=number, verify_url=f"{self.base_url}/verify/{code}")
+
+    # -- HR: many at once ---------------------------------------------------------------------
+
+    async def batch(self, caller: Caller, items: Sequence[str]) -> VerifyBatchRead:
+        """Check many numbers or codes; one row per item, in order, duplicates included.
+
+        An item may be a certificate number, a verification code or a whole verify URL (a
+        scanned QR code). The NIP is shown whole when the certificate was issued within the
+        caller's unit scope, masked otherwise.
+
+        Raises:
+            PayloadTooLarge: more than 5,000 items.
+        """
+        if len(items) > MAX_BATCH_ITEMS:
+            raise PayloadTooLarge(
+                f"Paling banyak {MAX_BATCH_ITEMS} nomor atau kode per pemeriksaan; "
+                f"diterima {len(items)}"
+            )
+        keys = [_lookup_key(item) for item in items]
+        rows = await self._rows_for(sorted({key for key in keys if key}))
+        by_number = {row["number"]: row for row in rows}
+        by_code = {row["code"]: row for row in rows}
+        checked_at = dt.datetime.now(dt.UTC)
+        out: list[BatchRow] = []
+        for item, key in zip(items, keys, strict=True):
+            row = (by_number.get(key) or by_code.get(key)) if key else None
+            out.append(self._batch_row(caller, item, row, checked_at))
+        return VerifyBatchRead(
+            items=out,
+            total=len(out),
+            found=sum(1 for row in out if row.found),
+            checked_at=checked_at,
+        )
+
+    async def _rows_for(self, keys: list[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[start : start + _IN_CHUNK]
+            marks = ", ".join("{}" for _ in chunk)
+            rows.extend(
+                await _query(
+                    _SELECT + f"WHERE c.number IN ({marks}) OR c.code IN ({marks})",
+                    *chunk,
+                    *chunk,
+                )
+            )
+        return rows
+
+    def _batch_row(
+        self,
+        caller: Caller,
+        item: str,
+        row: dict[str, Any] | None,
+        checked_at: dt.datetime,
+    ) -> BatchRow:
+        if row is None:
+            return BatchRow(input=item, found=False)
+        read = self.read(row, checked_at)
+        in_scope = caller.sees_unit(row["unit_path"])
+        return BatchRow(
+            input=item,
+            found=True,
+            status=read.status,
+            status_label=read.status_label,
+            certificate_id=_as_uuid(row["id"]) if in_scope else None,
+            number=read.number,
+            verify_url=read.verify_url,
+            holder_name=read.holder.name,
+            nip=_nip_display(row) if in_scope else read.holder.nip,
+            course=read.course,
+            jp=read.jp,
+            issued_at=read.issued_at,
+            valid_until=read.valid_until,
+            superseded_by=read.superseded_by,
+        )
+
+
+def _nip_display(row: dict[str, Any]) -> str | None:
+    """The whole NIP as printed (for HR within scope), from the row's snapshot."""
+    return _SNAPSHOT_DECODER.decode(_json_text(row["snapshot"])).holder.nip_display
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _lookup_key(item: str) -> str:
+    """What to look up for one batch item: the text itself, or the code of a pasted URL."""
+    text = item.strip()
+    if len(text) > _MAX_ITEM_LENGTH:
+        return ""
+    found = _VERIFY_MARK.search(text)
+    return found.group(1) if found else text
+
+
+def items_from_upload(data: bytes, filename: str, *, max_bytes: int) -> list[str]:
+    """Read the numbers or codes of an uploaded CSV/XLSX for a batch check.
+
+    The column named nomor/number/kode/code (or a close variant in ``BATCH_COLUMNS``) is read;
+    without one, the first column. The first non-empty row is the header.
+
+    Raises:
+        PayloadTooLarge: the file is too large or has more than 5,000 data rows.
+        BadRequest: not a readable CSV/XLSX, or no data rows.
+    """
+    try:
+        table = read_table(data, filename, max_rows=MAX_BATCH_ITEMS, max_bytes=max_bytes)
+    except (FileTooLarge, TooManyRows) as exc:
+        raise PayloadTooLarge(str(exc)) from None
+    except TabularError as exc:
+        raise BadRequest(str(exc), errors=[{"field": "file", "message": str(exc)}]) from None
+    column = next((name for name in BATCH_COLUMNS if name in table.headers), table.headers[0])
+    return [row.get(column) for row in table.rows if row.get(column)]
+
+
+def sha256_hex(data: bytes) -> str:
+    """The hex SHA-256 a stored certificate PDF is addressed by."""
+    return hashlib.sha256(data).hexdigest()
