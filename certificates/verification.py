@@ -327,7 +327,7 @@ class VerificationService:
     # -- one certificate ----------------------------------------------------------------------
 
     async def _row_by_code(self, code: str) -> dict[str, Any] | None:
-        if not code or len(code) > 64:
+        if not code or len(code) > 64 or not _is_plain_text(code):
             return None
         rows = await _query(_SELECT + "WHERE c.code = {}", code)
         return rows[0] if rows else None
@@ -344,7 +344,7 @@ class VerificationService:
         read from the database again); each lookup reads and encodes only the status and the
         chain. Same keys and values as ``VerificationRead``.
         """
-        if not code or len(code) > 64:
+        if not code or len(code) > 64 or not _is_plain_text(code):
             return None
         rows = await _query(_SELECT_STATUS + "WHERE c.code = {}", code)
         if not rows:
@@ -352,7 +352,7 @@ class VerificationService:
         row = rows[0]
         cached = _FIXED.get(row["id"])
         if cached is None:
-            fixed_rows = await _query(_SELECT_FIXED, row["id"])
+            fixed_rows = await _query(_SELECT_FIXED, UUID(row["id"]))
             if not fixed_rows:  # deleted in between
                 return None
             cached = self._fixed(fixed_rows[0])
@@ -530,10 +530,16 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
+def _is_plain_text(text: str) -> bool:
+    """False for control characters and lone surrogates: no number or code holds them, and
+    PostgreSQL refuses a NUL in a query parameter (which would be a 500, not a "not found")."""
+    return not any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
 def _lookup_key(item: str) -> str:
     """What to look up for one batch item: the text itself, or the code of a pasted URL."""
     text = item.strip()
-    if len(text) > _MAX_ITEM_LENGTH:
+    if len(text) > _MAX_ITEM_LENGTH or not _is_plain_text(text):
         return ""
     found = _VERIFY_MARK.search(text)
     return found.group(1) if found else text

@@ -151,6 +151,8 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
         ]
         self._remaining_key = config.rate_limit_remaining_header_key.lower().encode()
         self._reset_key = config.rate_limit_reset_header_key.lower().encode()
+        self._key_prefix = f"{type(self).__name__}::"
+        self._store_for: tuple[Any, Store | None] = (None, None)  # (app, shared store or None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = scope["litestar_app"]
@@ -161,17 +163,24 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
             return
         if self._by_address:  # the default identifier, without building a Request
             client = scope.get("client")
-            key = f"{type(self).__name__}::{client[0] if client else '127.0.0.1'}"
+            key = self._key_prefix + (client[0] if client else "127.0.0.1")
         else:
             key = self.cache_key_from_request(app.request_class(scope))
         now = int(time())
-        store = self.config.get_store_from_app(app)
-        if isinstance(store, MemoryStore):
+        owner, store = self._store_for
+        if owner is not app:
+            named = self.config.get_store_from_app(app)
+            store = None if isinstance(named, MemoryStore) else named
+            self._store_for = (app, store)
+        if store is None:
             count, reset = self._count_locally(key, now)
         else:
             count, reset = await self._count_in_store(store, key, now)
         if count > self.max_requests:
             raise TooManyRequestsException(headers=self._headers(count, reset, now))
+        if not self.config.set_rate_limit_headers:
+            await self.app(scope, receive, send)
+            return
         headers = [
             *self._fixed_headers,
             (self._remaining_key, str(max(self.max_requests - count, 0)).encode()),

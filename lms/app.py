@@ -116,6 +116,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from lms.jobs.runner import shutdown_runner
 
         await shutdown_runner()
+        from certificates.pool import shutdown_renderer
+
+        await shutdown_renderer()
         await stop_engine(engine)
 
     openapi = OpenAPIConfig(

@@ -6,6 +6,10 @@ log file when the statement returns (our engine runs it in autocommit on the wri
 PostgreSQL has flushed it; either way a server killed right after the 200 still has the
 answer. Checks that need no lock (ownership, the question belongs to the attempt, the answer's
 shape and option ids) run before, on the read connections.
+
+Autosaves are not written to the audit log: the answer row itself keeps when it was saved,
+and a quiz of 500 people would add 10,000 entries; starting, submitting, closing and marking
+an attempt are audited.
 """
 
 from __future__ import annotations

@@ -31,29 +31,31 @@ async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
         user_id = UUID(token.sub)
     except ValueError:
         return None
-    row = await (
-        User.select(
-            User.id,
-            User.username,
-            User.role,
-            User.active,
-            User.person,
-            User.unit,
-            User.unit.path,
-        )
-        .where(User.id == user_id)
-        .first()
+    # Plain SQL: this runs on every authenticated request, and Piccolo's query builder costs
+    # ~1.2 ms here where the statement itself costs ~0.1 ms.
+    rows = await User.raw(
+        "SELECT u.id, u.username, u.role, u.active, u.person, u.unit, un.path AS unit_path "
+        "FROM lms_user u LEFT JOIN unit un ON un.id = u.unit WHERE u.id = {}",
+        user_id,
     )
+    row = rows[0] if rows else None
     if row is None or not row["active"]:
         return None
     return Caller(
-        user_id=row["id"],
+        user_id=_uuid(row["id"]),
         username=row["username"],
         role=row["role"],
-        unit_id=row["unit"],
-        unit_path=row["unit.path"] or "",
-        person_id=row["person"],
+        unit_id=_uuid(row["unit"]),
+        unit_path=row["unit_path"] or "",
+        person_id=_uuid(row["person"]),
     )
+
+
+def _uuid(value: object) -> UUID | None:
+    """Raw rows carry UUIDs as UUID (PostgreSQL) or text (SQLite)."""
+    if value is None or isinstance(value, UUID):
+        return value
+    return UUID(str(value))
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Caller, Token]:

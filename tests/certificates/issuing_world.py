@@ -243,7 +243,7 @@ async def holder_actor(app: Any, holder: Holder, unit: dict) -> Actor:
 async def issue_and_wait(
     client: httpx.AsyncClient, organizer: Actor, session_id: UUID, body: dict | None = None
 ) -> dict:
-    """POST the issue request, wait for the job, return the finished job row."""
+    """POST the issue request, wait for the job, return it as ``GET /api/v1/jobs/{id}`` shows."""
     from lms.jobs.runner import wait_for_jobs
 
     resp = await client.post(
@@ -255,7 +255,9 @@ async def issue_and_wait(
     accepted = resp.json()
     assert accepted["url"] == f"/api/v1/jobs/{accepted['job_id']}"
     await wait_for_jobs(300)
-    return await job_row(UUID(accepted["job_id"]))
+    job = await client.get(accepted["url"], headers=organizer.headers)
+    assert job.status_code == 200, job.text
+    return job.json()
 
 
 async def job_row(job_id: UUID) -> dict:
