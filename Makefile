@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps.sh | 
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/prima_test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench lint migrations clean
+.PHONY: install browser run test test-sqlite test-postgres bench lint migrations clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	sh scripts/system-deps.sh
@@ -19,12 +19,17 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 install: $(STAMP)
 
+# Debian's chromium for the verification page's browser test (skipped, with the reason, when it
+# cannot be installed: not root and not there).
+browser:
+	@PRIMA_WITH_BROWSER=1 sh scripts/system-deps.sh || echo "chromium missing: the browser test will be skipped"
+
 run: install
 	$(BIN)/lms migrate
 	$(BIN)/lms demo --if-empty
 	$(BIN)/lms serve
 
-test: install
+test: install browser
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$LMS_TEST_DATABASE_URL" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-postgres; \

@@ -25,6 +25,7 @@ from certificates.trust import TrustService
 from certificates.trust_controllers import CertificateTrustController
 from certificates.verification import VerificationService
 from certificates.verification_controllers import (
+    SERVICE_OPT,
     HrVerifyController,
     VerifyApiController,
     VerifyPageController,
@@ -80,6 +81,7 @@ def verification_routers(settings: Settings) -> list[Router]:
             route_handlers=[VerifyPageController, VerifyApiController],
             dependencies={"verification_service": provide_verification},
             middleware=[verify_rate_limit(settings).middleware],
+            opt={SERVICE_OPT: verification},
         ),
         Router(
             path="/",

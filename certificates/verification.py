@@ -232,6 +232,11 @@ _SELECT = (
 #: Only what can change after issue: the public lookup's query once the fixed part is cached
 #: (it leaves the snapshot, the largest column, on disk).
 _SELECT_STATUS = _STATUS_COLUMNS + _CHAIN
+# Whole statements as constants: a string keeps its hash, so the engine's and the driver's
+# statement caches find it without hashing ~600 characters again on every lookup.
+_BY_CODE = _SELECT + "WHERE c.code = {}"
+_STATUS_BY_CODE = _SELECT_STATUS + "WHERE c.code = {}"
+_BY_PDF = _SELECT + "WHERE c.pdf_sha256 = {}"
 _SELECT_FIXED = """
 SELECT CAST(id AS TEXT) AS id, number, code, CAST(issued_at AS TEXT) AS issued_at, snapshot
 FROM certificate WHERE id = {}
@@ -319,17 +324,29 @@ class VerificationService:
         self.base_url = public_base_url.rstrip("/")
         self.timezone = timezone
         self._zone = ZoneInfo(timezone)
+        self._today = (dt.date.min, 0.0, 0.0)  # (local date, POSIX times its day starts, ends)
 
     def today(self) -> dt.date:
         """Today's date in the service's time zone."""
-        return dt.datetime.now(self._zone).date()
+        return self._local_date(dt.datetime.now(dt.UTC))
+
+    def _local_date(self, moment: dt.datetime) -> dt.date:
+        """The local date of ``moment``, converted once per local day (not on every lookup)."""
+        day, starts, ends = self._today
+        stamp = moment.timestamp()
+        if not starts <= stamp < ends:
+            day = moment.astimezone(self._zone).date()
+            start = dt.datetime.combine(day, dt.time(), self._zone)
+            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self._zone)
+            self._today = (day, start.timestamp(), end.timestamp())
+        return day
 
     # -- one certificate ----------------------------------------------------------------------
 
     async def _row_by_code(self, code: str) -> dict[str, Any] | None:
         if not code or len(code) > 64 or not _is_plain_text(code):
             return None
-        rows = await _query(_SELECT + "WHERE c.code = {}", code)
+        rows = await _query(_BY_CODE, code)
         return rows[0] if rows else None
 
     async def by_code(self, code: str) -> VerificationRead | None:
@@ -346,7 +363,7 @@ class VerificationService:
         """
         if not code or len(code) > 64 or not _is_plain_text(code):
             return None
-        rows = await _query(_SELECT_STATUS + "WHERE c.code = {}", code)
+        rows = await _query(_STATUS_BY_CODE, code)
         if not rows:
             return None
         row = rows[0]
@@ -361,7 +378,7 @@ class VerificationService:
 
     async def by_pdf_sha256(self, sha256: str) -> VerificationRead | None:
         """The certificate whose stored PDF has exactly this SHA-256, or ``None``."""
-        rows = await _query(_SELECT + "WHERE c.pdf_sha256 = {}", sha256)
+        rows = await _query(_BY_PDF, sha256)
         return self.read(rows[0]) if rows else None
 
     def read(self, row: dict[str, Any], checked_at: dt.datetime | None = None) -> VerificationRead:
@@ -420,7 +437,7 @@ class VerificationService:
 
     def _current(self, row: dict[str, Any], checked_at: dt.datetime) -> _Current:
         valid_until = _as_date(row["valid_until"])
-        today = checked_at.astimezone(self._zone).date()
+        today = self._local_date(checked_at)
         status = effective_status(row["status"], valid_until, today)
         revocation = None
         if status == "revoked":

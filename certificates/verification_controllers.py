@@ -240,9 +240,16 @@ class WindowRateLimitConfig(RateLimitConfig):
 
 
 def verify_rate_limit(settings: Settings) -> RateLimitConfig:
-    """The per-address limit of the public verification routes (``LMS_VERIFY_RATE_PER_MINUTE``)."""
+    """The per-address limit of the public verification routes (``LMS_VERIFY_RATE_PER_MINUTE``).
+
+    The ``RateLimit-*`` headers go with the 429 (beside ``Retry-After``) but not with every
+    successful answer: adding them to each response costs ~5% of the JSON route's CPU
+    (callgrind, docs/BENCHMARKS.md), and a client that is not limited does not need them.
+    """
     return WindowRateLimitConfig(
-        rate_limit=("minute", settings.verify_rate_per_minute), store="verify_rate"
+        rate_limit=("minute", settings.verify_rate_per_minute),
+        store="verify_rate",
+        set_rate_limit_headers=False,
     )
 
 
@@ -454,8 +461,18 @@ class VerifyPageController(Controller):
         )
 
 
+#: Key of the ``VerificationService`` in the public router's ``opt`` (see ``VerifyApiController``).
+SERVICE_OPT = "verification_service"
+
+
 class VerifyApiController(Controller):
-    """``/api/v1/verify/{code}``: the same verification for machines, without a token."""
+    """``/api/v1/verify/{code}``: the same verification for machines, without a token.
+
+    The busiest public route takes its service from the router's ``opt`` (set where the router
+    is built, like a provider, and swappable the same way in a test) instead of dependency
+    injection: resolving even a cached dependency costs ~3% of this route's CPU (measured with
+    callgrind, see docs/BENCHMARKS.md), and its budget is a fraction of ``/health/live``.
+    """
 
     path = "/api/v1/verify"
     tags = ["verification"]
@@ -467,10 +484,11 @@ class VerifyApiController(Controller):
         responses=problem_responses(400, 404, 429),
     )
     async def verify(
-        self, code: CodePath, verification_service: NamedDependency[VerificationService]
+        self, code: CodePath, request: Request[Any, Any, Any]
     ) -> Response[VerificationRead]:
         """A certificate's current status by its verification code (public, rate limited)."""
-        body: Any = await verification_service.json_by_code(code)
+        service: VerificationService = request.route_handler.opt[SERVICE_OPT]
+        body: Any = await service.json_by_code(code)
         if body is None:
             raise NotFound("Tidak ada sertifikat dengan kode verifikasi ini")
         # Already JSON (see ``json_by_code``): the busiest public route skips the serializer.
