@@ -42,6 +42,7 @@ test-postgres: install
 	LMS_TEST_DATABASE_URL=$${LMS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install
+	@PRIMA_WITH_BENCH=1 sh scripts/system-deps.sh || echo "wrk missing: HTTP benchmarks use the Python client"
 	$(BIN)/python tests/benchmarks/run_all.py
 
 lint: install

@@ -29,6 +29,7 @@ from litestar.middleware.rate_limit import (
     RateLimitMiddleware,
     get_remote_address,
 )
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
@@ -37,7 +38,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 from litestar.params import FromPath, FromQuery, MultipartBody, PathParameter
-from litestar.response import Response, Template
+from litestar.response import Template
 from litestar.security.jwt import Token
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -70,6 +71,7 @@ from lms.config import Settings
 from lms.shared.errors import BadRequest, NotFound, PayloadTooLarge
 from lms.shared.indonesian import timezone_label
 from lms.shared.openapi import problem_responses
+from lms.shared.responses import JsonBytesResponse
 from lms.shared.schemas import Output
 
 CodePath = Annotated[
@@ -83,6 +85,7 @@ CodePath = Annotated[
 ]
 NO_STORE = CacheControlHeader(no_store=True)
 NO_STORE_HEADERS = {"Cache-Control": "no-store"}
+_NO_STORE_RAW = ((b"cache-control", b"no-store"),)
 #: The page may use its own inline style and nothing else: no script, font, image or frame.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
@@ -481,18 +484,22 @@ class VerifyApiController(Controller):
         "/{code:str}",
         operation_id="verifyCertificate",
         security=[],
-        responses=problem_responses(400, 404, 429),
+        responses={
+            200: ResponseSpec(
+                VerificationRead, description="Status sertifikat saat ini", generate_examples=False
+            ),
+            **problem_responses(400, 404, 429),
+        },
     )
-    async def verify(
-        self, code: CodePath, request: Request[Any, Any, Any]
-    ) -> Response[VerificationRead]:
+    async def verify(self, code: CodePath, request: Request[Any, Any, Any]) -> JsonBytesResponse:
         """A certificate's current status by its verification code (public, rate limited)."""
         service: VerificationService = request.route_handler.opt[SERVICE_OPT]
-        body: Any = await service.json_by_code(code)
+        body = await service.json_by_code(code)
         if body is None:
             raise NotFound("Tidak ada sertifikat dengan kode verifikasi ini")
-        # Already JSON (see ``json_by_code``): the busiest public route skips the serializer.
-        return Response(body, media_type=MediaType.JSON, headers=NO_STORE_HEADERS)
+        # Already JSON (see ``json_by_code``): the busiest public route skips the serializer
+        # and Litestar's response object.
+        return JsonBytesResponse(body, _NO_STORE_RAW)
 
 
 # -- HR --------------------------------------------------------------------------------------

@@ -31,12 +31,18 @@ How ``FastSQLiteEngine`` works:
   ``compile_string`` that costs a third of it.
 
 PRAGMAs on every connection: ``busy_timeout`` (default 30 s: other processes may hold the write
-lock), ``foreign_keys=ON`` (as Piccolo), ``journal_mode=WAL`` (readers do not block the writer)
-and ``synchronous=NORMAL``. Durability: in WAL mode a commit has written its pages into the WAL
-file before ``COMMIT`` returns, so a committed transaction (an autosaved answer) survives a killed
-or crashed *server process*; ``NORMAL`` only skips the fsync per commit, so a power loss or OS
-crash may lose the last transactions (never corrupt the file). Pass ``synchronous="FULL"`` to pay
-an fsync per commit for durability against OS crashes too.
+lock), ``foreign_keys=ON`` (as Piccolo), ``journal_mode=WAL`` (readers do not block the writer),
+``synchronous=NORMAL``, and ``mmap_size`` (default 256 MiB) with a ``cache_size`` of 16 MiB per
+connection: a lookup in a table larger than the default 2 MiB page cache otherwise pays a
+``pread`` and a page copy per row (the public verification lookup spent about a third of its
+time there, docs/BENCHMARKS.md); mapped pages are the OS page cache itself, shared by every
+connection and worker, not extra memory per connection.
+
+Durability: in WAL mode a commit has written its pages into the WAL file before ``COMMIT``
+returns, so a committed transaction (an autosaved answer) survives a killed or crashed *server
+process*; ``NORMAL`` only skips the fsync per commit, so a power loss or OS crash may lose the
+last transactions (never corrupt the file). Pass ``synchronous="FULL"`` to pay an fsync per
+commit for durability against OS crashes too.
 
 All of Piccolo's type handling is kept: the adapters/converters registered at import of
 ``piccolo.engine.sqlite`` apply to our connections because they are opened with the same
@@ -87,6 +93,15 @@ _MEMORY_PATHS = frozenset({":memory:", ""})
 def _template_prefixes(template: str) -> tuple[str, ...]:
     """The literal text before each ``{}`` of a template (Piccolo's own parse, cached)."""
     return tuple(literal for literal, *_ in Formatter().parse(template))
+
+
+@functools.lru_cache(maxsize=256)
+def _qmark_sql(template: str) -> str:
+    """A ``{}`` template as SQLite's ``?`` form (``{{``/``}}`` are literal braces)."""
+    return "".join(
+        literal if field is None else literal + "?"
+        for literal, field, *_ in Formatter().parse(template)
+    )
 
 
 def compile_sqlite(querystring: QueryString) -> tuple[str, list[Any]]:
@@ -491,6 +506,8 @@ class FastSQLiteEngine(SQLiteEngine):
             OS crashes at one fsync per commit.
         inline_read_budget_ms: How long a read may run on the event loop's thread before it is
             interrupted and run on a reader thread instead; ``0`` sends every read to a thread.
+        mmap_size: ``PRAGMA mmap_size`` in bytes (``0`` reads through ``pread`` only).
+        cache_size_kib: ``PRAGMA cache_size`` per connection, in KiB.
         log_queries: As Piccolo: print every query.
         log_responses: As Piccolo: print every response.
         **connection_kwargs: Passed to ``sqlite3.connect`` on top of Piccolo's defaults.
@@ -500,6 +517,8 @@ class FastSQLiteEngine(SQLiteEngine):
         "readers",
         "busy_timeout_ms",
         "synchronous",
+        "mmap_size",
+        "cache_size_kib",
         "_lock_timeout",
         "_writer",
         "_writer_lock",
@@ -519,6 +538,8 @@ class FastSQLiteEngine(SQLiteEngine):
         busy_timeout_ms: int = 30_000,
         synchronous: str = "NORMAL",
         inline_read_budget_ms: float = 2.0,
+        mmap_size: int = 256 * 1024 * 1024,
+        cache_size_kib: int = 16 * 1024,
         log_queries: bool = False,
         log_responses: bool = False,
         **connection_kwargs: Any,
@@ -528,6 +549,10 @@ class FastSQLiteEngine(SQLiteEngine):
             raise ValueError(f"synchronous must be one of {sorted(_SYNCHRONOUS_LEVELS)}")
         if readers < 0:
             raise ValueError("readers must be >= 0")
+        if mmap_size < 0 or cache_size_kib < 0:
+            raise ValueError("mmap_size and cache_size_kib must be >= 0")
+        self.mmap_size = int(mmap_size)
+        self.cache_size_kib = int(cache_size_kib)
         self.busy_timeout_ms = int(busy_timeout_ms)
         self.synchronous = synchronous
         self._lock_timeout = self.busy_timeout_ms / 1000
@@ -584,6 +609,8 @@ class FastSQLiteEngine(SQLiteEngine):
                 connection.execute("PRAGMA journal_mode = WAL").fetchall()
             connection.execute(f"PRAGMA synchronous = {self.synchronous}")
             connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute(f"PRAGMA mmap_size = {self.mmap_size}").fetchall()
+            connection.execute(f"PRAGMA cache_size = -{self.cache_size_kib}")
             if read_only:
                 connection.execute("PRAGMA query_only = ON")
         except BaseException:
@@ -695,6 +722,16 @@ class FastSQLiteEngine(SQLiteEngine):
         if self.log_responses:
             self.print_response(query_id=query_id, response=response)
         return response
+
+    async def fetch(self, template: str, *args: Any) -> list[dict[str, Any]]:
+        """Run plain SQL with ``{}`` placeholders (as ``Table.raw``) without building a query.
+
+        For the hottest fixed statements: the template's ``?`` form is cached, so a lookup skips
+        ``QueryString`` and its compilation (about a tenth of the public verification route).
+        """
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=template)
+        return await self._execute(_qmark_sql(template), list(args))
 
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         """Run a DDL statement (in the task's transaction if there is one)."""

@@ -12,6 +12,9 @@ command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 if [ "${PRIMA_WITH_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 fi
+if [ "${PRIMA_WITH_BENCH:-0}" = "1" ]; then
+  command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages:$missing"

@@ -218,13 +218,22 @@ async def test_connections_use_wal_busy_timeout_and_normal_sync(engine, db_path)
     async with engine.transaction() as transaction:
         pragmas = {
             name: (await transaction.connection.execute(f"PRAGMA {name}"))[0]
-            for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+            for name in (
+                "journal_mode",
+                "busy_timeout",
+                "foreign_keys",
+                "synchronous",
+                "mmap_size",
+                "cache_size",
+            )
         }
     assert pragmas == {
         "journal_mode": {"journal_mode": "wal"},
         "busy_timeout": {"timeout": 30000},
         "foreign_keys": {"foreign_keys": 1},
         "synchronous": {"synchronous": 1},
+        "mmap_size": {"mmap_size": 256 * 1024 * 1024},
+        "cache_size": {"cache_size": -16 * 1024},
     }
     with sqlite3.connect(db_path) as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -451,6 +460,27 @@ async def test_a_write_disguised_as_a_read_goes_to_the_writer(tables):
     assert await Venue.select(Venue.name) == [{"name": "CTE"}]
 
 
+async def test_fetch_runs_plain_sql_templates_inline_and_in_transactions(tables):
+    venue, _, _ = tables
+    await venue.insert(venue(name="Aula {Utama}"), venue(name="Ruang 2"))
+    engine = venue._meta.db
+    template = "SELECT name FROM venue WHERE name = {} OR name = {} ORDER BY name"
+    before = engine.inline_reads
+    assert await engine.fetch(template, "Ruang 2", "Aula {Utama}") == [
+        {"name": "Aula {Utama}"},
+        {"name": "Ruang 2"},
+    ]
+    assert engine.inline_reads == before + 1
+    # Literal braces are escaped as in Table.raw; writes go to the writer, inside transactions.
+    async with engine.transaction():
+        await engine.fetch("UPDATE venue SET name = {} || '{{x}}' WHERE name = {}", "R", "Ruang 2")
+        assert await engine.fetch("SELECT count(*) AS n FROM venue WHERE name = 'R{{x}}'") == [
+            {"n": 1}
+        ]
+    with pytest.raises(sqlite3.OperationalError):
+        await engine.fetch("SELECT nothing FROM venue WHERE name = {}", "x")
+
+
 async def test_batch_streams_rows_with_arguments(tables):
     Venue, _, _ = tables
     await Venue.insert(*(Venue(name=f"v{index}") for index in range(5)))
@@ -591,6 +621,10 @@ def test_make_engine_reads_sqlite_urls():
         5000,
     )
     assert make_engine("sqlite:///:memory:").readers == 0
+    tuned = make_engine("sqlite:///lms.db?mmap_size=0&cache_size_kib=2048")
+    assert (tuned.mmap_size, tuned.cache_size_kib) == (0, 2048)
+    with pytest.raises(ValueError, match="must be >= 0"):
+        make_engine("sqlite:///lms.db?mmap_size=-1")
 
     with pytest.raises(ValueError, match="unknown SQLite URL option"):
         make_engine("sqlite:///lms.db?journal=delete")
@@ -643,6 +677,7 @@ async def test_postgres_engine_answers_through_its_pool():
     try:
         assert engine.pool is not None
         assert await Probe.raw("SELECT 1 + 1 AS two") == [{"two": 2}]
+        assert await engine.fetch("SELECT {} + 1 AS two", 1) == [{"two": 2}]
     finally:
         await stop_engine(engine)
     assert engine.pool is None
