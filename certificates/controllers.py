@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response, Stream
-from litestar.security.jwt import Token
 
 from certificates.downloads import DownloadService
 from certificates.issuer_profiles import IssuerProfileService
@@ -30,7 +29,7 @@ from certificates.schemas import (
     YearQuery,
 )
 from certificates.templates_service import TemplateService
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
@@ -59,7 +58,7 @@ class SessionCertificateController(Controller):
     async def issue(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         issuing_service: NamedDependency[IssuingService],
         data: JSONBody[IssueRequest | None] = None,
     ) -> JobAccepted:
@@ -79,7 +78,7 @@ class SessionCertificateController(Controller):
     async def zip(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         download_service: NamedDependency[DownloadService],
     ) -> Stream:
         """The session's current certificates as a ZIP, one PDF per holder."""
@@ -98,7 +97,7 @@ class SessionCertificateController(Controller):
     async def merged(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         download_service: NamedDependency[DownloadService],
     ) -> Response[bytes]:
         """The session's current certificates merged into one PDF, for printing."""
@@ -122,7 +121,7 @@ class CertificateController(Controller):
     )
     async def list_certificates(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         certificate_records: NamedDependency[CertificateRecords],
         session_id: FromQuery[UUID | None] = None,
         person_id: FromQuery[UUID | None] = None,
@@ -156,7 +155,7 @@ class CertificateController(Controller):
     async def get_certificate(
         self,
         certificate_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         certificate_records: NamedDependency[CertificateRecords],
     ) -> CertificateRead:
         """One certificate: status, every printed field (snapshot) and links."""
@@ -172,7 +171,7 @@ class CertificateController(Controller):
     async def pdf(
         self,
         certificate_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         download_service: NamedDependency[DownloadService],
     ) -> Response[bytes]:
         """The certificate's PDF exactly as issued (and signed)."""
@@ -196,7 +195,7 @@ class TemplateController(Controller):
     )
     async def list_templates(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         template_service: NamedDependency[TemplateService],
     ) -> list[TemplateSummary]:
         """Templates the caller's unit may use (its own and its parents'), newest first."""
@@ -211,7 +210,7 @@ class TemplateController(Controller):
     async def create_template(
         self,
         data: JSONBody[TemplateCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         template_service: NamedDependency[TemplateService],
     ) -> TemplateRead:
         """Store a template for the caller's unit after trying it on sample data (422 if
@@ -237,7 +236,7 @@ class TemplateController(Controller):
     async def get_template(
         self,
         template_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         template_service: NamedDependency[TemplateService],
     ) -> TemplateRead:
         """One stored template with its source."""
@@ -279,7 +278,7 @@ class IssuerProfileController(Controller):
     )
     async def get_profile(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         issuer_profile_service: NamedDependency[IssuerProfileService],
         unit_id: FromQuery[UUID | None] = None,
     ) -> IssuerProfileRead:
@@ -295,7 +294,7 @@ class IssuerProfileController(Controller):
     async def put_profile(
         self,
         data: JSONBody[IssuerProfileWrite],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         issuer_profile_service: NamedDependency[IssuerProfileService],
         unit_id: FromQuery[UUID | None] = None,
     ) -> IssuerProfileRead:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.security.jwt import Token
 
 from certificates.trust import (
     CertificateTrustRead,
@@ -19,7 +18,7 @@ from certificates.trust import (
     RevokeRequest,
     TrustService,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery
@@ -44,7 +43,7 @@ class CertificateTrustController(Controller):
     )
     async def expiring(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trust_service: NamedDependency[TrustService],
         days: DaysQuery = 90,
         limit: LimitQuery = 50,
@@ -67,7 +66,7 @@ class CertificateTrustController(Controller):
         self,
         certificate_id: FromPath[UUID],
         data: JSONBody[RevokeRequest],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trust_service: NamedDependency[TrustService],
     ) -> CertificateTrustRead:
         """Revoke a certificate (category + reason); it stays on record, its JP leave the
@@ -85,7 +84,7 @@ class CertificateTrustController(Controller):
         self,
         certificate_id: FromPath[UUID],
         data: JSONBody[ReasonRequest],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trust_service: NamedDependency[TrustService],
     ) -> CertificateTrustRead:
         """Make a revoked certificate valid again (admins only) and restore its JP."""
@@ -102,7 +101,7 @@ class CertificateTrustController(Controller):
         self,
         certificate_id: FromPath[UUID],
         data: JSONBody[ReasonRequest],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trust_service: NamedDependency[TrustService],
     ) -> ReissueRead:
         """Issue a corrected certificate (new number and code) from the current person data,

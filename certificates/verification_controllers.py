@@ -39,7 +39,6 @@ from litestar.openapi.spec import (
 )
 from litestar.params import FromPath, FromQuery, MultipartBody, PathParameter
 from litestar.response import Template
-from litestar.security.jwt import Token
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -64,7 +63,7 @@ from certificates.verification import (
     items_from_upload,
     sha256_hex,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.auth.tokens import make_jwt_auth
 from lms.config import Settings
@@ -641,7 +640,7 @@ class HrVerifyController(Controller):
     )
     async def batch(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         verification_service: NamedDependency[VerificationService],
         settings: NamedDependency[Settings],
     ) -> VerifyBatchRead:

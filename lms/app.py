@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,8 @@ def _feature_routers(settings: Settings) -> list[Router]:
     ]
 
 
-def _template_dirs() -> list[Path]:
+def _template_dirs() -> list[Path | PathLike[Any] | str]:
+    """The Jinja folders of the apps that have one (the verification page's templates)."""
     dirs = [Path(__file__).parent / "templates"]
     import certificates
 

@@ -80,7 +80,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 kwargs[field] = int(raw)
             else:
                 kwargs[field] = raw
-        return cls(database_url=database_url, data_dir=data_dir, secret_key=secret, **kwargs)
+        return cls(
+            database_url=database_url, data_dir=data_dir, secret_key=secret, **kwargs  # type: ignore[arg-type]
+        )
 
 
 _DEFAULTS = Settings(database_url="", data_dir=Path("."), secret_key="")

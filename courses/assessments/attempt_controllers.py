@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.security.jwt import Token
 
 from courses.assessments.attempt_schemas import AnswerBody, AnswerSaved, AttemptRead, ManualGrade
 from courses.assessments.attempts import AttemptService
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 
 
@@ -26,7 +25,7 @@ class AttemptController(Controller):
     async def start_attempt(
         self,
         quiz_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attempt_service: NamedDependency[AttemptService],
     ) -> Response[AttemptRead]:
         """Start an attempt (201), or resume the one in progress (200): the questions without
@@ -38,7 +37,7 @@ class AttemptController(Controller):
     async def get_attempt(
         self,
         attempt_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attempt_service: NamedDependency[AttemptService],
     ) -> AttemptRead:
         """The caller's own attempt (marks per the review policy), or one of a session they
@@ -54,7 +53,7 @@ class AttemptController(Controller):
         attempt_id: FromPath[UUID],
         question_id: FromPath[UUID],
         data: JSONBody[AnswerBody],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attempt_service: NamedDependency[AttemptService],
     ) -> AnswerSaved:
         """Autosave one answer (overwrites the previous one); stored durably before the
@@ -67,7 +66,7 @@ class AttemptController(Controller):
     async def submit_attempt(
         self,
         attempt_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attempt_service: NamedDependency[AttemptService],
     ) -> AttemptRead:
         """Finish and grade the attempt; submitting again answers the same result."""
@@ -84,7 +83,7 @@ class AttemptController(Controller):
         attempt_id: FromPath[UUID],
         question_id: FromPath[UUID],
         data: JSONBody[ManualGrade],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attempt_service: NamedDependency[AttemptService],
     ) -> AttemptRead:
         """Mark one answer by hand (essays; or an override) and re-total the attempt."""

@@ -8,11 +8,10 @@ from __future__ import annotations
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.security.jwt import Token
 
 from courses.assessments.banks import BankService
 from courses.assessments.question_input import QuestionInput
@@ -28,7 +27,7 @@ from courses.assessments.schemas import (
     QuizRead,
     QuizUpdate,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.errors import BadRequest
 from lms.shared.params import LimitQuery, OffsetQuery
@@ -47,7 +46,7 @@ class BankController(Controller):
     @get("/", operation_id="listQuestionBanks", guards=[allow("organizer", "trainer")])
     async def list_banks(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -59,7 +58,7 @@ class BankController(Controller):
     async def create_bank(
         self,
         data: JSONBody[BankCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
     ) -> BankRead:
         """Create an empty bank owned by a unit (the organizer's own by default)."""
@@ -69,7 +68,7 @@ class BankController(Controller):
     async def get_bank(
         self,
         bank_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
     ) -> BankRead:
         """One bank with its question count and categories."""
@@ -84,7 +83,7 @@ class BankController(Controller):
     async def import_questions(
         self,
         bank_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
     ) -> ImportReport:
         """Import a GIFT or Aiken file: multipart ``file`` (optional ``format`` field, else by
@@ -124,7 +123,7 @@ class BankController(Controller):
     async def list_questions(
         self,
         bank_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -145,7 +144,7 @@ class BankController(Controller):
         self,
         bank_id: FromPath[UUID],
         data: JSONBody[QuestionInput],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
     ) -> QuestionRead:
         """Add one question written by hand (option ids are assigned by the server)."""
@@ -159,7 +158,7 @@ class BankController(Controller):
     async def export_bank(
         self,
         bank_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         bank_service: NamedDependency[BankService],
         format: FromQuery[ImportFormat] = "gift",
     ) -> Response[str]:
@@ -189,7 +188,7 @@ class QuizController(Controller):
     async def list_quizzes(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         quiz_service: NamedDependency[QuizService],
     ) -> Page[QuizRead]:
         """The session's quizzes; participants (confirmed) see theirs without the selection."""
@@ -204,7 +203,7 @@ class QuizController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[QuizCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         quiz_service: NamedDependency[QuizService],
     ) -> QuizRead:
         """Create a pre-test, post-test or quiz; naive times are in the session's time zone."""
@@ -214,7 +213,7 @@ class QuizController(Controller):
     async def get_quiz(
         self,
         quiz_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         quiz_service: NamedDependency[QuizService],
     ) -> QuizRead:
         """One quiz; a participant gets no selection, only their own attempts."""
@@ -225,7 +224,7 @@ class QuizController(Controller):
         self,
         quiz_id: FromPath[UUID],
         data: JSONBody[QuizUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         quiz_service: NamedDependency[QuizService],
     ) -> QuizRead:
         """Change a quiz's rules (its questions only while no attempt exists)."""

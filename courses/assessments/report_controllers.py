@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.security.jwt import Token
 
 from courses.assessments.analysis import ItemAnalysisService
 from courses.assessments.evaluations import EvaluationService
@@ -20,7 +19,7 @@ from courses.assessments.report_schemas import (
     LearningGainReport,
     QuizAnalysis,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
 
@@ -40,7 +39,7 @@ class ItemAnalysisController(Controller):
     async def analysis(
         self,
         quiz_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         item_analysis_service: NamedDependency[ItemAnalysisService],
     ) -> QuizAnalysis:
         """Difficulty, discrimination (27 % groups), option counts and point-biserial."""
@@ -62,7 +61,7 @@ class SessionReportController(Controller):
     async def learning_gain(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         learning_gain_service: NamedDependency[LearningGainService],
     ) -> LearningGainReport:
         """Pre/post per participant, gain, normalized gain and per-competency comparison."""
@@ -77,7 +76,7 @@ class SessionReportController(Controller):
     async def evaluation_form(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         evaluation_service: NamedDependency[EvaluationService],
     ) -> EvaluationForm:
         """The questionnaire, the session's trainers and what the caller already sent."""
@@ -93,7 +92,7 @@ class SessionReportController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[EvaluationCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         evaluation_service: NamedDependency[EvaluationService],
     ) -> EvaluationSaved:
         """Evaluate a trainer or the organization once (409 on a second response)."""
@@ -108,7 +107,7 @@ class SessionReportController(Controller):
     async def evaluation_report(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         evaluation_service: NamedDependency[EvaluationService],
     ) -> EvaluationReport:
         """Anonymous means per item and trainer; a trainer sees only their own section."""

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.security.jwt import Token
 
 from courses.catalogue.schemas import CourseCreate, CourseRead, CourseUpdate
 from courses.catalogue.services import CourseService
 from courses.delivery.problems import LIST, READ, WRITE
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
@@ -33,7 +32,7 @@ class CourseController(Controller):
     )
     async def list_courses(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         course_service: NamedDependency[CourseService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -54,7 +53,7 @@ class CourseController(Controller):
     async def create_course(
         self,
         data: JSONBody[CourseCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         course_service: NamedDependency[CourseService],
     ) -> CourseRead:
         """Create a course; weights must sum to 100 and use known components."""
@@ -69,7 +68,7 @@ class CourseController(Controller):
     async def get_course(
         self,
         course_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         course_service: NamedDependency[CourseService],
     ) -> CourseRead:
         """One course with its modules and rules."""
@@ -85,7 +84,7 @@ class CourseController(Controller):
         self,
         course_id: FromPath[UUID],
         data: JSONBody[CourseUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         course_service: NamedDependency[CourseService],
     ) -> CourseRead:
         """Edit a course; editing rules after finalized results creates a new version."""

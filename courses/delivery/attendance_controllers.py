@@ -7,10 +7,9 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.security.jwt import Token
 
 from courses.delivery.attendance import AttendanceService
 from courses.delivery.attendance_sheet import AttendanceSheetService
@@ -24,7 +23,7 @@ from courses.delivery.schemas import (
     CheckinInput,
     CheckinRead,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses
 
@@ -49,7 +48,7 @@ class AttendanceController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[MarkList],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attendance_service: NamedDependency[AttendanceService],
     ) -> AttendanceSaved:
         """Mark attendance in bulk: ``[{person_id, day, status}]`` (organizer, trainers)."""
@@ -64,7 +63,7 @@ class AttendanceController(Controller):
     async def summary(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attendance_service: NamedDependency[AttendanceService],
     ) -> AttendanceSummary:
         """Marks per day and attendance % per participant (present and late count)."""
@@ -81,7 +80,7 @@ class AttendanceController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[CheckinInput],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         checkin_service: NamedDependency[CheckinService],
     ) -> CheckinRead:
         """Check in for today with the code the trainer shows (once per day)."""
@@ -96,7 +95,7 @@ class AttendanceController(Controller):
     async def check_in_code(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         checkin_service: NamedDependency[CheckinService],
     ) -> CheckinCode:
         """The rotating check-in code to show participants now."""
@@ -112,7 +111,7 @@ class AttendanceController(Controller):
     async def attendance_sheet(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         attendance_sheet_service: NamedDependency[AttendanceSheetService],
         day: FromQuery[dt.date | None] = None,
     ) -> Response[bytes]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.security.jwt import Token
 
 from courses.delivery.agenda import AgendaService
 from courses.delivery.problems import LIST, READ, WRITE
@@ -29,7 +28,7 @@ from courses.delivery.schemas import (
 )
 from courses.delivery.sessions import SessionService
 from courses.delivery.trainers import TrainerService
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
@@ -50,7 +49,7 @@ class TrainerController(Controller):
     )
     async def list_trainers(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trainer_service: NamedDependency[TrainerService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -68,7 +67,7 @@ class TrainerController(Controller):
     async def create_trainer(
         self,
         data: JSONBody[TrainerCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trainer_service: NamedDependency[TrainerService],
     ) -> TrainerRead:
         """Register a trainer: a person from the register or an outsider."""
@@ -83,7 +82,7 @@ class TrainerController(Controller):
     async def get_trainer(
         self,
         trainer_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trainer_service: NamedDependency[TrainerService],
     ) -> TrainerRead:
         """One trainer."""
@@ -99,7 +98,7 @@ class TrainerController(Controller):
         self,
         trainer_id: FromPath[UUID],
         data: JSONBody[TrainerUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         trainer_service: NamedDependency[TrainerService],
     ) -> TrainerRead:
         """Edit a trainer or link their login."""
@@ -113,7 +112,7 @@ class TrainerController(Controller):
     )
     async def my_agenda(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         agenda_service: NamedDependency[AgendaService],
         date_from: FromQuery[dt.date | None] = None,
         date_to: FromQuery[dt.date | None] = None,
@@ -140,7 +139,7 @@ class SessionController(Controller):
     )
     async def list_sessions(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         session_service: NamedDependency[SessionService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -169,7 +168,7 @@ class SessionController(Controller):
     async def create_session(
         self,
         data: JSONBody[SessionCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         session_service: NamedDependency[SessionService],
     ) -> SessionRead:
         """Schedule a session of a course (it starts as a draft)."""
@@ -184,7 +183,7 @@ class SessionController(Controller):
     async def get_session(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         session_service: NamedDependency[SessionService],
     ) -> SessionRead:
         """One session."""
@@ -200,7 +199,7 @@ class SessionController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[SessionUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         session_service: NamedDependency[SessionService],
     ) -> SessionRead:
         """Edit a session or move its status (draft → open → running → completed)."""
@@ -215,7 +214,7 @@ class SessionController(Controller):
     async def get_agenda(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         agenda_service: NamedDependency[AgendaService],
     ) -> AgendaRead:
         """The agenda, with the JP it delivers against the course's JP."""
@@ -231,7 +230,7 @@ class SessionController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[AgendaItemCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         agenda_service: NamedDependency[AgendaService],
     ) -> AgendaItemRead:
         """Add an agenda item; a clash (trainer, room, outside the dates) is a 409."""
@@ -248,7 +247,7 @@ class SessionController(Controller):
         session_id: FromPath[UUID],
         item_id: FromPath[UUID],
         data: JSONBody[AgendaItemUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         agenda_service: NamedDependency[AgendaService],
     ) -> AgendaItemRead:
         """Move or change an agenda item."""
@@ -264,7 +263,7 @@ class SessionController(Controller):
         self,
         session_id: FromPath[UUID],
         item_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         agenda_service: NamedDependency[AgendaService],
     ) -> None:
         """Remove an agenda item."""

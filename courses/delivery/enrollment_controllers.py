@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
-from litestar.security.jwt import Token
 
 from courses.delivery.enrollment import EnrollmentService
 from courses.delivery.enrollment_import import EnrollmentImportService
@@ -23,10 +22,10 @@ from courses.delivery.schemas import (
     MyEnrollment,
     Withdrawal,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
-from lms.shared.openapi import problem_responses
 from lms.shared.errors import PayloadTooLarge
+from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery
 from lms.shared.schemas import Page
 
@@ -53,7 +52,7 @@ class EnrollmentController(Controller):
     async def create_enrollments(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         enrollment_service: NamedDependency[EnrollmentService],
         data: JSONBody[EnrollmentCreate | None] = None,
     ) -> EnrollmentBatch:
@@ -69,7 +68,7 @@ class EnrollmentController(Controller):
     async def list_enrollments(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         enrollment_service: NamedDependency[EnrollmentService],
         status: FromQuery[EnrollmentStatus | None] = None,
         limit: LimitQuery = 200,
@@ -91,7 +90,7 @@ class EnrollmentController(Controller):
         self,
         session_id: FromPath[UUID],
         data: MultipartBody[ImportUpload],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         enrollment_import_service: NamedDependency[EnrollmentImportService],
     ) -> EnrollmentImportReport:
         """Import a participant list (.csv/.xlsx), creating missing people, and enroll them."""
@@ -111,7 +110,7 @@ class EnrollmentController(Controller):
     )
     async def my_enrollments(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         enrollment_service: NamedDependency[EnrollmentService],
     ) -> list[MyEnrollment]:
         """The caller's own enrollments, newest session first."""
@@ -127,7 +126,7 @@ class EnrollmentController(Controller):
     async def withdraw(
         self,
         enrollment_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         enrollment_service: NamedDependency[EnrollmentService],
     ) -> Withdrawal:
         """Withdraw (own, or one the organizer manages); the first waitlisted moves up."""
@@ -143,7 +142,7 @@ class EnrollmentController(Controller):
     async def approve(
         self,
         enrollment_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         enrollment_service: NamedDependency[EnrollmentService],
     ) -> EnrollmentRead:
         """Approve a requested enrollment: a seat if free, else the waitlist."""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.security.jwt import Token
 
 from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService
@@ -19,7 +18,7 @@ from courses.results.schemas import (
     ResultRead,
     SessionResults,
 )
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses
 
@@ -39,7 +38,7 @@ class ResultController(Controller):
     async def list_results(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         result_service: NamedDependency[ResultService],
         mine: FromQuery[bool] = False,
     ) -> SessionResults:
@@ -55,7 +54,7 @@ class ResultController(Controller):
     async def list_component_scores(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         result_service: NamedDependency[ResultService],
     ) -> list[ComponentScoreRead]:
         """Hand-entered component scores (trainer assessment, assignment, project)."""
@@ -71,7 +70,7 @@ class ResultController(Controller):
         self,
         session_id: FromPath[UUID],
         data: JSONBody[ComponentScoreBatch],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         result_service: NamedDependency[ResultService],
     ) -> list[ComponentScoreRead]:
         """Enter scores 0–100 per participant and component; 409 once finalized."""
@@ -87,7 +86,7 @@ class ResultController(Controller):
     async def finalize(
         self,
         session_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         finalize_service: NamedDependency[FinalizeService],
     ) -> FinalizeReport:
         """Freeze the results, complete enrollments and credit passed participants' JP."""
@@ -105,7 +104,7 @@ class ResultController(Controller):
         session_id: FromPath[UUID],
         person_id: FromPath[UUID],
         data: JSONBody[AmendmentCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         finalize_service: NamedDependency[FinalizeService],
     ) -> ResultRead:
         """Correct a finalized result with a reason; audited and reflected in the JP ledger."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
 from uuid import UUID
 
 import msgspec
+from litestar import Request
+from litestar.datastructures import State
+from litestar.security.jwt import Token
 
 ROLES = ("admin", "organizer", "trainer", "participant", "hr")
 
@@ -45,3 +49,7 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
         return self.person_id is not None and person_id is not None and str(
             self.person_id
         ) == str(person_id)
+
+
+#: The request type of an authenticated route (``request.user`` is the :class:`Caller`).
+CallerRequest: TypeAlias = Request[Caller, Token, State]

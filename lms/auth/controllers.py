@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.security.jwt import Token
 
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.auth.schemas import LoginRequest, MeRead, TokenResponse, UserCreate, UserRead, UserUpdate
 from lms.auth.services import AuthService, UserService
@@ -24,12 +23,14 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=200, security=[])
-    async def login(self, data: JSONBody[LoginRequest], auth_service: NamedDependency[AuthService]) -> TokenResponse:
+    async def login(
+        self, data: JSONBody[LoginRequest], auth_service: NamedDependency[AuthService]
+    ) -> TokenResponse:
         """Log in with username and password; rate limited per username and per address."""
         return await auth_service.login(data.username, data.password)
 
     @get("/me", operation_id="me")
-    async def me(self, request: Request[Caller, Token, object]) -> MeRead:
+    async def me(self, request: CallerRequest) -> MeRead:
         """Who the token belongs to."""
         user = request.user
         return MeRead(
@@ -62,15 +63,18 @@ class UserController(Controller):
 
     @post("/", operation_id="createUser")
     async def create_user(
-        self, data: JSONBody[UserCreate],
+        self,
+        data: JSONBody[UserCreate],
         user_service: NamedDependency[UserService],
-        request: Request[Caller, Token, object]
+        request: CallerRequest,
     ) -> UserRead:
         """Create an account with a role (and a unit for organizers and HR)."""
         return await user_service.create(data, request.user)
 
     @get("/{user_id:uuid}", operation_id="getUser")
-    async def get_user(self, user_id: FromPath[UUID], user_service: NamedDependency[UserService]) -> UserRead:
+    async def get_user(
+        self, user_id: FromPath[UUID], user_service: NamedDependency[UserService]
+    ) -> UserRead:
         """One account."""
         return await user_service.get(user_id)
 
@@ -80,7 +84,7 @@ class UserController(Controller):
         user_id: FromPath[UUID],
         data: JSONBody[UserUpdate],
         user_service: NamedDependency[UserService],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
     ) -> UserRead:
         """Change an account's role, password, links or active flag."""
         return await user_service.update(user_id, data, request.user)

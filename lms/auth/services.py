@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID, uuid4
 
 import anyio.to_thread
 import msgspec
 from litestar.security.jwt import JWTAuth
+from piccolo.columns import Column
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -15,8 +17,8 @@ from lms.auth.passwords import hash_password, needs_rehash, verify_password
 from lms.auth.ratelimit import AttemptLimiter
 from lms.auth.schemas import TokenResponse, UserCreate, UserRead, UserUpdate
 from lms.auth.tables import User
-from lms.people.tables import Person, Unit
 from lms.people.database import contains_text
+from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation, Unauthorized
 from lms.shared.schemas import Page
 
@@ -61,7 +63,7 @@ class AuthService:
             await self.limiter.hit(key)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
         await self.limiter.reset(key)
-        values = {User.last_login_at: _now()}
+        values: dict[Column | str, Any] = {User.last_login_at: _now()}
         if needs_rehash(row["password_hash"]):
             values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)
         await User.update(values).where(User.id == row["id"])

@@ -4,7 +4,7 @@ deactivated account or a changed role takes effect at once."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
@@ -42,7 +42,7 @@ async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
     if row is None or not row["active"]:
         return None
     return Caller(
-        user_id=_uuid(row["id"]),
+        user_id=cast(UUID, _uuid(row["id"])),  # the primary key is never null
         username=row["username"],
         role=row["role"],
         unit_id=_uuid(row["unit"]),

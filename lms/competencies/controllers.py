@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 from litestar.response import File
-from litestar.security.jwt import Token
 
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.competencies.framework import FrameworkService
 from lms.competencies.pdf import PDF_MEDIA_TYPE
@@ -97,7 +96,7 @@ class CompetencyController(Controller):
     async def create_competency(
         self,
         data: JSONBody[CompetencyCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         framework_service: NamedDependency[FrameworkService],
     ) -> CompetencyRead:
         """Add a competency (code unique, stored upper-case; 409 when taken)."""
@@ -113,7 +112,7 @@ class CompetencyController(Controller):
     async def import_competencies(
         self,
         data: MultipartBody[FileUpload],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         framework_service: NamedDependency[FrameworkService],
     ) -> CompetencyImportReport:
         """Import a framework file (.csv/.xlsx: code, name, description, skm_elements[, levels]).
@@ -135,7 +134,7 @@ class LearningRecordController(Controller):
     async def list_records(
         self,
         person_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         ledger_service: NamedDependency[LedgerService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -156,7 +155,7 @@ class LearningRecordController(Controller):
         self,
         person_id: FromPath[UUID],
         data: JSONBody[LearningRecordCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         ledger_service: NamedDependency[LedgerService],
     ) -> LearningRecordRead:
         """Record training done elsewhere: approved when HR records it, pending when the
@@ -175,7 +174,7 @@ class LearningRecordController(Controller):
         person_id: FromPath[UUID],
         record_id: FromPath[UUID],
         data: JSONBody[LearningRecordDecision],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         ledger_service: NamedDependency[LedgerService],
     ) -> LearningRecordRead:
         """Approve or reject a record of training done elsewhere (a rejection says why)."""
@@ -192,7 +191,7 @@ class LearningRecordController(Controller):
         person_id: FromPath[UUID],
         record_id: FromPath[UUID],
         data: MultipartBody[FileUpload],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         ledger_service: NamedDependency[LedgerService],
     ) -> LearningRecordRead:
         """Attach the proof of a record (PDF, JPG or PNG)."""
@@ -211,7 +210,7 @@ class LearningRecordController(Controller):
         self,
         person_id: FromPath[UUID],
         record_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         ledger_service: NamedDependency[LedgerService],
     ) -> File:
         """Download the proof of a record."""
@@ -230,7 +229,7 @@ class TranscriptController(Controller):
     async def transcript(
         self,
         person_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         transcript_service: NamedDependency[TranscriptService],
     ) -> Transcript:
         """Every approved learning event by year, totals against the target, competencies."""
@@ -245,7 +244,7 @@ class TranscriptController(Controller):
     async def transcript_pdf(
         self,
         person_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         transcript_service: NamedDependency[TranscriptService],
     ) -> Response[bytes]:
         """The transcript as a PDF, one page per year."""

@@ -14,13 +14,12 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
-from litestar.security.jwt import Token
 
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.competencies.compliance import XLSX_MEDIA_TYPE, ComplianceService
 from lms.competencies.controllers import OffsetQuery, attachment
@@ -70,7 +69,7 @@ class ReportController(Controller):
     )
     async def jp_compliance(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         compliance_service: NamedDependency[ComplianceService],
         year: Year = None,
         unit_id: UnitFilter = None,
@@ -103,7 +102,7 @@ class ReportController(Controller):
     )
     async def siasn_export(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         siasn_service: NamedDependency[SiasnService],
         year: Year = None,
         unit_id: UnitFilter = None,
@@ -127,7 +126,7 @@ class ReportController(Controller):
     )
     async def training_impact(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         impact_service: NamedDependency[ImpactService],
         unit_id: UnitFilter = None,
         output: Annotated[
@@ -161,7 +160,7 @@ class SkmController(Controller):
     )
     async def create_survey(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         survey_service: NamedDependency[SurveyService],
     ) -> SkmUploadResult:
         """Store SKM answers and compute NRR per element, IKM and category per period.
@@ -205,7 +204,7 @@ class SkmController(Controller):
     @get("/", operation_id="listSkmSurveys", responses=problem_responses(400, 401, 403, 404))
     async def list_surveys(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         survey_service: NamedDependency[SurveyService],
         unit_id: FromQuery[UUID | None] = None,
         limit: LimitQuery = 50,

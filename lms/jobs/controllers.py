@@ -5,11 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath
-from litestar.security.jwt import Token
 
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.jobs.schemas import JobRead
 from lms.jobs.tables import Job
 from lms.people.tables import Unit
@@ -23,7 +22,7 @@ class JobController(Controller):
     tags = ["jobs"]
 
     @get("/{job_id:uuid}", operation_id="getJob")
-    async def get_job(self, job_id: FromPath[UUID], request: Request[Caller, Token, object]) -> JobRead:
+    async def get_job(self, job_id: FromPath[UUID], request: CallerRequest) -> JobRead:
         """A job's status, progress and errors."""
         caller = request.user
         row = await Job.select().where(Job.id == job_id).output(load_json=True).first()

@@ -14,15 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
-from litestar.security.jwt import Token
 
-from lms.auth.caller import Caller
+from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.shared.openapi import problem_responses
 from lms.people.schemas import (
     AsnType,
     ImportReport,
@@ -36,6 +34,7 @@ from lms.people.schemas import (
 )
 from lms.people.services import PersonService
 from lms.people.units import UnitService
+from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 
@@ -59,7 +58,7 @@ class UnitController(Controller):
     @get("/", operation_id="listUnits", responses=problem_responses(400, 401, 404))
     async def list_units(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         unit_service: NamedDependency[UnitService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -81,7 +80,7 @@ class UnitController(Controller):
     async def create_unit(
         self,
         data: JSONBody[UnitCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         unit_service: NamedDependency[UnitService],
     ) -> UnitRead:
         """Create a unit under a parent in the caller's scope (admins: anywhere)."""
@@ -91,7 +90,7 @@ class UnitController(Controller):
     async def get_unit(
         self,
         unit_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         unit_service: NamedDependency[UnitService],
     ) -> UnitRead:
         """One unit (404 outside the caller's scope)."""
@@ -107,7 +106,7 @@ class UnitController(Controller):
         self,
         unit_id: FromPath[UUID],
         data: JSONBody[UnitUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         unit_service: NamedDependency[UnitService],
     ) -> UnitRead:
         """Change a unit; a new parent moves its whole subtree (422 when it would loop)."""
@@ -124,7 +123,7 @@ class PersonController(Controller):
     @get("/", operation_id="listPeople", responses=problem_responses(400, 401, 404))
     async def list_people(
         self,
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         person_service: NamedDependency[PersonService],
         limit: LimitQuery = 50,
         offset: OffsetQuery = 0,
@@ -155,7 +154,7 @@ class PersonController(Controller):
     async def create_person(
         self,
         data: JSONBody[PersonCreate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         person_service: NamedDependency[PersonService],
     ) -> PersonRead:
         """Create a person (422 when the NIP does not fit the ASN type, 409 when taken)."""
@@ -165,7 +164,7 @@ class PersonController(Controller):
     async def get_person(
         self,
         person_id: FromPath[UUID],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         person_service: NamedDependency[PersonService],
     ) -> PersonRead:
         """One person (404 outside the caller's scope)."""
@@ -181,7 +180,7 @@ class PersonController(Controller):
         self,
         person_id: FromPath[UUID],
         data: JSONBody[PersonUpdate],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         person_service: NamedDependency[PersonService],
     ) -> PersonRead:
         """Change a person; every changed field is written to the audit log."""
@@ -197,7 +196,7 @@ class PersonController(Controller):
     async def import_people(
         self,
         data: MultipartBody[PeopleImportForm],
-        request: Request[Caller, Token, object],
+        request: CallerRequest,
         person_service: NamedDependency[PersonService],
     ) -> ImportReport:
         """Import a participant file (.csv or .xlsx): upsert by NIP, report per row.

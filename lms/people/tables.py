@@ -20,7 +20,7 @@ class Unit(Table, tablename="unit"):
     code = Varchar(length=64, unique=True, index=True)
     name = Varchar(length=255, index=True)
     kind = Varchar(length=32, default="opd")
-    parent = ForeignKey("self", null=True)
+    parent: "ForeignKey[Unit]" = ForeignKey("self", null=True)
     path = Varchar(length=1024, index=True, default="")
     city = Varchar(length=128, default="")
     timezone = Varchar(length=64, default="Asia/Jakarta")

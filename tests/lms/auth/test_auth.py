@@ -73,14 +73,24 @@ async def test_login_is_rate_limited_per_username(client, app, monkeypatch):
 async def test_admin_creates_and_lists_users_others_may_not(client, admin, organizer, unit):
     resp = await client.post(
         "/api/v1/users",
-        json={"username": "hr-kota", "password": "rahasia-123", "role": "hr", "unit_id": str(unit["id"])},
+        json={
+            "username": "hr-kota",
+            "password": "rahasia-123",
+            "role": "hr",
+            "unit_id": str(unit["id"]),
+        },
         headers=admin.headers,
     )
     assert resp.status_code == 201, resp.text
     assert "password_hash" not in resp.json()
     dup = await client.post(
         "/api/v1/users",
-        json={"username": "hr-kota", "password": "rahasia-123", "role": "hr", "unit_id": str(unit["id"])},
+        json={
+            "username": "hr-kota",
+            "password": "rahasia-123",
+            "role": "hr",
+            "unit_id": str(unit["id"]),
+        },
         headers=admin.headers,
     )
     assert dup.status_code == 409
