@@ -27,6 +27,7 @@ import msgspec
 
 from certificates.tables import Certificate
 from lms.auth.caller import Caller
+from lms.db import fetch_sql
 from lms.people.nip import mask_nip
 from lms.shared.errors import BadRequest, PayloadTooLarge
 from lms.shared.schemas import Input, Output
@@ -244,7 +245,7 @@ FROM certificate WHERE id = {}
 
 async def _query(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run a read on the tables' engine as plain SQL (no query building: the hot path)."""
-    return await Certificate._meta.db.fetch(sql, *args)  # type: ignore[attr-defined,no-any-return]
+    return await fetch_sql(Certificate, sql, *args)
 
 
 def today_in(timezone: str) -> dt.date:

@@ -16,6 +16,7 @@ from courses.assessments.quizzes import load_quiz
 from courses.assessments.tables import Attempt, AttemptAnswer
 from courses.delivery.access import SessionRecord, get_session_for_staff
 from lms.auth.caller import Caller
+from lms.db import fetch_sql
 from lms.shared.errors import NotFound
 
 ATTEMPT_NOT_FOUND = "Percobaan kuis tidak ditemukan."
@@ -46,7 +47,7 @@ async def load_attempt(
 
 
 async def _attempt_row(attempt_id: UUID) -> dict[str, Any] | None:
-    rows = await Attempt.raw("SELECT * FROM attempt WHERE id = {}", str(attempt_id))
+    rows = await fetch_sql(Attempt, "SELECT * FROM attempt WHERE id = {}", str(attempt_id))
     return rows[0] if rows else None
 
 
@@ -78,8 +79,8 @@ async def attempt_view(
     if questions is None:
         questions = await question_store.load_questions(scoring.order_of(attempt))
     if answered:
-        rows = await AttemptAnswer.raw(
-            "SELECT * FROM attempt_answer WHERE attempt = {}", str(attempt["id"])
+        rows = await fetch_sql(
+            AttemptAnswer, "SELECT * FROM attempt_answer WHERE attempt = {}", str(attempt["id"])
         )
         answers = {str(row["question"]): row for row in rows}
     return attempt_views.build(attempt, quiz, session.timezone, questions, answers, view)

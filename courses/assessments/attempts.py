@@ -39,6 +39,7 @@ from courses.delivery.access import may_see
 from courses.delivery.locks import is_unique_violation
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db import fetch_sql
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import format_date, format_time
 
@@ -96,9 +97,13 @@ class AttemptService:
         )
         try:
             async with Attempt._meta.db.transaction():
-                number = await Attempt.count().where(
-                    (Attempt.quiz == quiz_id) & (Attempt.person == person_id)
-                ) + 1
+                counted = await fetch_sql(
+                    Attempt,
+                    "SELECT count(*) AS n FROM attempt WHERE quiz = {} AND person = {}",
+                    quiz_id,
+                    person_id,
+                )
+                number = int(counted[0]["n"]) + 1
                 allowed = quiz["attempts_allowed"]
                 if allowed and number > allowed:
                     raise Conflict(
@@ -145,10 +150,12 @@ class AttemptService:
         self, quiz_id: UUID, person_id: UUID, now: dt.datetime
     ) -> dict[str, Any] | None:
         """The person's attempt in progress (overdue ones are closed first)."""
-        rows = await Attempt.select(*Attempt.all_columns()).where(
-            (Attempt.quiz == quiz_id)
-            & (Attempt.person == person_id)
-            & (Attempt.status == scoring.IN_PROGRESS)
+        rows = await fetch_sql(
+            Attempt,
+            "SELECT * FROM attempt WHERE quiz = {} AND person = {} AND status = {}",
+            quiz_id,
+            person_id,
+            scoring.IN_PROGRESS,
         )
         for row in rows:
             if scoring.is_overdue(row, now):

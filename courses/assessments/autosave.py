@@ -28,6 +28,7 @@ from courses.assessments.quiz_times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
 from courses.delivery.locks import is_postgres
 from lms.auth.caller import Caller
+from lms.db import fetch_sql
 from lms.shared.errors import BadRequest, Conflict, NotFound
 
 # The reads of an autosave are plain SQL: building them as Piccolo selects cost more CPU than
@@ -62,7 +63,8 @@ async def save_if_in_progress(
     and then sees it submitted. Returns False when the attempt was not in progress.
     """
     engine = "postgres" if is_postgres() else "sqlite"
-    rows = await AttemptAnswer.raw(
+    rows = await fetch_sql(
+        AttemptAnswer,
         _UPSERT_SQL[engine],
         str(uuid4()),
         str(attempt_id),
@@ -86,7 +88,7 @@ async def save_answer(
         Conflict: the attempt is submitted, or its deadline has passed (it is then closed
             and graded with what was saved before).
     """
-    rows = await Attempt.raw(_ATTEMPT_SQL, str(attempt_id))
+    rows = await fetch_sql(Attempt, _ATTEMPT_SQL, str(attempt_id))
     attempt = rows[0] if rows else None
     if attempt is None or not caller.is_person(attempt["person"]):
         raise NotFound(ATTEMPT_NOT_FOUND)
@@ -95,7 +97,7 @@ async def save_answer(
         raise NotFound(QUESTION_NOT_IN_ATTEMPT)
     now = now_utc()
     await refuse_if_closed(attempt, now)
-    rows = await AttemptAnswer.raw(_QUESTION_SQL, str(question_id))
+    rows = await fetch_sql(AttemptAnswer, _QUESTION_SQL, str(question_id))
     if not rows:
         raise NotFound(QUESTION_NOT_IN_ATTEMPT)
     stored = question_store.StoredQuestion(
@@ -109,9 +111,11 @@ async def save_answer(
         raise BadRequest(str(exc), errors=[{"field": "body", "message": str(exc)}]) from None
     payload = msgspec.json.encode(response).decode()
     if not await save_if_in_progress(attempt_id, question_id, payload, now):
-        current = await Attempt.select(
-            Attempt.id, Attempt.status, Attempt.deadline
-        ).where(Attempt.id == attempt_id).first()
+        current = (
+            await Attempt.select(Attempt.id, Attempt.status, Attempt.deadline)
+            .where(Attempt.id == attempt_id)
+            .first()
+        )
         if current is None:
             raise NotFound(ATTEMPT_NOT_FOUND)
         await refuse_if_closed(current, now)

@@ -44,22 +44,26 @@ from courses.delivery.locks import lock_session
 from courses.delivery.tables import Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db import fetch_sql
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
 
 QUIZ_NOT_FOUND = "Kuis tidak ditemukan."
 SINGLE_KINDS = ("pre_test", "post_test")
+# Plain SQL (checked on every quiz start): the statuses are our own constants, not input.
+_ENROLLED_SQL = (
+    "SELECT 1 AS one FROM enrollment WHERE session = {} AND person = {} AND status IN ("
+    + ", ".join(f"'{status}'" for status in PARTICIPATING)
+    + ") LIMIT 1"
+)
 
 
 async def is_enrolled(session_id: UUID, person_id: UUID | None) -> bool:
     """True when the person holds a confirmed (or completed) place in the session."""
     if person_id is None:
         return False
-    return await Enrollment.exists().where(
-        (Enrollment.session == session_id)
-        & (Enrollment.person == person_id)
-        & Enrollment.status.is_in(list(PARTICIPATING))
-    )
+    rows = await fetch_sql(Enrollment, _ENROLLED_SQL, session_id, person_id)
+    return bool(rows)
 
 
 def is_staff(caller: Caller) -> bool:
@@ -71,7 +75,7 @@ async def load_quiz(quiz_id: UUID) -> tuple[dict[str, Any], SessionRecord] | Non
     """The quiz row and its session, whoever asks (no scope check)."""
     # Plain SQL: attempts load their quiz on every start, read and submit, and a Piccolo
     # select costs more to build than to run.
-    rows = await Quiz.raw("SELECT * FROM quiz WHERE id = {}", str(quiz_id))
+    rows = await fetch_sql(Quiz, "SELECT * FROM quiz WHERE id = {}", str(quiz_id))
     if not rows:
         return None
     row = rows[0]
@@ -122,9 +126,11 @@ class QuizService:
     async def _my_attempts(
         self, row: dict[str, Any], person_id: UUID, tz: str
     ) -> list[AttemptSummary]:
-        attempts = await Attempt.select(*Attempt.all_columns()).where(
-            (Attempt.quiz == row["id"]) & (Attempt.person == person_id)
-        ).order_by(Attempt.number)
+        attempts = (
+            await Attempt.select(*Attempt.all_columns())
+            .where((Attempt.quiz == row["id"]) & (Attempt.person == person_id))
+            .order_by(Attempt.number)
+        )
         level = review_policy.level(
             review_policy.policy(row["review"]), row["closes_at"], now_utc()
         )
@@ -234,9 +240,9 @@ class QuizService:
         if "review" in changes:
             values[Quiz.review] = json.dumps(msgspec.to_builtins(changes["review"]))
         if "title" in changes:
-            values[Quiz.title] = changes["title"].strip() or KIND_TITLES[
-                changes.get("kind", row["kind"])
-            ]
+            values[Quiz.title] = (
+                changes["title"].strip() or KIND_TITLES[changes.get("kind", row["kind"])]
+            )
         for field in (
             "kind",
             "shuffle_questions",

@@ -664,7 +664,7 @@ def _postgres_url() -> str | None:
         return None
 
 
-async def test_postgres_engine_answers_through_its_pool():
+async def test_postgres_engine_answers_through_its_pool(monkeypatch):
     url = _postgres_url()
     if url is None:
         pytest.skip("no PostgreSQL server answers (set LMS_TEST_DATABASE_URL)")
@@ -677,6 +677,11 @@ async def test_postgres_engine_answers_through_its_pool():
     try:
         assert engine.pool is not None
         assert await Probe.raw("SELECT 1 + 1 AS two") == [{"two": 2}]
+
+        async def no_new_connection(*args, **kwargs):
+            raise AssertionError("fetch opened a connection outside the pool")
+
+        monkeypatch.setattr(LmsPostgresEngine, "_run_in_new_connection", no_new_connection)
         assert await engine.fetch("SELECT {} + 1 AS two", 1) == [{"two": 2}]
     finally:
         await stop_engine(engine)
