@@ -14,7 +14,7 @@ Fields: ``seq`` (int), ``year`` (int), ``month`` (int), ``month_roman`` (str, "X
 import datetime as dt
 import string
 
-from certificates.formatting import month_roman
+from lms.shared.indonesian import month_roman
 
 FIELDS = frozenset({"seq", "year", "month", "month_roman", "course_code", "unit_code"})
 _INT_FIELDS = frozenset({"seq", "year", "month"})

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from certificates.schemas import CertificateLinks, CertificateListItem, CertificateRead
+from certificates.schemas import CertificateLinks, CertificateListItem, CertificateRead, Status
 from certificates.tables import Certificate
 from lms.auth.caller import Caller
 from lms.config import Settings
@@ -28,16 +28,31 @@ NOT_FOUND = "Sertifikat tidak ditemukan."
 STATUSES = ("valid", "expired", "revoked", "superseded")
 
 
+def today_in(timezone: str) -> dt.date:
+    """The calendar date now in ``timezone`` (validity ends on a local date, not a UTC one)."""
+    return dt.datetime.now(ZoneInfo(timezone)).date()
+
+
 def today(settings: Settings) -> dt.date:
     """Today in the installation's time zone (what "expired" is judged against)."""
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    return today_in(settings.timezone)
 
 
-def effective_status(status: str, valid_until: dt.date | None, on: dt.date) -> str:
-    """The status to show: ``expired`` for a valid certificate past its ``valid_until``."""
-    if status == "valid" and valid_until is not None and valid_until < on:
+def effective_status(stored: str, valid_until: dt.date | None, on: dt.date) -> Status:
+    """The status a reader sees: ``expired`` is a ``valid`` certificate past its last day.
+
+    Revoked and superseded are stored (they are decisions); expiry is time passing, so it is
+    computed here and never written. ``valid_until`` is the last valid day, inclusive. The
+    public verification answers (``certificates.verification``) and trust operations use this
+    same rule.
+    """
+    if stored == "revoked":
+        return "revoked"
+    if stored == "superseded":
+        return "superseded"
+    if valid_until is not None and on > valid_until:
         return "expired"
-    return status
+    return "valid"
 
 
 def load_json(value: Any) -> dict[str, Any]:

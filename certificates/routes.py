@@ -28,10 +28,10 @@ from certificates.verification_controllers import (
     SERVICE_OPT,
     HrVerifyController,
     VerifyApiController,
-    VerifyPageController,
     hr_authentication,
-    verify_rate_limit,
 )
+from certificates.verify_page import VerifyPageController
+from certificates.verify_rate_limit import verify_rate_limit
 from lms.config import Settings
 
 

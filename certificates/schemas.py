@@ -11,11 +11,12 @@ from litestar.params import QueryParameter
 
 from lms.shared.schemas import Input, NonEmptyStr, Output
 
+#: A certificate's status as a reader sees it (``expired`` is computed, never stored: see
+#: ``certificates.records.effective_status``).
+Status = Literal["valid", "expired", "revoked", "superseded"]
+
 YearQuery = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="Issue year")]
-StatusQuery = Annotated[
-    Literal["valid", "expired", "revoked", "superseded"] | None,
-    QueryParameter(description="Current status"),
-]
+StatusQuery = Annotated[Status | None, QueryParameter(description="Current status")]
 
 #: Up to a whole session (and then some) in one request.
 PersonIds = Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=5000)]

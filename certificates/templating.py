@@ -39,9 +39,10 @@ from fontTools.ttLib import TTFont
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from certificates.formatting import format_date, format_date_range, format_jp, terbilang
+from certificates.formatting import format_jp, terbilang
 from certificates.qr import qr_svg
 from certificates.snapshot import CertificateSnapshot
+from lms.shared.indonesian import format_date, format_date_range
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 FONTS_DIR = TEMPLATES_DIR / "fonts"

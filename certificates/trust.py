@@ -9,116 +9,48 @@ same transaction, so verification sees the new status as soon as the request ans
 
 Who may: revoke and re-issue, an organizer whose unit scope covers the issuing unit (or an
 admin); reinstate, an admin only. Certificates out of the caller's scope answer 404.
+
+The request and answer bodies are in ``certificates.trust_schemas``, the steps of a re-issue in
+``certificates.reissue`` and the expiring list in ``certificates.expiry``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from certificates.tables import Certificate
-from certificates.verification import (
-    REVOCATION_CATEGORIES,
-    Status,
-    effective_status,
-    today_in,
+from certificates.expiry import expiring_certificates
+from certificates.records import effective_status, today_in
+from certificates.reissue import (
+    IssueOne,
+    check_reissuable,
+    default_issue_one,
+    link_reissue,
+    new_certificate_id,
+    successor_id,
+    withdraw_duplicate,
 )
+from certificates.tables import Certificate
+from certificates.trust_schemas import (
+    CertificateTrustRead,
+    ChainLink,
+    ExpiringItem,
+    ReasonRequest,
+    ReissueRead,
+    RevocationDetail,
+    RevokeRequest,
+)
+from certificates.verification_schemas import REVOCATION_CATEGORIES
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger
 from lms.shared.errors import Conflict, NotFound, RuleViolation
-from lms.shared.schemas import Input, Output, Page
+from lms.shared.schemas import Page
 
-RevocationCategory = Literal[
-    "salah_data", "tidak_memenuhi_syarat", "pelanggaran", "permintaan_peserta", "lainnya"
-]
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
-
-IssueOne = Callable[..., Awaitable[Any]]
-"""``certificates.issuing.issue_one(*, session_id, person_id, actor, supersedes=None, ...)``."""
-
-
-class RevokeRequest(Input):
-    """Why a certificate is revoked: a public category and a text only staff see."""
-
-    category: RevocationCategory
-    reason: Reason
-
-
-class ReasonRequest(Input):
-    """Why (reinstatement, re-issue): kept in the audit log."""
-
-    reason: Reason
-
-
-class ChainLink(Output):
-    """The other end of a re-issue."""
-
-    id: UUID
-    number: str
-    verify_url: str
-
-
-class RevocationDetail(Output):
-    """A revocation as staff see it (with the free text)."""
-
-    category: str
-    category_label: str
-    reason: str
-    at: dt.datetime | None
-    by: str | None
-
-
-class CertificateTrustRead(Output):
-    """A certificate's status after a trust operation."""
-
-    id: UUID
-    number: str
-    status: Status
-    verify_url: str
-    valid_until: dt.date | None
-    revocation: RevocationDetail | None
-    supersedes: ChainLink | None
-    superseded_by: ChainLink | None
-
-
-class ReissueRead(Output):
-    """The new certificate and the one it replaces."""
-
-    certificate: CertificateTrustRead
-    previous: CertificateTrustRead
-
-
-class ExpiringItem(Output):
-    """A certificate whose validity ends soon, with no newer valid one of the same course."""
-
-    certificate_id: UUID
-    number: str
-    person_id: UUID
-    holder_name: str
-    nip: str | None
-    course_id: UUID
-    course: str
-    session_id: UUID
-    valid_until: dt.date
-    days_left: int
-    verify_url: str
-
-
-class _ExpiringSnapshot(msgspec.Struct):
-    class _Holder(msgspec.Struct):
-        name_with_titles: str
-        nip_display: str | None = None
-
-    holder: _Holder
-    course_title: str
-
-
-_EXPIRING_DECODER = msgspec.json.Decoder(_ExpiringSnapshot)
 _COLUMNS = (
     Certificate.id,
     Certificate.number,
@@ -133,13 +65,6 @@ _COLUMNS = (
     Certificate.supersedes,
     Certificate.superseded_by,
 )
-
-
-def _default_issue_one() -> IssueOne:
-    # Imported when first needed: issuing pulls in the renderer, trust must not.
-    from certificates.issuing import issue_one
-
-    return issue_one
 
 
 def _now() -> dt.datetime:
@@ -157,19 +82,6 @@ def _json(value: Any) -> dict[str, Any]:
         return {}
     decoded = msgspec.json.decode(value)
     return decoded if isinstance(decoded, dict) else {}
-
-
-def _new_id(result: Any) -> UUID | None:
-    """The new certificate's id from whatever ``issue_one`` returns (id, row or struct)."""
-    if isinstance(result, UUID):
-        return result
-    if isinstance(result, dict):
-        value = result.get("id") or result.get("certificate_id")
-    else:
-        value = getattr(result, "id", None) or getattr(result, "certificate_id", None)
-    if isinstance(value, UUID):
-        return value
-    return UUID(str(value)) if value else None
 
 
 class TrustService:
@@ -408,24 +320,27 @@ class TrustService:
             RuleViolation: revoked (reinstate it first).
         """
         row = await self._visible(caller, certificate_id)
-        self._check_reissuable(row)
-        issue_one = self._issue_one or _default_issue_one()
+        check_reissuable(row)
+        issue_one = self._issue_one or default_issue_one()
         result = await issue_one(
             session_id=row["session_id"],
             person_id=row["person_id"],
             actor=caller,
             supersedes=certificate_id,
         )
-        new_id = _new_id(result) or await self._successor_id(certificate_id)
+        new_id = new_certificate_id(result) or await successor_id(certificate_id)
         if new_id is None:
             raise RuleViolation("Sertifikat pengganti tidak dapat diterbitkan")
         async with Certificate._meta.db.transaction():
             old = await self._visible(caller, certificate_id, lock=True)
             lost = old["superseded_by"] not in (None, new_id) or old["status"] == "revoked"
             if lost:
-                await self._withdraw_duplicate(caller, new_id)
+                await withdraw_duplicate(caller, new_id)
             else:
-                await self._link_reissue(caller, old, new_id, data.reason)
+                new = await self._row(new_id)
+                if new is None:
+                    raise RuleViolation("Sertifikat pengganti tidak ditemukan")
+                await link_reissue(caller, old, new, data.reason)
         if lost:
             raise Conflict(
                 f"Sertifikat {old['number']} diubah oleh permintaan lain selama penerbitan "
@@ -435,154 +350,18 @@ class TrustService:
             certificate=await self.read(new_id), previous=await self.read(certificate_id)
         )
 
-    async def _link_reissue(
-        self, caller: Caller, old: dict[str, Any], new_id: UUID, reason: str
-    ) -> None:
-        """Mark the old certificate superseded by the new one (both directions) and audit."""
-        certificate_id = old["id"]
-        new = await self._row(new_id)
-        if new is None:
-            raise RuleViolation("Sertifikat pengganti tidak ditemukan")
-        await Certificate.update(
-            {Certificate.status: "superseded", Certificate.superseded_by: new_id}
-        ).where(Certificate.id == certificate_id)
-        await Certificate.update({Certificate.supersedes: certificate_id}).where(
-            Certificate.id == new_id
-        )
-        await audit.record(
-            caller,
-            "certificate.reissue",
-            "certificate",
-            certificate_id,
-            f"{old['number']} diganti oleh {new['number']}: {reason}",
-            {
-                "status": [old["status"], "superseded"],
-                "superseded_by": str(new_id),
-                "reason": reason,
-            },
-        )
-        await audit.record(
-            caller,
-            "certificate.reissued_from",
-            "certificate",
-            new_id,
-            f"{new['number']} menggantikan {old['number']}: {reason}",
-            {"supersedes": str(certificate_id), "reason": reason},
-        )
-
-    @staticmethod
-    def _check_reissuable(row: dict[str, Any]) -> None:
-        if row["status"] == "revoked":
-            raise RuleViolation(
-                "Sertifikat yang dicabut tidak dapat diterbitkan ulang; pulihkan terlebih dahulu"
-            )
-        if row["status"] == "superseded" or row["superseded_by"] is not None:
-            raise Conflict("Sertifikat ini sudah diganti; terbitkan ulang sertifikat penggantinya")
-
-    async def _successor_id(self, certificate_id: UUID) -> UUID | None:
-        row = await (
-            Certificate.select(Certificate.id)
-            .where(Certificate.supersedes == certificate_id)
-            .order_by(Certificate.issued_at, ascending=False)
-            .first()
-        )
-        return row["id"] if row else None
-
-    async def _withdraw_duplicate(self, caller: Caller, new_id: UUID) -> None:
-        """Another request changed the old certificate while ours was issued: void ours.
-
-        The new row stays (numbers are gap-free and never reused), revoked with the reason.
-        """
-        at = _now()
-        await Certificate.update(
-            {
-                Certificate.status: "revoked",
-                Certificate.revoked_at: at,
-                Certificate.revocation: {
-                    "category": "lainnya",
-                    "reason": "Penerbitan ulang ganda dibatalkan",
-                    "at": at.isoformat(),
-                    "by": str(caller.user_id),
-                    "by_name": caller.username,
-                    "history": [],
-                },
-            }
-        ).where(Certificate.id == new_id)
-        await audit.record(
-            caller,
-            "certificate.revoke",
-            "certificate",
-            new_id,
-            "Penerbitan ulang ganda dibatalkan",
-            {"status": ["valid", "revoked"], "category": "lainnya"},
-        )
-
     # -- expiry -------------------------------------------------------------------------------
 
     async def expiring(
         self, caller: Caller, *, days: int, limit: int, offset: int
     ) -> Page[ExpiringItem]:
-        """Valid certificates whose last valid day falls within ``days`` from today.
-
-        Holders who already hold a newer valid certificate of the same course (recertified)
-        are left out. Soonest first; limited to the caller's unit scope.
-        """
-        today = today_in(self.timezone)
-        until = today + dt.timedelta(days=days)
-        where = [
-            "c.status = 'valid'",
-            "c.valid_until IS NOT NULL",
-            "c.valid_until >= {}",
-            "c.valid_until <= {}",
-            "NOT EXISTS (SELECT 1 FROM certificate r WHERE r.person_id = c.person_id"
-            " AND r.course_id = c.course_id AND r.status = 'valid' AND r.id <> c.id"
-            " AND (r.valid_until IS NULL OR r.valid_until > c.valid_until))",
-        ]
-        args: list[Any] = [today, until]
-        if not caller.is_admin:
-            if not caller.unit_path:
-                return Page(items=[], total=0)
-            where.append("c.unit_path LIKE {}")
-            args.append(caller.unit_path + "%")
-        condition = " AND ".join(where)
-        counted = await Certificate.raw(
-            f"SELECT COUNT(*) AS n FROM certificate c WHERE {condition}", *args
+        """Valid certificates whose last valid day falls within ``days`` from today (see
+        ``certificates.expiry.expiring_certificates``)."""
+        return await expiring_certificates(
+            caller,
+            base_url=self.base_url,
+            timezone=self.timezone,
+            days=days,
+            limit=limit,
+            offset=offset,
         )
-        rows = await Certificate.raw(
-            "SELECT c.id, c.number, c.code, c.person_id, c.course_id, c.session_id,"
-            f" c.valid_until, c.snapshot FROM certificate c WHERE {condition}"
-            " ORDER BY c.valid_until, c.number LIMIT {} OFFSET {}",
-            *args,
-            limit,
-            offset,
-        )
-        items = []
-        for row in rows:
-            snapshot = _EXPIRING_DECODER.decode(
-                row["snapshot"]
-                if isinstance(row["snapshot"], (str, bytes))
-                else msgspec.json.encode(row["snapshot"])
-            )
-            valid_until = row["valid_until"]
-            if not isinstance(valid_until, dt.date):
-                valid_until = dt.date.fromisoformat(str(valid_until))
-            items.append(
-                ExpiringItem(
-                    certificate_id=_uuid(row["id"]),
-                    number=row["number"],
-                    person_id=_uuid(row["person_id"]),
-                    holder_name=snapshot.holder.name_with_titles,
-                    nip=snapshot.holder.nip_display,
-                    course_id=_uuid(row["course_id"]),
-                    course=snapshot.course_title,
-                    session_id=_uuid(row["session_id"]),
-                    valid_until=valid_until,
-                    days_left=(valid_until - today).days,
-                    verify_url=f"{self.base_url}/verify/{row['code']}",
-                )
-            )
-        return Page(items=items, total=int(counted[0]["n"]))
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -10,13 +10,13 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from certificates.trust import (
+from certificates.trust import TrustService
+from certificates.trust_schemas import (
     CertificateTrustRead,
     ExpiringItem,
     ReasonRequest,
     ReissueRead,
     RevokeRequest,
-    TrustService,
 )
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow

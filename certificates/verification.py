@@ -10,146 +10,42 @@ read time from the date in the service's time zone (``LMS_TIMEZONE``, Asia/Jakar
 The public answer masks the NIP (``19860926 ****** * 001``) and gives only the category of a
 revocation, never its free text: the page is open to anyone holding the code. HR sees the whole
 NIP of certificates issued within its unit scope.
+
+The answer types live in ``certificates.verification_schemas``, HR's batch check in
+``certificates.verify_batch`` and the expiry rule in ``certificates.records``; this module keeps
+the lookups, among them ``json_by_code``, the public API's hot path (tuned with
+``tests/benchmarks/bench_verify.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from certificates.records import effective_status
+from certificates.schemas import Status
 from certificates.tables import Certificate
-from lms.auth.caller import Caller
+from certificates.verification_schemas import (
+    REVOCATION_CATEGORIES,
+    STATUS_LABELS,
+    CertificateLink,
+    HolderView,
+    RevocationView,
+    VerificationRead,
+)
 from lms.db import fetch_sql
 from lms.people.nip import mask_nip
-from lms.shared.errors import BadRequest, PayloadTooLarge
-from lms.shared.schemas import Input, Output
-from lms.shared.tabular import FileTooLarge, TabularError, TooManyRows, read_table
 
-Status = Literal["valid", "expired", "revoked", "superseded"]
-
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "id": {
-        "valid": "SAH",
-        "expired": "KEDALUWARSA",
-        "revoked": "DICABUT",
-        "superseded": "DIGANTI",
-    },
-    "en": {
-        "valid": "VALID",
-        "expired": "EXPIRED",
-        "revoked": "REVOKED",
-        "superseded": "SUPERSEDED",
-    },
-}
-
-#: Why a certificate was revoked: the category is public, the free text is not.
-REVOCATION_CATEGORIES: dict[str, dict[str, str]] = {
-    "salah_data": {"id": "Kesalahan data", "en": "Incorrect data"},
-    "tidak_memenuhi_syarat": {"id": "Tidak memenuhi syarat", "en": "Requirements not met"},
-    "pelanggaran": {"id": "Pelanggaran", "en": "Violation"},
-    "permintaan_peserta": {"id": "Permintaan peserta", "en": "At the holder's request"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
-}
-
-#: HR may check at most this many numbers or codes in one batch (413 above).
-MAX_BATCH_ITEMS = 5000
-#: Column names HR files use for the number or code; otherwise the first column is read.
-BATCH_COLUMNS = ("nomor", "nomor_sertifikat", "number", "kode", "kode_verifikasi", "code")
-_MAX_ITEM_LENGTH = 255
 _IN_CHUNK = 400  # values per IN (...) list: two lists stay under SQLite's 999 variables
-_VERIFY_MARK = re.compile(r"/verify/([^/?#\s]+)")
 
-
-class VerifyBatchRequest(Input):
-    """``{"items": ["001/PP/DPMPTSP/XI/2026", "K7QM2XW9RT4HBP3N", ...]}``: numbers or codes."""
-
-    items: list[str]
-
-
-# Answers and snapshot parts are declared ``gc=False``: they never form reference cycles, and
-# instances the garbage collector does not track make the busiest public route cheaper.
-
-
-class HolderView(Output, gc=False):
-    """The holder as the public may see them."""
-
-    name: str
-    nip: str | None = None
-
-
-class CertificateLink(Output, gc=False):
-    """Another certificate of the same chain (predecessor or successor)."""
-
-    number: str
-    verify_url: str
-
-
-class RevocationView(Output, gc=False):
-    """When and why (category only) a certificate was revoked."""
-
-    at: dt.datetime | None
-    category: str
-    category_label: str
-
-
-class VerificationRead(Output, gc=False):
-    """The public answer of ``GET /api/v1/verify/{code}`` (and the data of the HTML page)."""
-
-    status: Status
-    status_label: str
-    checked_at: dt.datetime
-    number: str
-    verify_url: str
-    holder: HolderView
-    course: str
-    session_name: str | None
-    start_date: dt.date
-    end_date: dt.date
-    jp: int | float
-    predikat: str | None
-    issuer: str
-    place: str | None
-    issued_at: dt.datetime
-    valid_until: dt.date | None
-    superseded_by: CertificateLink | None
-    supersedes: CertificateLink | None
-    revocation: RevocationView | None
-
-
-class BatchRow(Output, gc=False):
-    """One line of an HR batch check, in the order the numbers or codes were sent."""
-
-    input: str
-    found: bool
-    status: Status | None = None
-    status_label: str | None = None
-    certificate_id: UUID | None = None
-    number: str | None = None
-    verify_url: str | None = None
-    holder_name: str | None = None
-    nip: str | None = None
-    course: str | None = None
-    jp: int | float | None = None
-    issued_at: dt.datetime | None = None
-    valid_until: dt.date | None = None
-    superseded_by: CertificateLink | None = None
-
-
-class VerifyBatchRead(Output, gc=False):
-    """The answer of ``POST /api/v1/verify/batch``."""
-
-    items: list[BatchRow]
-    total: int
-    found: int
-    checked_at: dt.datetime
+# The snapshot parts and the cached halves of an answer are ``gc=False``, like the answers in
+# ``certificates.verification_schemas``: they never form reference cycles, and instances the
+# garbage collector does not track make the busiest public route cheaper.
 
 
 class _HolderPart(msgspec.Struct, gc=False):
@@ -246,26 +142,6 @@ FROM certificate WHERE id = {}
 async def _query(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run a read on the tables' engine as plain SQL (no query building: the hot path)."""
     return await fetch_sql(Certificate, sql, *args)
-
-
-def today_in(timezone: str) -> dt.date:
-    """The calendar date now in ``timezone`` (validity ends on a local date, not a UTC one)."""
-    return dt.datetime.now(ZoneInfo(timezone)).date()
-
-
-def effective_status(stored: str, valid_until: dt.date | None, today: dt.date) -> Status:
-    """The status a reader sees: ``expired`` is a ``valid`` certificate past its last day.
-
-    Revoked and superseded are stored (they are decisions); expiry is time passing, so it is
-    computed here and never written. ``valid_until`` is the last valid day, inclusive.
-    """
-    if stored == "revoked":
-        return "revoked"
-    if stored == "superseded":
-        return "superseded"
-    if valid_until is not None and today > valid_until:
-        return "expired"
-    return "valid"
 
 
 def mask_display_nip(nip_display: str | None) -> str | None:
@@ -464,38 +340,8 @@ class VerificationService:
 
     # -- HR: many at once ---------------------------------------------------------------------
 
-    async def batch(self, caller: Caller, items: Sequence[str]) -> VerifyBatchRead:
-        """Check many numbers or codes; one row per item, in order, duplicates included.
-
-        An item may be a certificate number, a verification code or a whole verify URL (a
-        scanned QR code). The NIP is shown whole when the certificate was issued within the
-        caller's unit scope, masked otherwise.
-
-        Raises:
-            PayloadTooLarge: more than 5,000 items.
-        """
-        if len(items) > MAX_BATCH_ITEMS:
-            raise PayloadTooLarge(
-                f"Paling banyak {MAX_BATCH_ITEMS} nomor atau kode per pemeriksaan; "
-                f"diterima {len(items)}"
-            )
-        keys = [_lookup_key(item) for item in items]
-        rows = await self._rows_for(sorted({key for key in keys if key}))
-        by_number = {row["number"]: row for row in rows}
-        by_code = {row["code"]: row for row in rows}
-        checked_at = dt.datetime.now(dt.UTC)
-        out: list[BatchRow] = []
-        for item, key in zip(items, keys, strict=True):
-            row = (by_number.get(key) or by_code.get(key)) if key else None
-            out.append(self._batch_row(caller, item, row, checked_at))
-        return VerifyBatchRead(
-            items=out,
-            total=len(out),
-            found=sum(1 for row in out if row.found),
-            checked_at=checked_at,
-        )
-
-    async def _rows_for(self, keys: list[str]) -> list[dict[str, Any]]:
+    async def rows_for(self, keys: list[str]) -> list[dict[str, Any]]:
+        """The rows of the certificates whose number or code is one of ``keys`` (HR's batch)."""
         rows: list[dict[str, Any]] = []
         for start in range(0, len(keys), _IN_CHUNK):
             chunk = keys[start : start + _IN_CHUNK]
@@ -509,79 +355,13 @@ class VerificationService:
             )
         return rows
 
-    def _batch_row(
-        self,
-        caller: Caller,
-        item: str,
-        row: dict[str, Any] | None,
-        checked_at: dt.datetime,
-    ) -> BatchRow:
-        if row is None:
-            return BatchRow(input=item, found=False)
-        read = self.read(row, checked_at)
-        in_scope = caller.sees_unit(row["unit_path"])
-        return BatchRow(
-            input=item,
-            found=True,
-            status=read.status,
-            status_label=read.status_label,
-            certificate_id=_as_uuid(row["id"]) if in_scope else None,
-            number=read.number,
-            verify_url=read.verify_url,
-            holder_name=read.holder.name,
-            nip=_nip_display(row) if in_scope else read.holder.nip,
-            course=read.course,
-            jp=read.jp,
-            issued_at=read.issued_at,
-            valid_until=read.valid_until,
-            superseded_by=read.superseded_by,
-        )
 
-
-def _nip_display(row: dict[str, Any]) -> str | None:
+def nip_display(row: dict[str, Any]) -> str | None:
     """The whole NIP as printed (for HR within scope), from the row's snapshot."""
     return _SNAPSHOT_DECODER.decode(_json_text(row["snapshot"])).holder.nip_display
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _is_plain_text(text: str) -> bool:
     """False for control characters and lone surrogates: no number or code holds them, and
     PostgreSQL refuses a NUL in a query parameter (which would be a 500, not a "not found")."""
     return not any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
-
-
-def _lookup_key(item: str) -> str:
-    """What to look up for one batch item: the text itself, or the code of a pasted URL."""
-    text = item.strip()
-    if len(text) > _MAX_ITEM_LENGTH or not _is_plain_text(text):
-        return ""
-    found = _VERIFY_MARK.search(text)
-    return found.group(1) if found else text
-
-
-def items_from_upload(data: bytes, filename: str, *, max_bytes: int) -> list[str]:
-    """Read the numbers or codes of an uploaded CSV/XLSX for a batch check.
-
-    The column named nomor/number/kode/code (or a close variant in ``BATCH_COLUMNS``) is read;
-    without one, the first column. The first non-empty row is the header.
-
-    Raises:
-        PayloadTooLarge: the file is too large or has more than 5,000 data rows.
-        BadRequest: not a readable CSV/XLSX, or no data rows.
-    """
-    try:
-        table = read_table(data, filename, max_rows=MAX_BATCH_ITEMS, max_bytes=max_bytes)
-    except (FileTooLarge, TooManyRows) as exc:
-        raise PayloadTooLarge(str(exc)) from None
-    except TabularError as exc:
-        raise BadRequest(str(exc), errors=[{"field": "file", "message": str(exc)}]) from None
-    column = next((name for name in BATCH_COLUMNS if name in table.headers), table.headers[0])
-    return [row.get(column) for row in table.rows if row.get(column)]
-
-
-def sha256_hex(data: bytes) -> str:
-    """The hex SHA-256 a stored certificate PDF is addressed by."""
-    return hashlib.sha256(data).hexdigest()

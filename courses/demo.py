@@ -28,18 +28,14 @@ import msgspec
 from courses.catalogue.schemas import CourseCreate
 from courses.catalogue.services import CourseService
 from courses.delivery.agenda import AgendaService
+from courses.delivery.agenda_schemas import AgendaItemCreate
 from courses.delivery.attendance import AttendanceService
+from courses.delivery.attendance_schemas import AttendanceMarkInput, AttendanceStatus
 from courses.delivery.enrollment import EnrollmentService
-from courses.delivery.schemas import (
-    AgendaItemCreate,
-    AttendanceMarkInput,
-    AttendanceStatus,
-    EnrollmentCreate,
-    SessionCreate,
-    SessionUpdate,
-    TrainerCreate,
-)
+from courses.delivery.enrollment_schemas import EnrollmentCreate
+from courses.delivery.session_schemas import SessionCreate, SessionUpdate
 from courses.delivery.sessions import SessionService
+from courses.delivery.trainer_schemas import TrainerCreate
 from courses.delivery.trainers import TrainerService
 from lms.auth.caller import Caller
 from lms.people.tables import Unit

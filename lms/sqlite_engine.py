@@ -5,30 +5,19 @@ handle, the schema parsed again) for every query outside a transaction. Measured
 unique code answers ~300 queries/s through it, against ~54,000 on one persistent ``sqlite3``
 connection; the verification page and quiz autosave cannot pay that.
 
-How ``FastSQLiteEngine`` works:
+How ``FastSQLiteEngine`` works (this module routes each statement; the connections, their threads
+and the writer lock are in :mod:`lms.sqlite_connections`, transactions and batches in
+:mod:`lms.sqlite_transaction`, the cached query compilation in :mod:`lms.sqlite_compile`):
 
-* One **writer** connection runs every write and every transaction. Writers are serialized by an
-  in-process lock, so concurrent writer tasks queue instead of failing with "database is locked".
-  The lock works across event loops and threads (Piccolo's ``run_sync`` runs queries on a fresh
-  loop in another thread), and a waiter gives up after ``busy_timeout`` like SQLite would.
+* One **writer** connection runs every write and every transaction, behind an in-process lock so
+  that concurrent writer tasks queue instead of failing with "database is locked".
 * A few **reader** connections (``PRAGMA query_only``) answer plain ``SELECT`` statements outside
   transactions. WAL lets them read while the writer writes; each statement sees the last
   committed state, never another task's uncommitted rows.
-* Each connection is confined to its own thread (a one-worker executor), so a query costs one
-  thread hop instead of aiosqlite's three or four.
-* A thread hop still costs ~80 us here against ~8 us for an indexed lookup, so reads first run
-  **inline** on the event loop's thread, on one more read-only connection that never waits for a
-  lock (``busy_timeout=0``). A progress handler interrupts such a read once it has run for
-  ``inline_read_budget_ms`` (default 2 ms) and the read is run again on a reader thread, so a
-  heavy report never stalls the loop for longer than the budget. A task chaining inline reads
-  yields to the loop once per budget's worth of them, so it cannot starve other requests.
-* Transactions always begin ``IMMEDIATE`` (a requested ``DEFERRED`` is upgraded): a deferred
-  transaction that later writes fails at once with "database is locked" when another process
-  (a second worker, the CLI) wrote in between, whereas ``IMMEDIATE`` waits on ``busy_timeout``.
-  The transaction holds the writer lock until it commits or rolls back, so read-only work
+* Each connection lives in its own thread. Reads first run **inline** on the event loop's thread
+  and move to a reader thread after ``inline_read_budget_ms`` (default 2 ms) or on a lock.
+* Transactions begin ``IMMEDIATE`` and hold the writer lock until they end, so read-only work
   belongs outside transactions, where it runs on the readers in parallel with the writer.
-* Query strings are compiled by :func:`compile_sqlite`, a cached equivalent of Piccolo's
-  ``compile_string`` that costs a third of it.
 
 PRAGMAs on every connection: ``busy_timeout`` (default 30 s: other processes may hold the write
 lock), ``foreign_keys=ON`` (as Piccolo), ``journal_mode=WAL`` (readers do not block the writer),
@@ -52,30 +41,25 @@ All of Piccolo's type handling is kept: the adapters/converters registered at im
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import re
 import sqlite3
 import threading
-import time
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from string import Formatter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from piccolo.engine.base import BaseBatch
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.base import Query
 from piccolo.querystring import QueryString
+
+from lms.sqlite_compile import _qmark_sql, compile_sqlite
+from lms.sqlite_connections import ThreadConnection, _fetch, _InlineReader, _noop, _WriterLock
+from lms.sqlite_transaction import FastBatch, FastSQLiteTransaction
 
 if TYPE_CHECKING:
     from piccolo.table import Table
 
-__all__ = ["FastSQLiteEngine", "FastSQLiteTransaction", "compile_sqlite"]
-
-_T = TypeVar("_T")
+__all__ = ["FastSQLiteEngine"]
 
 # Statements that may be sent to a read-only connection. A ``WITH ... INSERT`` also matches: the
 # reader refuses it with SQLITE_READONLY before changing anything and it is retried on the writer.
@@ -89,407 +73,8 @@ _AIOSQLITE_ONLY_KWARGS = frozenset({"iter_chunk_size", "loop"})
 _MEMORY_PATHS = frozenset({":memory:", ""})
 
 
-@functools.lru_cache(maxsize=4096)
-def _template_prefixes(template: str) -> tuple[str, ...]:
-    """The literal text before each ``{}`` of a template (Piccolo's own parse, cached)."""
-    return tuple(literal for literal, *_ in Formatter().parse(template))
-
-
-@functools.lru_cache(maxsize=256)
-def _qmark_sql(template: str) -> str:
-    """A ``{}`` template as SQLite's ``?`` form (``{{``/``}}`` are literal braces)."""
-    return "".join(
-        literal if field is None else literal + "?"
-        for literal, field, *_ in Formatter().parse(template)
-    )
-
-
-def compile_sqlite(querystring: QueryString) -> tuple[str, list[Any]]:
-    """``querystring.compile_string("sqlite")``, about three times faster.
-
-    Why: Piccolo builds a ``Fragment`` dataclass per placeholder and re-parses every template on
-    every query; that was a fifth of a lookup's cost through this engine. Same walk, same
-    output (tests compare both on many queries): templates' literal parts are parsed once and
-    cached, nested query strings are inlined, other arguments become ``?`` parameters.
-    """
-    frozen = querystring._frozen_compiled_strings
-    if frozen is not None:
-        return frozen
-    parts: list[str] = []
-    args: list[Any] = []
-
-    def walk(node: QueryString) -> None:
-        node_args = node.args
-        count = len(node_args)
-        for index, prefix in enumerate(_template_prefixes(node.template)):
-            parts.append(prefix)
-            if index < count:
-                value = node_args[index]
-                if isinstance(value, QueryString):
-                    walk(value)
-                else:
-                    parts.append("?")
-                    args.append(value)
-
-    walk(querystring)
-    return "".join(parts), args
-
-
-def _rows(cursor: sqlite3.Cursor, rows: list[tuple]) -> list[dict[str, Any]]:
-    """Turn rows into the dicts Piccolo's ``dict_factory`` builds (later duplicate names win)."""
-    if not rows:
-        return []
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-def _fetch(
-    connection: sqlite3.Connection,
-    sql: str,
-    args: list[Any] | tuple[Any, ...],
-    pk_lookup: tuple[str, str] | None,
-) -> list[dict[str, Any]]:
-    """Run one statement and return all its rows, in the connection's thread.
-
-    ``pk_lookup`` is ``(pk column, table name)`` for inserts on SQLite < 3.35, which has no
-    ``RETURNING``: the new primary key is read back by ``ROWID`` as Piccolo does.
-    """
-    cursor = connection.execute(sql, args)
-    try:
-        rows = cursor.fetchall()
-        if pk_lookup is not None:
-            pk_column, tablename = pk_lookup
-            cursor.execute(f"SELECT {pk_column} FROM {tablename} WHERE ROWID = {cursor.lastrowid}")
-            return [{pk_column: cursor.fetchone()[0]}]
-        return _rows(cursor, rows)
-    finally:
-        cursor.close()
-
-
-def _rollback_if_open(connection: sqlite3.Connection) -> None:
-    """Leave no transaction open on the writer after its owner let go of the lock."""
-    if connection.in_transaction:
-        connection.execute("ROLLBACK")
-
-
-def _noop(connection: sqlite3.Connection) -> None:
-    """Used to open a connection (and so apply its PRAGMAs) ahead of the first query."""
-
-
 def _is_readonly_error(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY
-
-
-# Errors after which an inline read is retried on a reader thread: over budget, or a lock the
-# inline connection must not wait for (it has busy_timeout=0).
-_RETRY_ON_THREAD = frozenset({sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-
-
-class _InlineReader:
-    """The read-only connection used directly on one event loop thread.
-
-    Only the thread that opened it uses it, and only between two awaits, so no two tasks ever
-    share it at the same time.
-    """
-
-    __slots__ = ("connection", "thread", "deadline", "budget", "last_yield")
-
-    def __init__(self, connection: sqlite3.Connection, budget: float) -> None:
-        self.connection = connection
-        self.thread = threading.current_thread()
-        self.budget = budget
-        self.deadline = 0.0
-        self.last_yield = time.perf_counter()
-        connection.set_progress_handler(self._over_budget, 1000)
-
-    def yield_due(self) -> bool:
-        """True when inline reads have run for a budget's worth since the loop last had a turn.
-
-        Approximate on purpose: the loop also gets turns at every other await, which this does
-        not see; it only bounds a chain of back-to-back inline reads.
-        """
-        now = time.perf_counter()
-        if now - self.last_yield > self.budget:
-            self.last_yield = now
-            return True
-        return False
-
-    def _over_budget(self) -> bool:
-        return time.perf_counter() > self.deadline
-
-    def fetch(self, sql: str, args: list[Any]) -> list[dict[str, Any]] | None:
-        """Rows of a read, or ``None`` when it must be run again on a reader thread."""
-        self.deadline = time.perf_counter() + self.budget
-        try:
-            return _fetch(self.connection, sql, args, None)
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorcode", None) in _RETRY_ON_THREAD:
-                return None
-            raise
-
-
-class _Worker:
-    """A thread owning one ``sqlite3`` connection, opened lazily in that thread."""
-
-    __slots__ = ("_connect", "_connection", "executor")
-
-    def __init__(self, connect: Callable[[], sqlite3.Connection], name: str) -> None:
-        self._connect = connect
-        self._connection: sqlite3.Connection | None = None
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-
-    def call(self, fn: Callable[..., _T], *args: Any) -> _T:
-        connection = self._connection
-        if connection is None:
-            connection = self._connection = self._connect()
-        return fn(connection, *args)
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-
-def _deliver(future: asyncio.Future[Any], done: Future[Any]) -> None:
-    """Copy a finished job's outcome into the awaiting asyncio future, on its loop."""
-    if future.cancelled():
-        return
-    if done.cancelled():
-        future.cancel()
-        return
-    exception = done.exception()
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(done.result())
-
-
-class ThreadConnection:
-    """An ``sqlite3`` connection used from asyncio through its own thread.
-
-    Jobs run in submission order and are never cancelled once submitted: a cancelled caller stops
-    waiting, but its ``COMMIT`` or ``ROLLBACK`` still runs before anything submitted later. That
-    ordering is what keeps the writer consistent when request tasks are cancelled.
-    """
-
-    __slots__ = ("_connect", "_name", "_worker", "_guard", "pending")
-
-    def __init__(self, connect: Callable[[], sqlite3.Connection], name: str) -> None:
-        self._connect = connect
-        self._name = name
-        self._worker: _Worker | None = None
-        self._guard = threading.Lock()
-        self.pending = 0  # jobs submitted and not yet delivered; used to pick a reader
-
-    def _current_worker(self) -> _Worker:
-        worker = self._worker
-        if worker is None:
-            with self._guard:
-                if self._worker is None:
-                    self._worker = _Worker(self._connect, self._name)
-                worker = self._worker
-        return worker
-
-    async def run(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Run ``fn(connection, *args)`` in the connection's thread and return its result."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[_T] = loop.create_future()
-        worker = self._current_worker()
-
-        def on_done(done: Future[_T]) -> None:
-            try:
-                loop.call_soon_threadsafe(_deliver, future, done)
-            except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
-                pass
-
-        self.pending += 1
-        try:
-            worker.executor.submit(worker.call, fn, *args).add_done_callback(on_done)
-            return await future
-        finally:
-            self.pending -= 1
-
-    def submit_nowait(self, fn: Callable[[sqlite3.Connection], Any]) -> None:
-        """Queue ``fn`` behind the jobs already submitted, without waiting for it."""
-        worker = self._current_worker()
-        worker.executor.submit(worker.call, fn)
-
-    async def execute(self, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[dict]:
-        """Run one statement; the aiosqlite-like call Piccolo's ``Savepoint`` makes."""
-        return await self.run(_fetch, sql, args, None)
-
-    async def close(self) -> None:
-        """Close the connection after the jobs already queued; a later job reopens it."""
-        with self._guard:
-            worker, self._worker = self._worker, None
-        if worker is None:
-            return
-        done = worker.executor.submit(worker.close)
-        worker.executor.shutdown(wait=False)
-        await asyncio.wrap_future(done)
-
-
-class _WriterLock:
-    """A FIFO lock that tasks on any event loop, in any thread, can await.
-
-    ``asyncio.Lock`` is bound to one loop, but the same engine is used from the app's loop and
-    from the fresh loops Piccolo's ``run_sync`` starts in other threads. Ownership is handed
-    directly to the next waiter, so a writer cannot be starved.
-    """
-
-    __slots__ = ("_mutex", "_held", "_waiters")
-
-    def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._held = False
-        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
-
-    async def acquire(self, timeout: float | None) -> None:
-        """Wait for the lock; after ``timeout`` seconds raise "database is locked" like SQLite."""
-        with self._mutex:
-            if not self._held:
-                self._held = True
-                return
-            loop = asyncio.get_running_loop()
-            waiter = (loop, loop.create_future())
-            self._waiters.append(waiter)
-        future = waiter[1]
-        try:
-            async with asyncio.timeout(timeout):
-                await future
-        except BaseException as exc:
-            with self._mutex:
-                queued = waiter in self._waiters
-                if queued:
-                    self._waiters.remove(waiter)
-            # Not queued any more: release() picked us. If our future was cancelled, _grant sees
-            # that and passes the lock on; if it already got its result, we own the lock.
-            if not queued and not future.cancelled():
-                self.release()
-            if isinstance(exc, TimeoutError):
-                raise sqlite3.OperationalError(
-                    f"database is locked (waited {timeout} s for the writer connection)"
-                ) from None
-            raise
-
-    def release(self) -> None:
-        with self._mutex:
-            while self._waiters:
-                loop, future = self._waiters.popleft()
-                try:
-                    loop.call_soon_threadsafe(self._grant, future)
-                except RuntimeError:  # that waiter's loop is closed
-                    continue
-                return
-            self._held = False
-
-    def _grant(self, future: asyncio.Future[None]) -> None:
-        if future.done():  # the waiter gave up meanwhile
-            self.release()
-        else:
-            future.set_result(None)
-
-
-class FastSQLiteTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction on the engine's writer connection.
-
-    Same API and nesting rules as ``SQLiteTransaction`` (a nested ``transaction()`` joins the
-    outer one, ``allow_nested=False`` raises ``TransactionError``, savepoints work), but it
-    holds the engine's writer lock from ``BEGIN IMMEDIATE`` to ``COMMIT``/``ROLLBACK`` instead of
-    opening a new connection.
-    """
-
-    __slots__ = ()
-
-    engine: FastSQLiteEngine
-    connection: ThreadConnection  # type: ignore[assignment]
-
-    async def __aenter__(self) -> FastSQLiteTransaction:
-        if self._parent is not None:
-            return self._parent  # type: ignore[return-value]
-        engine = self.engine
-        await engine._writer_lock.acquire(engine._lock_timeout)
-        try:
-            self.connection = engine._writer
-            await self.begin()
-        except BaseException:
-            self.connection.submit_nowait(_rollback_if_open)
-            engine._writer_lock.release()
-            raise
-        self.context = engine.current_transaction.set(self)
-        return self
-
-    async def get_connection(self) -> ThreadConnection:  # type: ignore[override]
-        return self.engine._writer
-
-    async def begin(self) -> None:
-        kind = self.transaction_type
-        if kind is TransactionType.deferred:
-            kind = TransactionType.immediate
-        await self.connection.execute(f"BEGIN {kind.value}")
-
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            # If COMMIT failed, or we were cancelled while it ran, make sure the next owner of
-            # the writer does not inherit an open transaction (jobs run in order).
-            self.connection.submit_nowait(_rollback_if_open)
-            self.engine._writer_lock.release()
-        return exception is None
-
-
-class FastBatch(BaseBatch):
-    """``query.batch()`` on a connection of its own, as Piccolo does, with a cursor kept open.
-
-    Unlike Piccolo 1.38's SQLite batch it compiles ``?`` placeholders (Piccolo's uses ``$1`` and
-    fails on any query with arguments) and does not swallow exceptions raised in the block.
-    """
-
-    def __init__(self, engine: FastSQLiteEngine, query: Query, batch_size: int) -> None:
-        self.query = query
-        self.batch_size = batch_size
-        self._connection = ThreadConnection(
-            partial(engine._open_connection, read_only=False), "prima-sqlite-batch"
-        )
-        self._cursor: sqlite3.Cursor | None = None
-
-    def _open_cursor(self, connection: sqlite3.Connection, sql: str, args: list[Any]) -> None:
-        self._cursor = connection.execute(sql, args)
-
-    def _fetch_many(self, connection: sqlite3.Connection) -> list[dict[str, Any]]:
-        assert self._cursor is not None
-        return _rows(self._cursor, self._cursor.fetchmany(self.batch_size))
-
-    async def next(self) -> list[dict]:
-        rows = await self._connection.run(self._fetch_many)
-        return await self.query._process_results(rows)
-
-    def __aiter__(self) -> FastBatch:
-        return self
-
-    async def __anext__(self) -> list[dict]:
-        response = await self.next()
-        if response == []:
-            raise StopAsyncIteration()
-        return response
-
-    async def __aenter__(self) -> FastBatch:
-        sql, args = compile_sqlite(self.query.querystrings[0])
-        await self._connection.run(self._open_cursor, sql, args)
-        return self
-
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        self._cursor = None
-        await self._connection.close()
-        return False
 
 
 class FastSQLiteEngine(SQLiteEngine):

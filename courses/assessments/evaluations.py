@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID, uuid4
 
-from courses.assessments.analysis import round_fraction
+from courses.assessments.exact_stats import round_fraction
 from courses.assessments.report_schemas import (
     EvaluationCreate,
     EvaluationForm,
@@ -36,8 +36,8 @@ from courses.assessments.report_schemas import (
 )
 from courses.assessments.tables import EvaluationResponse
 from courses.delivery.access import get_visible_session, is_session_trainer, trainer_ids_for
-from courses.delivery.enrollment import PARTICIPATING
 from courses.delivery.locks import is_unique_violation
+from courses.delivery.participants import PARTICIPATING
 from courses.delivery.tables import AgendaItem, Enrollment
 from courses.delivery.trainers import trainer_display_name
 from lms.audit import services as audit

@@ -25,13 +25,8 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
-from courses.assessments.analysis import (
-    CountedAttempts,
-    counted_attempts,
-    mean,
-    median,
-    round_fraction,
-)
+from courses.assessments.counted_attempts import CountedAttempts, counted_attempts
+from courses.assessments.exact_stats import mean, median, round_fraction
 from courses.assessments.report_schemas import (
     CompetencyGain,
     GainSummary,
@@ -41,7 +36,7 @@ from courses.assessments.report_schemas import (
 from courses.assessments.scoring import quiz_grades
 from courses.assessments.tables import Quiz
 from courses.delivery.access import get_session_for_staff
-from courses.delivery.enrollment import session_participants
+from courses.delivery.participants import session_participants
 from lms.auth.caller import Caller
 
 HUNDRED = Fraction(100)

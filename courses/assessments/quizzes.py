@@ -39,8 +39,8 @@ from courses.delivery.access import (
     get_visible_session,
     load_session,
 )
-from courses.delivery.enrollment import PARTICIPATING
 from courses.delivery.locks import lock_session
+from courses.delivery.participants import PARTICIPATING
 from courses.delivery.tables import Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller

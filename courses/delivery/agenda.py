@@ -24,9 +24,7 @@ from courses.delivery.access import (
     get_visible_session,
     trainer_ids_for,
 )
-from courses.delivery.clashes import check_clashes, when_text
-from courses.delivery.locks import lock_agenda
-from courses.delivery.schemas import (
+from courses.delivery.agenda_schemas import (
     AgendaItemCreate,
     AgendaItemRead,
     AgendaItemUpdate,
@@ -34,6 +32,8 @@ from courses.delivery.schemas import (
     ModuleJp,
     MyAgendaItem,
 )
+from courses.delivery.clashes import check_clashes, when_text
+from courses.delivery.locks import lock_agenda
 from courses.delivery.tables import AgendaItem, Trainer
 from courses.delivery.trainers import trainer_display_name, trainer_visible
 from lms.audit import services as audit

@@ -21,14 +21,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from courses.delivery.access import SessionRecord, get_session_for_staff, get_visible_session
-from courses.delivery.enrollment import PARTICIPATING
-from courses.delivery.schemas import (
+from courses.delivery.attendance_schemas import (
     AttendanceMarkInput,
     AttendanceSaved,
     AttendanceSummary,
     DayMark,
     PersonAttendance,
 )
+from courses.delivery.participants import PARTICIPATING
 from courses.delivery.tables import AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller

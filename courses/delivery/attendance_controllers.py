@@ -12,10 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from courses.delivery.attendance import AttendanceService
-from courses.delivery.attendance_sheet import AttendanceSheetService
-from courses.delivery.checkin import CheckinService
-from courses.delivery.problems import CHECKIN, READ, SHEET, WRITE
-from courses.delivery.schemas import (
+from courses.delivery.attendance_schemas import (
     AttendanceMarkInput,
     AttendanceSaved,
     AttendanceSummary,
@@ -23,6 +20,9 @@ from courses.delivery.schemas import (
     CheckinInput,
     CheckinRead,
 )
+from courses.delivery.attendance_sheet import AttendanceSheetService
+from courses.delivery.checkin import CheckinService
+from courses.delivery.problems import CHECKIN, READ, SHEET, WRITE
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses

@@ -11,22 +11,22 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from courses.delivery.agenda import AgendaService
-from courses.delivery.problems import LIST, READ, WRITE
-from courses.delivery.schemas import (
+from courses.delivery.agenda_schemas import (
     AgendaItemCreate,
     AgendaItemRead,
     AgendaItemUpdate,
     AgendaRead,
     MyAgendaItem,
+)
+from courses.delivery.problems import LIST, READ, WRITE
+from courses.delivery.session_schemas import (
     SessionCreate,
     SessionRead,
     SessionStatus,
     SessionUpdate,
-    TrainerCreate,
-    TrainerRead,
-    TrainerUpdate,
 )
 from courses.delivery.sessions import SessionService
+from courses.delivery.trainer_schemas import TrainerCreate, TrainerRead, TrainerUpdate
 from courses.delivery.trainers import TrainerService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow

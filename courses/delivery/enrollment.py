@@ -3,7 +3,8 @@
 Statuses: ``requested`` (self-enrollment into a session that needs approval) → ``confirmed``
 (has a seat) or ``waitlisted`` (in arrival order) → ``withdrawn``, or ``completed`` when the
 session completes. Seats and the waitlist are kept by ``courses.delivery.seats``, which is
-what makes capacity hold under concurrent requests.
+what makes capacity hold under concurrent requests. Who takes part in a session (for
+attendance, quizzes and results) is read through ``courses.delivery.participants``.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from courses.delivery.access import (
     load_session,
     manages,
 )
-from courses.delivery.locks import lock_session
-from courses.delivery.schemas import (
+from courses.delivery.enrollment_schemas import (
     EnrollmentBatch,
     EnrollmentCreate,
     EnrollmentRead,
     MyEnrollment,
     Withdrawal,
 )
+from courses.delivery.locks import lock_session
 from courses.delivery.seats import (
     CLOSED_SESSION,
     AlreadyEnrolled,
@@ -49,52 +50,11 @@ from lms.shared.schemas import Page
 ACTIVE = ("requested", "confirmed", "waitlisted")
 """Statuses that hold a place (or a request) in a session."""
 
-PARTICIPATING = ("confirmed", "completed")
-"""Statuses of the people who take part (and get attendance, results, certificates)."""
-
 _NOT_FOUND = "Pendaftaran tidak ditemukan."
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class Participant(msgspec.Struct, frozen=True, kw_only=True):
-    """A person taking part in a session, for results and certificates."""
-
-    enrollment_id: UUID
-    person_id: UUID
-    status: str
-    seq: int
-    name: str
-    front_title: str
-    back_title: str
-    nip: str | None
-
-    @property
-    def full_name(self) -> str:
-        """The name with titles."""
-        return full_name(self.name, self.front_title, self.back_title)
-
-
-async def session_participants(session_id: UUID) -> list[Participant]:
-    """Confirmed and completed enrollments of a session, in arrival order (no scope check:
-    call it after :func:`courses.delivery.access.get_visible_session`)."""
-    rows = await (
-        Enrollment.select(
-            Enrollment.id.as_alias("enrollment_id"),
-            Enrollment.person.as_alias("person_id"),
-            Enrollment.status,
-            Enrollment.seq,
-            Enrollment.person.name.as_alias("name"),
-            Enrollment.person.front_title.as_alias("front_title"),
-            Enrollment.person.back_title.as_alias("back_title"),
-            Enrollment.person.nip.as_alias("nip"),
-        )
-        .where((Enrollment.session == session_id) & Enrollment.status.is_in(list(PARTICIPATING)))
-        .order_by(Enrollment.seq)
-    )
-    return msgspec.convert(rows, list[Participant])
 
 
 _READ_COLUMNS = (

@@ -12,8 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from courses.delivery.enrollment import EnrollmentService
 from courses.delivery.enrollment_import import EnrollmentImportService
-from courses.delivery.problems import LIST, READ, UPLOAD, WRITE
-from courses.delivery.schemas import (
+from courses.delivery.enrollment_schemas import (
     EnrollmentBatch,
     EnrollmentCreate,
     EnrollmentImportReport,
@@ -22,6 +21,7 @@ from courses.delivery.schemas import (
     MyEnrollment,
     Withdrawal,
 )
+from courses.delivery.problems import LIST, READ, UPLOAD, WRITE
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.errors import PayloadTooLarge

@@ -18,8 +18,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from courses.delivery.access import get_managed_session
+from courses.delivery.enrollment_schemas import EnrollmentImportReport, ImportRow
 from courses.delivery.locks import lock_session
-from courses.delivery.schemas import EnrollmentImportReport, ImportRow
 from courses.delivery.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
 from courses.delivery.tables import Enrollment
 from lms.audit import services as audit

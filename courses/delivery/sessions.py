@@ -25,8 +25,13 @@ from courses.delivery.access import (
     trainer_ids_for,
 )
 from courses.delivery.locks import lock_session
-from courses.delivery.schemas import MAX_SESSION_DAYS, SessionCreate, SessionRead, SessionUpdate
 from courses.delivery.seats import promote_waitlisted
+from courses.delivery.session_schemas import (
+    MAX_SESSION_DAYS,
+    SessionCreate,
+    SessionRead,
+    SessionUpdate,
+)
 from courses.delivery.tables import AgendaItem, AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller

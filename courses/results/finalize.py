@@ -34,17 +34,16 @@ from courses.catalogue.services import course_rules
 from courses.delivery.access import SessionRecord, get_managed_session
 from courses.delivery.locks import lock_session
 from courses.delivery.tables import CourseSession, Enrollment
-from courses.results.results import (
+from courses.results.results import compute_session, score_rules
+from courses.results.schemas import AmendmentCreate, FinalizeReport, ResultRead
+from courses.results.scoring import Computed, compute, decide
+from courses.results.stored_results import (
     RESULT_COLUMNS,
-    compute_session,
     load_json,
     read_row,
     result_key,
-    score_rules,
     to_cents,
 )
-from courses.results.schemas import AmendmentCreate, FinalizeReport, ResultRead
-from courses.results.scoring import Computed, compute, decide
 from courses.results.tables import Result
 from lms.audit import services as audit
 from lms.auth.caller import Caller

@@ -1,5 +1,7 @@
 """Reading results (live until finalized, frozen rows after) and entering component scores.
 
+The frozen rows are written by ``finalize`` and read through ``stored_results``.
+
 Live computation: the session's participants (confirmed and completed enrollments), each
 with the course's weighted components — ``attendance`` from the delivery attendance rule,
 ``post_test`` the session's post-test grade by the quiz's grading method, and every other
@@ -15,12 +17,9 @@ finalized (then 409: corrections are amendments).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
-
-import msgspec
 
 from courses.assessments.learning_gain import session_quiz
 from courses.assessments.scoring import quiz_grades
@@ -33,34 +32,27 @@ from courses.delivery.access import (
     is_session_trainer,
 )
 from courses.delivery.attendance import attendance_percentages
-from courses.delivery.enrollment import Participant, session_participants
 from courses.delivery.locks import lock_session
+from courses.delivery.participants import Participant, session_participants
 from courses.delivery.tables import CourseSession
 from courses.results.schemas import (
-    Amendment,
     ComponentScoreInput,
     ComponentScoreRead,
-    PassedResult,
     ResultRead,
     ResultRules,
     SessionResults,
 )
 from courses.results.scoring import Computed, ScoreRules, compute
-from courses.results.tables import ComponentScore, Result
+from courses.results.stored_results import stored_results, to_cents
+from courses.results.tables import ComponentScore
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, RuleViolation
-from lms.shared.indonesian import full_name
 
 COMPUTED_COMPONENTS = ("attendance", "post_test")
 """Components that come from the delivery and assessment records, never typed in."""
 
 FROZEN = "Hasil sesi ini sudah difinalisasi; koreksi dilakukan melalui amandemen."
-
-
-def load_json(value: Any) -> Any:
-    """A JSON column's value as Python data (Piccolo gives the text on both engines)."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def score_rules(rules: CourseRules) -> ScoreRules:
@@ -89,11 +81,6 @@ def rules_read(rules: CourseRules) -> ResultRules:
 def component_key(session_id: UUID, person_id: UUID, component: str) -> str:
     """The unique ``ComponentScore.natural_key``."""
     return f"{session_id}:{person_id}:{component}"
-
-
-def result_key(session_id: UUID, person_id: UUID) -> str:
-    """The unique ``Result.natural_key``."""
-    return f"{session_id}:{person_id}"
 
 
 async def entered_scores(session_id: UUID) -> dict[UUID, dict[str, Decimal]]:
@@ -145,74 +132,6 @@ def _read_live(p: Participant, c: Computed) -> ResultRead:
         missing=c.missing,
         finalized_at=None,
     )
-
-
-def to_cents(value: Any) -> Decimal:
-    """A stored number as a Decimal with 2 decimals (SQLite hands ``Numeric`` back through a
-    float: ``70.0``; PostgreSQL as ``Decimal('70.00')``): the same on both engines."""
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def read_row(row: dict[str, Any]) -> ResultRead:
-    """A stored ``Result`` row (selected with the person's name, titles and NIP)."""
-    components = {
-        name: to_cents(value) if value is not None else None
-        for name, value in (load_json(row["components"]) or {}).items()
-    }
-    return ResultRead(
-        person_id=row["person"],
-        name=full_name(row["name"], row["front_title"], row["back_title"]),
-        nip=row["nip"],
-        components=components,
-        attendance_percent=to_cents(row["attendance_percent"]),
-        final_score=to_cents(row["final_score"]),
-        passed=row["passed"],
-        predikat=row["predikat"],
-        missing=[name for name, value in components.items() if value is None],
-        finalized_at=row["finalized_at"],
-        amendments=msgspec.convert(load_json(row["amendments"]) or [], list[Amendment]),
-    )
-
-
-RESULT_COLUMNS = (
-    *Result.all_columns(),
-    Result.person.name.as_alias("name"),
-    Result.person.front_title.as_alias("front_title"),
-    Result.person.back_title.as_alias("back_title"),
-    Result.person.nip.as_alias("nip"),
-)
-
-
-async def stored_results(session_id: UUID, person_id: UUID | None = None) -> list[ResultRead]:
-    """The frozen results of a finalized session, by name."""
-    where: Any = Result.session == session_id
-    if person_id is not None:
-        where = where & (Result.person == person_id)
-    rows = await Result.select(*RESULT_COLUMNS).where(where).order_by(Result.person.name)
-    return [read_row(row) for row in rows]
-
-
-async def passed_results(session_id: UUID) -> list[PassedResult]:
-    """The passed participants of a finalized session (empty until it is finalized), for
-    certificates: person, final score, predikat and attendance, by name."""
-    rows = await (
-        Result.select(Result.person, Result.final_score, Result.predikat, Result.attendance_percent)
-        .where(
-            (Result.session == session_id)
-            & (Result.passed == True)  # noqa: E712 (Piccolo builds SQL from ==)
-            & Result.finalized_at.is_not_null()
-        )
-        .order_by(Result.person.name)
-    )
-    return [
-        PassedResult(
-            person_id=row["person"],
-            final_score=to_cents(row["final_score"]),
-            predikat=row["predikat"],
-            attendance_percent=to_cents(row["attendance_percent"]),
-        )
-        for row in rows
-    ]
 
 
 async def _sees_everyone(caller: Caller, session: SessionRecord) -> bool:

@@ -163,7 +163,7 @@ async def _world(n: int) -> tuple[object, UUID, list[UUID], dict]:
 async def _finalized_session(caller, course_id: UUID, people: list[UUID], label: str) -> UUID:
     """A session of the course, finalized with everyone passed and JP credited."""
     from courses.catalogue.services import course_rules
-    from courses.delivery.schemas import SessionCreate
+    from courses.delivery.session_schemas import SessionCreate
     from courses.delivery.sessions import SessionService
     from courses.delivery.tables import CourseSession
     from courses.results.tables import Result
@@ -235,7 +235,7 @@ class _CommitClock:
     """Measures the time spent in the issuing transactions (store + claim + insert)."""
 
     def __init__(self) -> None:
-        from certificates.issuing import IssuingRun
+        from certificates.issuing_run import IssuingRun
 
         self.seconds = 0.0
         self.commits = 0

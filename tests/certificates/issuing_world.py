@@ -20,7 +20,7 @@ import msgspec
 import pypdf
 import pytest
 
-from certificates.formatting import MONTHS, ROMAN_MONTHS
+from lms.shared.indonesian import MONTHS, month_roman
 from tests.factories import Actor, make_actor, make_person
 
 COURSE = {
@@ -139,7 +139,7 @@ async def finalized_session(
     and finalized results for ``people`` (default ``PEOPLE``: three passed, one failed)."""
     from courses.catalogue.schemas import CourseCreate
     from courses.catalogue.services import CourseService, course_rules
-    from courses.delivery.schemas import SessionCreate
+    from courses.delivery.session_schemas import SessionCreate
     from courses.delivery.sessions import SessionService
     from courses.delivery.tables import CourseSession
     from courses.results.tables import Result
@@ -282,7 +282,7 @@ def today_jakarta() -> dt.date:
 def number(seq: int, day: dt.date | None = None) -> str:
     """The DPMPTSP number printed for ``seq`` when issued on ``day`` (default today)."""
     day = day or today_jakarta()
-    return f"{seq:03d}/PP/DPMPTSP/{ROMAN_MONTHS[day.month - 1]}/{day.year}"
+    return f"{seq:03d}/PP/DPMPTSP/{month_roman(day.month)}/{day.year}"
 
 
 def issued_line(day: dt.date | None = None) -> str:

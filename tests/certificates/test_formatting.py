@@ -1,55 +1,11 @@
-import datetime as dt
+"""JP as certificates print it. Dates, months, NIP groups and pangkat come from the shared
+helpers and are tested with them (tests/lms/shared/test_indonesian.py, tests/lms/people/)."""
+
 from decimal import Decimal
 
 import pytest
 
-from certificates.formatting import (
-    format_date,
-    format_date_range,
-    format_jp,
-    format_nip,
-    month_roman,
-    pangkat_golongan,
-    place_and_date,
-    terbilang,
-)
-
-
-def test_format_date_uses_our_month_names():
-    assert format_date(dt.date(2026, 11, 22)) == "22 November 2026"
-    assert format_date(dt.date(2026, 2, 1)) == "1 Februari 2026"
-    assert format_date(dt.date(2026, 8, 17)) == "17 Agustus 2026"
-    assert format_date(dt.date(2026, 12, 31)) == "31 Desember 2026"
-
-
-def test_place_and_date_is_the_signing_line():
-    assert place_and_date("Padang Panjang", dt.date(2026, 11, 22)) == (
-        "Padang Panjang, 22 November 2026"
-    )
-
-
-def test_date_range_shares_month_and_year():
-    assert format_date_range(dt.date(2026, 11, 20), dt.date(2026, 11, 22)) == (
-        "20\u201322 November 2026"
-    )
-    assert format_date_range(dt.date(2026, 11, 30), dt.date(2026, 12, 2)) == (
-        "30 November \u2013 2 Desember 2026"
-    )
-    assert format_date_range(dt.date(2026, 12, 30), dt.date(2027, 1, 2)) == (
-        "30 Desember 2026 \u2013 2 Januari 2027"
-    )
-    assert format_date_range(dt.date(2026, 5, 4), dt.date(2026, 5, 4)) == "4 Mei 2026"
-
-
-def test_date_range_rejects_end_before_start():
-    with pytest.raises(ValueError):
-        format_date_range(dt.date(2026, 5, 4), dt.date(2026, 5, 3))
-
-
-def test_month_roman():
-    assert [month_roman(m) for m in (1, 4, 9, 11, 12)] == ["I", "IV", "IX", "XI", "XII"]
-    with pytest.raises(ValueError):
-        month_roman(13)
+from certificates.formatting import format_jp, terbilang
 
 
 @pytest.mark.parametrize(
@@ -86,20 +42,6 @@ def test_terbilang(number, words):
 def test_terbilang_rejects_negative():
     with pytest.raises(ValueError):
         terbilang(-1)
-
-
-def test_format_nip_groups_pns_and_pppk():
-    assert format_nip("198609262015051001") == "19860926 201505 1 001"
-    assert format_nip("198604272022211011", "pppk") == "19860427 2022 21 1 011"
-    with pytest.raises(ValueError):
-        format_nip("12345")
-
-
-def test_pangkat_golongan():
-    assert pangkat_golongan("III/b") == "Penata Muda Tingkat I, III/b"
-    assert pangkat_golongan("IV/e") == "Pembina Utama, IV/e"
-    assert pangkat_golongan("IX") == "IX"
-    assert pangkat_golongan(None) is None
 
 
 def test_format_jp_uses_decimal_comma():

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import msgspec
 
+from certificates.records import effective_status
 from certificates.snapshot import HolderSnapshot, encode_snapshot, sample_snapshot
-from certificates.verification import effective_status, mask_display_nip
+from certificates.verification import mask_display_nip
 
 BASE = "https://prima.test"
 JAKARTA = ZoneInfo("Asia/Jakarta")

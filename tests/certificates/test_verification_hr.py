@@ -10,7 +10,7 @@ from functools import cache
 import openpyxl
 import pytest
 
-from certificates.verification import MAX_BATCH_ITEMS
+from certificates.verify_batch import MAX_BATCH_ITEMS
 from tests.certificates.test_verification import insert_certificate
 
 

@@ -52,7 +52,7 @@ from lms.db import (
     start_engine,
     stop_engine,
 )
-from lms.sqlite_engine import compile_sqlite
+from lms.sqlite_compile import compile_sqlite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WIB = ZoneInfo("Asia/Jakarta")

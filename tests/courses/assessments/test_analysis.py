@@ -4,16 +4,15 @@ from decimal import Decimal
 from fractions import Fraction
 from uuid import UUID
 
-from courses.assessments.analysis import (
+from courses.assessments.analysis import analyse, group_size
+from courses.assessments.counted_attempts import (
     ItemInfo,
     ItemScore,
     OptionInfo,
     ScoredAttempt,
-    analyse,
-    correlation,
-    group_size,
     pick_attempt,
 )
+from courses.assessments.exact_stats import correlation
 
 D = Decimal
 Q = [UUID(int=100 + i) for i in range(1, 5)]

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from uuid import UUID
 
-from courses.assessments.analysis import CountedAttempts, ItemInfo, ItemScore, ScoredAttempt
+from courses.assessments.counted_attempts import CountedAttempts, ItemInfo, ItemScore, ScoredAttempt
 from courses.assessments.learning_gain import (
     compare_competencies,
     competency_percents,

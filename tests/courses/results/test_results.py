@@ -159,7 +159,7 @@ async def test_finalize_freezes_completes_and_credits_the_ledger(
     app, client, organizer, unit, trainer_user
 ) -> None:
     from courses.delivery.tables import CourseSession, Enrollment
-    from courses.results.results import passed_results
+    from courses.results.stored_results import passed_results
     from courses.results.tables import Result
     from lms.competencies.tables import LearningRecord
 
