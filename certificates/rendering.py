@@ -227,6 +227,34 @@ class CertificateRenderer:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()
 
+    def _unstick_if_a_worker_died(self) -> None:
+        """Break the pool when a worker is dead but the executor has not noticed.
+
+        Why: a worker killed while it was writing its result (the OOM killer, an operator's
+        ``kill -9``) leaves half a message in the result pipe; CPython's executor manager thread
+        then blocks in ``recv()`` forever and the job would hang instead of failing. The parent
+        also holds the pipe's write end, so the read never ends. Killing the remaining workers
+        and closing that write end turns the stuck read into end-of-file: the executor marks
+        itself broken, the futures raise ``BrokenProcessPool`` and ``_result`` restarts the
+        pool as for any crash.
+        """
+        with self._lock:
+            executor = self._executor
+            if executor is None or getattr(executor, "_broken", False):
+                return
+            processes = list((getattr(executor, "_processes", None) or {}).values())
+            if not any(process.exitcode is not None for process in processes):
+                return  # every worker is alive: a long chunk, not a crash
+            LOGGER.warning("a certificate worker died mid-job; breaking the pool to restart it")
+            for process in processes:
+                if process.exitcode is None:
+                    process.kill()
+            for process in processes:
+                process.join(5)
+            writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+            if writer is not None:
+                writer.close()
+
     def _chunks(
         self, snapshots: Sequence[CertificateSnapshot]
     ) -> list[tuple[int, list[CertificateSnapshot]]]:
@@ -257,7 +285,10 @@ class CertificateRenderer:
                 while pending_chunks and len(in_flight) < 2 * self.workers:
                     start, chunk = pending_chunks.popleft()
                     in_flight[self._submit(template, chunk)] = start
-                done, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+                done, _ = cf.wait(in_flight, timeout=2.0, return_when=cf.FIRST_COMPLETED)
+                if not done:
+                    self._unstick_if_a_worker_died()
+                    continue
                 for future in done:
                     start = in_flight.pop(future)
                     result = self._result(future)

@@ -253,6 +253,23 @@ def test_pool_fails_the_job_a_worker_died_in_and_recovers(renderer):
     assert len(renderer.render_batch(default_template(), _snapshots(3))) == 3
 
 
+def test_a_pool_whose_worker_died_unnoticed_is_broken_and_restarted(renderer):
+    # What the watchdog in iter_batch does when a worker died mid-send and the executor's
+    # reader is stuck: the remaining workers are killed and the result pipe closed, so the
+    # executor breaks; the next job gets a fresh pool.
+    old = renderer._executor
+    victim = next(iter(old._processes.values()))
+    victim.kill()
+    victim.join(5)
+    renderer._unstick_if_a_worker_died()  # a no-op when the executor noticed first
+    deadline = time.monotonic() + 10
+    while not getattr(old, "_broken", False) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert old._broken
+    assert len(renderer.render_batch(default_template(), _snapshots(3))) == 3
+    assert renderer._executor is not old
+
+
 def test_a_page_section_that_overflows_keeps_all_its_pages_in_a_batch():
     modules = tuple(
         ModuleLine(title=f"Mata Pelatihan Nomor {i}", jp=Decimal("1.5")) for i in range(1, 41)
