@@ -115,24 +115,34 @@ def course_title(snapshot: dict[str, Any]) -> str:
     return f"{title} {session}" if session else title
 
 
+def _listed_fields(
+    settings: Settings, row: dict[str, Any], snapshot: dict[str, Any], on: dt.date
+) -> dict[str, Any]:
+    """The fields a list item and a full read share, from one row and its decoded snapshot."""
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "code": row["code"],
+        "status": effective_status(row["status"], row["valid_until"], on),
+        "holder_name": row["holder_name"],
+        "course_title": course_title(snapshot),
+        "session_id": row["session_id"],
+        "person_id": row["person_id"],
+        "course_id": row["course_id"],
+        "unit_id": row["unit_id"],
+        "year": row["year"],
+        "issued_at": row["issued_at"],
+        "valid_until": row["valid_until"],
+        "links": links(settings, row),
+    }
+
+
 def to_read(settings: Settings, row: dict[str, Any], on: dt.date) -> CertificateRead:
-    """A row as ``CertificateRead``."""
+    """A row as ``CertificateRead``: the list item's fields and the full record."""
     snapshot = load_json(row["snapshot"])
     return CertificateRead(
-        id=row["id"],
-        number=row["number"],
-        code=row["code"],
-        status=effective_status(row["status"], row["valid_until"], on),
-        holder_name=row["holder_name"],
-        course_title=course_title(snapshot),
-        session_id=row["session_id"],
-        person_id=row["person_id"],
-        course_id=row["course_id"],
-        unit_id=row["unit_id"],
-        year=row["year"],
-        issued_at=row["issued_at"],
+        **_listed_fields(settings, row, snapshot, on),
         issued_by=row["issued_by"],
-        valid_until=row["valid_until"],
         pdf_sha256=row["pdf_sha256"],
         signed=bool(row["signed"]),
         supersedes=row["supersedes"],
@@ -140,29 +150,12 @@ def to_read(settings: Settings, row: dict[str, Any], on: dt.date) -> Certificate
         revoked_at=row["revoked_at"],
         revocation=load_json(row["revocation"]),
         snapshot=snapshot,
-        links=links(settings, row),
     )
 
 
 def to_item(settings: Settings, row: dict[str, Any], on: dt.date) -> CertificateListItem:
     """A row as ``CertificateListItem``."""
-    snapshot = load_json(row["snapshot"])
-    return CertificateListItem(
-        id=row["id"],
-        number=row["number"],
-        code=row["code"],
-        status=effective_status(row["status"], row["valid_until"], on),
-        holder_name=row["holder_name"],
-        course_title=course_title(snapshot),
-        session_id=row["session_id"],
-        person_id=row["person_id"],
-        course_id=row["course_id"],
-        unit_id=row["unit_id"],
-        year=row["year"],
-        issued_at=row["issued_at"],
-        valid_until=row["valid_until"],
-        links=links(settings, row),
-    )
+    return CertificateListItem(**_listed_fields(settings, row, load_json(row["snapshot"]), on))
 
 
 def status_filter(status: str, on: dt.date) -> Any:
