@@ -3,17 +3,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps.sh | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock scripts/system-deps.sh | sha1sum | cut -c1-12)
+UV := $(BIN)/uv
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/prima_test
 PYTEST_ARGS ?=
 
-.PHONY: install browser run test test-sqlite test-postgres bench lint migrations clean
+.PHONY: install browser run test test-sqlite test-postgres check-lock lock bench lint migrations clean
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+# Python packages come from requirements.lock only (every transitive package, pinned with its
+# hashes): uv itself is bootstrapped from its locked line, then `uv pip sync` makes the venv
+# exactly the lock and the project is installed over it without build isolation (its build
+# backend, setuptools, is in the lock too).
+$(STAMP): requirements.lock scripts/system-deps.sh
 	sh scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(PYTHON) scripts/lock_tool.py extract uv < requirements.lock > $(VENV)/uv.lock.txt
+	$(BIN)/python -m pip install -q --isolated --disable-pip-version-check --no-deps --require-hashes -r $(VENV)/uv.lock.txt
+	$(UV) pip sync -q --python $(BIN)/python --require-hashes requirements.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -29,7 +36,7 @@ run: install
 	$(BIN)/lms demo --if-empty
 	$(BIN)/lms serve
 
-test: install browser
+test: install browser check-lock
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$LMS_TEST_DATABASE_URL" ] || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -40,6 +47,22 @@ test-sqlite: install
 
 test-postgres: install
 	LMS_TEST_DATABASE_URL=$${LMS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# CI fails when pyproject.toml asks for something the lock does not pin, or the installed set
+# is inconsistent (offline: reads the two files and the venv).
+check-lock: install
+	$(BIN)/python scripts/lock_tool.py check pyproject.toml requirements.lock
+	$(UV) pip check -q --python $(BIN)/python
+
+# Refresh the lock deliberately (after editing pyproject.toml, or to take upgrades:
+# `make lock UPGRADE=--upgrade` or `make lock UPGRADE="--upgrade-package cryptography"`) and show
+# what changed.
+lock: install
+	cp requirements.lock $(VENV)/requirements.lock.old
+	$(UV) pip compile -q pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --no-emit-index-url --no-emit-find-links \
+		--custom-compile-command "make lock" $(UPGRADE) -o requirements.lock
+	$(BIN)/python scripts/lock_tool.py diff $(VENV)/requirements.lock.old requirements.lock
 
 bench: install
 	@PRIMA_WITH_BENCH=1 sh scripts/system-deps.sh || echo "wrk missing: HTTP benchmarks use the Python client"
