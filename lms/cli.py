@@ -272,6 +272,38 @@ def import_people_cmd(file: Path, parent_unit: str | None) -> None:
     sys.exit(1 if report.rejected else 0)
 
 
+@main.command("backup")
+@click.option(
+    "--to",
+    "destination",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Archive file or folder (default: <data dir>/backups/).",
+)
+def backup_cmd(destination: Path | None) -> None:
+    """Back up the database, the PDF store and the signing material into one checksummed tar."""
+    from lms.backup import BackupError, backup
+
+    try:
+        summary = backup(get_settings(), destination, progress=click.echo)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{summary.files} berkas, {summary.bytes / 1e6:.1f} MB ({summary.engine})")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_cmd(archive: Path) -> None:
+    """Restore a backup archive into an empty data dir and an empty database."""
+    from lms.backup import BackupError, restore
+
+    try:
+        summary = restore(get_settings(), archive, progress=click.echo)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{summary.files} berkas dipulihkan ({summary.engine}); jalankan `lms migrate`.")
+
+
 def _register_app_commands() -> None:
     """Each app may contribute a click group (``<app>.cli:group``)."""
     import importlib
