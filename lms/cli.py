@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -96,6 +97,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             "Note: several workers on SQLite share one file; PostgreSQL is the choice for "
             "more than one worker (see README)."
         )
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every worker writes its counters here and /metrics adds them up; a fresh folder per
+        # start, or counters of dead processes would be summed forever.
+        metrics_dir = settings.data_dir / "metrics" / str(os.getpid())
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    from lms.observability.logs import logging_config
+
     click.echo(f"Prima on http://{host}:{port}  —  API docs: http://{host}:{port}/schema")
     uvicorn.run(
         "lms.asgi:app",
@@ -106,6 +115,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         http="httptools",
         log_level="info",
         proxy_headers=True,
+        log_config=logging_config(settings.log_format, settings.log_level),
+        # A worker imports the whole app before it can answer the supervisor's ping; on a busy
+        # 2-core machine that took over uvicorn's default 5 s and workers were killed in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 
