@@ -18,9 +18,7 @@ async def certificate_metrics() -> Iterable[Metric]:
         Certificate.status
     )
     by_status = {row["status"]: row["n"] for row in rows}
-    gauge = GaugeMetricFamily(
-        "prima_certificates", "Certificates by status", labels=["status"]
-    )
+    gauge = GaugeMetricFamily("prima_certificates", "Certificates by status", labels=["status"])
     for status in sorted({"valid", "revoked", "superseded", *by_status}):
         gauge.add_metric([status], by_status.get(status, 0))
     issued = CounterMetricFamily("prima_certificates_issued", "Certificates issued, ever")
