@@ -53,7 +53,8 @@ async def test_metrics_count_requests_logins_verifications_jobs_and_certificates
     login = {"path": "/api/v1/auth/login", "status_code": str(resp.status_code)}
     assert delta("prima_requests_total", **login) == 1
     assert delta("prima_requests_total", path="/health/live", status_code="200") == 1
-    assert delta("prima_request_duration_seconds_count", path="/api/v1/verify/{code}") == 1
+    verify_404 = {"path": "/api/v1/verify/{code}", "status_code": "404"}
+    assert delta("prima_request_duration_seconds_count", **verify_404) == 1
     # Unmatched paths and ids never become labels.
     assert "TIDAKADA" not in after
     # Read from the database at scrape time.
