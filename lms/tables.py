@@ -10,7 +10,14 @@ from lms.competencies.tables import (
     SkmSurvey,
 )
 from lms.jobs.tables import Job
-from lms.lti.tables import LtiIdentity, LtiLaunchState, LtiPlatform, LtiRegistrationToken
+from lms.lti.tables import (
+    LtiIdentity,
+    LtiLaunchState,
+    LtiPlatform,
+    LtiRegistrationToken,
+    LtiResourceLink,
+    LtiScore,
+)
 from lms.people.tables import Person, Unit
 
 __all__ = [
@@ -23,6 +30,8 @@ __all__ = [
     "LtiLaunchState",
     "LtiPlatform",
     "LtiRegistrationToken",
+    "LtiResourceLink",
+    "LtiScore",
     "Person",
     "SkmAnswer",
     "SkmSurvey",

@@ -20,7 +20,7 @@ from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.config import Settings
 from lms.lti import registration
-from lms.lti.identity import prima_role, resolve_user
+from lms.lti.identity import prima_role, remember_link, resolve_user
 from lms.lti.keys import tool_keys
 from lms.lti.launch import LaunchError, validate_launch
 from lms.lti.login import initiate_login
@@ -94,6 +94,7 @@ class LtiToolController(Controller):
             )
             user = await resolve_user(launch)
             role = prima_role(launch)
+            await remember_link(launch)
         except LaunchError as exc:
             return error_page(exc)
         logger.info("LTI launch: user %s as %s (%s)", user["id"], role, launch.message_type)
@@ -128,25 +129,28 @@ class LtiToolController(Controller):
 
 
 class LtiPlatformController(Controller):
-    """The admin's platform registry."""
+    """The admin's platform registry; organizers read the placements to tie them to sessions."""
 
     path = "/api/v1/lti"
     tags = ["lti"]
-    guards = [allow()]
 
-    @post("/platforms", operation_id="createLtiPlatform")
+    @post("/platforms", operation_id="createLtiPlatform", guards=[allow()])
     async def create(
         self, data: JSONBody[registration.PlatformCreate]
     ) -> registration.PlatformRead:
         """Register a platform by hand (issuer, client id, deployments, URLs)."""
         return await registration.create_platform(data)
 
-    @get("/platforms", operation_id="listLtiPlatforms")
-    async def list(self) -> list[registration.PlatformRead]:
+    @get("/platforms", operation_id="listLtiPlatforms", guards=[allow()])
+    async def list_platforms(self) -> list[registration.PlatformRead]:
         """Every registered platform."""
         return await registration.list_platforms()
 
-    @post("/platforms/{platform_id:uuid}/deployments", operation_id="addLtiDeployment")
+    @post(
+        "/platforms/{platform_id:uuid}/deployments",
+        operation_id="addLtiDeployment",
+        guards=[allow()],
+    )
     async def add_deployment(
         self, platform_id: FromPath[UUID], data: JSONBody[dict[str, str]]
     ) -> registration.PlatformRead:
@@ -156,7 +160,12 @@ class LtiPlatformController(Controller):
             raise BadRequest("deployment_id wajib diisi.")
         return await registration.add_deployment(platform_id, deployment)
 
-    @post("/registration-urls", operation_id="createLtiRegistrationUrl")
+    @get("/links", operation_id="listLtiLinks", guards=[allow("organizer")])
+    async def links(self) -> list[registration.LinkRead]:
+        """Placements of Prima in LMS courses (from launches), to tie to a session."""
+        return await registration.list_links()
+
+    @post("/registration-urls", operation_id="createLtiRegistrationUrl", guards=[allow()])
     async def registration_url(
         self, request: CallerRequest, settings: NamedDependency[Settings]
     ) -> registration.RegistrationUrl:

@@ -9,15 +9,17 @@ import datetime as dt
 import re
 import secrets
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from lms.auth.passwords import hash_password
 from lms.auth.tables import User
-from lms.lti.launch import Launch, LaunchError
-from lms.lti.tables import LtiIdentity
+from lms.lti.launch import CLAIM, Launch, LaunchError
+from lms.lti.tables import LtiIdentity, LtiResourceLink
 from lms.people.tables import Person
 
 _NIP = re.compile(r"^[0-9]{18}$")
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 
 
 def prima_role(launch: Launch) -> str:
@@ -101,3 +103,41 @@ async def resolve_user(launch: Launch) -> dict[str, Any]:
         )
     ).on_conflict(action="DO NOTHING")
     return user
+
+
+async def remember_link(launch: Launch) -> UUID | None:
+    """Store (or refresh) the resource link of a launch with its NRPS and AGS URLs."""
+    link = launch.claims.get(CLAIM + "resource_link")
+    if not isinstance(link, dict) or not link.get("id"):
+        return None
+    context = launch.claims.get(CLAIM + "context") or {}
+    nrps = launch.claims.get(NRPS_CLAIM) or {}
+    ags = launch.claims.get(AGS_CLAIM) or {}
+    values: dict[Any, Any] = {
+        LtiResourceLink.context_id: str(context.get("id") or "")[:255],
+        LtiResourceLink.context_title: str(context.get("title") or "")[:500],
+        LtiResourceLink.memberships_url: str(nrps.get("context_memberships_url") or "")[:1000],
+        LtiResourceLink.lineitems_url: str(ags.get("lineitems") or "")[:1000],
+        LtiResourceLink.lineitem_url: str(ags.get("lineitem") or "")[:1000],
+        LtiResourceLink.updated_at: dt.datetime.now(dt.UTC),
+    }
+    key = f"{launch.platform_id} {link['id']}"[:600]
+    found = (
+        await LtiResourceLink.select(LtiResourceLink.id)
+        .where(LtiResourceLink.natural_key == key)
+        .first()
+    )
+    if found:
+        await LtiResourceLink.update(values).where(LtiResourceLink.id == found["id"])
+        return UUID(str(found["id"]))
+    link_id = uuid4()
+    await LtiResourceLink.insert(
+        LtiResourceLink(
+            id=link_id,
+            platform=launch.platform_id,
+            natural_key=key,
+            resource_link_id=str(link["id"])[:255],
+            **{column._meta.name: value for column, value in values.items()},  # type: ignore[arg-type]
+        )
+    ).on_conflict(action="DO NOTHING")
+    return link_id

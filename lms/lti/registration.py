@@ -15,7 +15,7 @@ import msgspec
 
 from lms.auth.caller import Caller
 from lms.lti.platform_keys import Fetch, fetch_json
-from lms.lti.tables import LtiPlatform, LtiRegistrationToken
+from lms.lti.tables import LtiPlatform, LtiRegistrationToken, LtiResourceLink
 from lms.shared.errors import BadRequest, Conflict, NotFound
 from lms.shared.schemas import Input, Output
 
@@ -247,3 +247,34 @@ async def _post_json(url: str, payload: dict[str, Any], headers: dict[str, str])
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return data
+
+
+class LinkRead(Output):
+    """A placement of Prima in an LMS course."""
+
+    id: UUID
+    platform_id: UUID
+    resource_link_id: str
+    context_id: str
+    context_title: str
+    has_roster: bool
+    has_gradebook: bool
+    session_id: UUID | None
+
+
+async def list_links() -> list[LinkRead]:
+    """Every placement, newest first."""
+    rows = await LtiResourceLink.select().order_by(LtiResourceLink.updated_at, ascending=False)
+    return [
+        LinkRead(
+            id=r["id"],
+            platform_id=r["platform"],
+            resource_link_id=r["resource_link_id"],
+            context_id=r["context_id"],
+            context_title=r["context_title"],
+            has_roster=bool(r["memberships_url"]),
+            has_gradebook=bool(r["lineitem_url"]),
+            session_id=r["session_id"],
+        )
+        for r in rows
+    ]

@@ -64,3 +64,36 @@ class LtiRegistrationToken(Table, tablename="lti_registration_token"):
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class LtiResourceLink(Table, tablename="lti_resource_link"):
+    """A placement of Prima in an LMS course, with the service URLs its launches carried
+    (NRPS memberships, AGS line items). ``natural_key`` is ``platform id + " " + resource link
+    id``; ``session_id`` is set when an organizer ties the placement to a Prima session (a
+    plain id: ``lms`` does not import ``courses``)."""
+
+    id = UUID(primary_key=True)
+    platform = ForeignKey(LtiPlatform, index=True)
+    natural_key = Varchar(length=600, unique=True)
+    resource_link_id = Varchar(length=255)
+    context_id = Varchar(length=255, default="")
+    context_title = Varchar(length=500, default="")
+    memberships_url = Varchar(length=1000, default="")
+    lineitems_url = Varchar(length=1000, default="")
+    lineitem_url = Varchar(length=1000, default="")
+    session_id = UUID(null=True, default=None, index=True)
+    updated_at = Timestamptz()
+
+
+class LtiScore(Table, tablename="lti_score"):
+    """The last score sent for one person to one line item: re-sending the same score is a
+    no-op, a failure is kept with its reason for the organizer to see and retry."""
+
+    id = UUID(primary_key=True)
+    natural_key = Varchar(length=1300, unique=True)
+    link = ForeignKey(LtiResourceLink, index=True)
+    person_id = UUID(index=True)
+    score_given = Varchar(length=16)
+    status = Varchar(length=16, default="sent")
+    error = Varchar(length=500, default="")
+    sent_at = Timestamptz()

@@ -40,6 +40,13 @@ class FakePlatform:
     )
     jwks_fetches: int = 0
     registrations: list[dict[str, Any]] = field(default_factory=list)
+    tool_jwks: dict[str, Any] = field(default_factory=dict)
+    token_requests: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 15
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    fail_scores: bool = False
+    resource_link_id: str = field(default_factory=lambda: f"rl-{uuid.uuid4().hex[:8]}")
     published: list[RSAKey] = field(default_factory=list)
     _runner: web.AppRunner | None = None
 
@@ -57,6 +64,9 @@ class FakePlatform:
         app.router.add_get("/.well-known/openid-configuration", self._configuration)
         app.router.add_get("/jwks", self._jwks)
         app.router.add_post("/register", self._register)
+        app.router.add_post("/token", self._token)
+        app.router.add_get("/nrps/members", self._members)
+        app.router.add_post("/lineitems/1/scores", self._score)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -103,6 +113,61 @@ class FakePlatform:
             }
         )
 
+    # -- LTI Advantage services (Security Framework 4.1, NRPS 2.0, AGS 2.0) ----------------
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        self.token_requests.append(form)
+        assertion = str(form.get("client_assertion", ""))
+        try:
+            token = jwt.decode(assertion, KeySet.import_key_set(self.tool_jwks))
+        except Exception:  # noqa: BLE001 - any bad assertion is refused like a platform would
+            return web.json_response({"error": "invalid_client"}, status=401)
+        claims = token.claims
+        if (
+            form.get("grant_type") != "client_credentials"
+            or claims.get("iss") != self.client_id
+            or claims.get("sub") != self.client_id
+            or claims.get("aud") != f"{self.issuer}/token"
+            or claims.get("exp", 0) < time.time()
+        ):
+            return web.json_response({"error": "invalid_client"}, status=401)
+        return web.json_response(
+            {
+                "access_token": f"access-{len(self.token_requests)}",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "scope": form.get("scope", ""),
+            }
+        )
+
+    def _authorized(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization", "").startswith("Bearer access-")
+
+    async def _members(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        page = int(request.query.get("page", "1"))
+        start = (page - 1) * self.page_size
+        chunk = self.members[start : start + self.page_size]
+        headers = {}
+        if start + self.page_size < len(self.members):
+            headers["Link"] = f'<{self.issuer}/nrps/members?page={page + 1}>; rel="next"'
+        return web.json_response(
+            {"id": f"{self.issuer}/nrps/members", "context": {"id": "course-12"}, "members": chunk},
+            headers=headers,
+        )
+
+    async def _score(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if request.content_type != "application/vnd.ims.lis.v1.score+json":
+            return web.json_response({"error": "media type"}, status=415)
+        if self.fail_scores:
+            return web.json_response({"error": "unavailable"}, status=503)
+        self.scores.append(await request.json())
+        return web.Response(status=204)
+
     # -- the browser's round trip through the platform's auth endpoint --------------------
 
     def id_token(
@@ -135,8 +200,17 @@ class FakePlatform:
             CLAIM + "version": "1.3.0",
             CLAIM + "roles": list(roles),
             CLAIM + "target_link_uri": query["redirect_uri"],
-            CLAIM + "resource_link": {"id": str(uuid.uuid4()), "title": "Pelayanan Prima"},
+            CLAIM + "resource_link": {"id": self.resource_link_id, "title": "Pelayanan Prima"},
             CLAIM + "context": {"id": "course-12", "title": "Pelatihan Pelayanan Prima"},
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": f"{self.issuer}/nrps/members",
+                "service_versions": ["2.0"],
+            },
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "lineitems": f"{self.issuer}/lineitems",
+                "lineitem": f"{self.issuer}/lineitems/1",
+            },
         }
         if nip is not None:
             claims[CLAIM + "custom"] = {"nip": nip}
@@ -152,3 +226,7 @@ class FakePlatform:
         signer = key or self.key
         header = {"alg": "RS256", "kid": kid or signer.kid, "typ": "JWT"}
         return jwt.encode(header, claims, signer), query["state"]
+
+
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"

@@ -233,3 +233,20 @@ async def test_tool_jwks_publishes_old_keys_after_rotation(app, client):
         k["kid"] for k in (await client.get("/.well-known/jwks.json")).json()["keys"]
     ]
     assert CLAIM  # the fake platform's claim prefix is the spec's
+
+
+async def test_only_the_admin_registers_platforms(app, client, organizer, hr):
+    body = {
+        "name": "Moodle",
+        "issuer": "https://moodle.example",
+        "client_id": "c",
+        "deployment_ids": ["d"],
+        "auth_login_url": "https://moodle.example/auth",
+        "auth_token_url": "https://moodle.example/token",
+        "jwks_url": "https://moodle.example/jwks",
+    }
+    for actor in (organizer, hr):
+        resp = await client.post("/api/v1/lti/platforms", json=body, headers=actor.headers)
+        assert resp.status_code == 403
+        made = await client.post("/api/v1/lti/registration-urls", headers=actor.headers)
+        assert made.status_code == 403
