@@ -14,6 +14,7 @@ import swagger_ui_bundle
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -31,8 +32,10 @@ from lms.auth.tokens import PUBLIC_PATHS, make_jwt_auth
 from lms.config import Settings, get_settings
 from lms.db import make_engine, start_engine, stop_engine
 from lms.health.controllers import HealthController
+from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import document_problems
-from lms.shared.problems import problem_details_plugin
+from lms.shared.problems import problem_details_plugin, validation_problem_handler
+from lms.shared.ratelimit import RedisCounters, make_counters
 
 logger = logging.getLogger("lms")
 
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     bind_engine(engine)
     jwt_auth = make_jwt_auth(settings)
+    counters = make_counters(settings.redis_url)
 
     async def on_startup(app: Litestar) -> None:
         await start_engine(engine)
@@ -128,6 +132,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         await shutdown_renderer()
         await stop_engine(engine)
+        if isinstance(counters, RedisCounters):
+            await counters.close()
         gc.unfreeze()  # an app built again in this process (tests) lets the collector see them
 
     openapi = OpenAPIConfig(
@@ -166,12 +172,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[HealthController, static, *_feature_routers(settings)],
         on_app_init=[jwt_auth.on_app_init],
+        request_class=PrimaRequest,
+        middleware=[RefuseNulMiddleware],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         plugins=[problem_details_plugin()],
+        exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
         stores=_store_factory(settings),
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "jwt_auth": jwt_auth,
+                "engine": engine,
+                "rate_counters": counters,
+            }
+        ),
         template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
         cors_config=CORSConfig(allow_origins=[]),
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -24,10 +25,15 @@ class AuthController(Controller):
 
     @post("/login", operation_id="login", status_code=200, security=[])
     async def login(
-        self, data: JSONBody[LoginRequest], auth_service: NamedDependency[AuthService]
+        self,
+        data: JSONBody[LoginRequest],
+        auth_service: NamedDependency[AuthService],
+        request: Request[Any, Any, Any],
     ) -> TokenResponse:
-        """Log in with username and password; rate limited per username and per address."""
-        return await auth_service.login(data.username, data.password)
+        """Log in with username and password; failures are limited per username and per
+        address (429 with ``Retry-After``)."""
+        address = request.client.host if request.client else ""
+        return await auth_service.login(data.username, data.password, address)
 
     @get("/me", operation_id="me")
     async def me(self, request: CallerRequest) -> MeRead:

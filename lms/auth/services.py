@@ -14,12 +14,12 @@ from piccolo.columns import Column
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
-from lms.auth.ratelimit import AttemptLimiter
 from lms.auth.schemas import TokenResponse, UserCreate, UserRead, UserUpdate
 from lms.auth.tables import User
 from lms.people.database import contains_text
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation, Unauthorized
+from lms.shared.ratelimit import Counters, Limit
 from lms.shared.schemas import Page
 
 _USER_COLUMNS = (
@@ -38,18 +38,36 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class AuthService:
-    """Checks credentials and issues tokens, with per-username attempt limits."""
+LOCKED = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
 
-    def __init__(self, jwt_auth: JWTAuth, limiter: AttemptLimiter, ttl_minutes: int) -> None:
+
+class AuthService:
+    """Checks credentials and issues tokens.
+
+    Failed logins are limited per username (``login_rate_per_minute`` a minute) and per client
+    address (three times that), and only failures count: each attempt takes a place in both
+    counters *before* the password is checked (so concurrent guesses cannot all be checked)
+    and a successful one gives its places back, so a class of 40 logging in from one office
+    address passes while guessing still locks.
+    """
+
+    def __init__(
+        self, jwt_auth: JWTAuth, counters: Counters, per_minute: int, ttl_minutes: int
+    ) -> None:
         self.jwt_auth = jwt_auth
-        self.limiter = limiter
+        self.per_user = Limit(counters, "login-user", per_minute, 60, LOCKED)
+        self.per_address = Limit(counters, "login-address", per_minute * 3, 60, LOCKED)
         self.ttl = dt.timedelta(minutes=ttl_minutes)
 
-    async def login(self, username: str, password: str) -> TokenResponse:
+    async def login(self, username: str, password: str, address: str = "") -> TokenResponse:
         """Return a bearer token, or 401 (same answer for unknown user and wrong password)."""
-        key = f"login-user:{username.lower()}"
-        await self.limiter.check(key)
+        user_key = username.lower()
+        await self.per_user.acquire(user_key)
+        try:
+            await self.per_address.acquire(address)
+        except Exception:
+            await self.per_user.release(user_key)
+            raise
         row = await (
             User.select(User.id, User.password_hash, User.active)
             .where(User.username == username)
@@ -60,9 +78,9 @@ class AuthService:
             verify_password, row["password_hash"] if row else None, password
         )
         if not ok or row is None or not row["active"]:
-            await self.limiter.hit(key)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
-        await self.limiter.reset(key)
+        await self.per_user.release(user_key)
+        await self.per_address.release(address)
         values: dict[Column | str, Any] = {User.last_login_at: _now()}
         if needs_rehash(row["password_hash"]):
             values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.factories import make_actor
@@ -135,3 +136,59 @@ async def test_docs_page_loads_nothing_from_outside(client, app):
     assert spec.json()["openapi"].startswith("3.1")
     js = await client.get("/static/swagger/swagger-ui-bundle.js")
     assert js.status_code == 200
+
+
+async def test_concurrent_wrong_passwords_are_limited_exactly(client, app):
+    # Issue 12: 25 concurrent wrong passwords for one user were all checked.
+    import asyncio
+
+    await make_actor(app, "hr", username="sasaran", password="rahasia-123")
+    limit = app.state.settings.login_rate_per_minute
+    answers = await asyncio.gather(
+        *(
+            client.post("/api/v1/auth/login", json={"username": "sasaran", "password": f"x{n}"})
+            for n in range(25)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [401] * limit + [429] * (25 - limit)
+    locked = [a for a in answers if a.status_code == 429][0]
+    assert locked.json()["detail"] == "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
+    assert int(locked.headers["Retry-After"]) >= 1
+
+
+async def test_a_class_of_40_logs_in_from_one_address_within_a_minute(client, app):
+    # Issue 15: only failures count, so the 31st person of a class is not turned away.
+    import asyncio
+
+    for n in range(40):
+        await make_actor(app, "participant", username=f"peserta{n:02d}", password="sandi-awal-1")
+    for batch in range(4):  # ten at a time, as a class does when told to log in
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/auth/login",
+                    json={"username": f"peserta{n:02d}", "password": "sandi-awal-1"},
+                )
+                for n in range(batch * 10, batch * 10 + 10)
+            )
+        )
+        assert [a.status_code for a in answers] == [200] * 10, answers[0].text
+
+
+async def test_failures_from_one_address_still_lock_it(client, app):
+    limit = app.state.settings.login_rate_per_minute * 3
+    await make_actor(app, "participant", username="benar", password="rahasia-123")
+    statuses = []
+    for n in range(limit + 1):  # a different username each time: only the address limits
+        resp = await client.post(
+            "/api/v1/auth/login", json={"username": f"tebakan{n}", "password": "salah"}
+        )
+        statuses.append(resp.status_code)
+    assert statuses == [401] * limit + [429]
+    # Now even a right password from that address waits; another address does not.
+    right = {"username": "benar", "password": "rahasia-123"}
+    assert (await client.post("/api/v1/auth/login", json=right)).status_code == 429
+    transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        assert (await other.post("/api/v1/auth/login", json=right)).status_code == 200
