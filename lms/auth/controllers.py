@@ -11,7 +11,15 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.auth.schemas import LoginRequest, MeRead, TokenResponse, UserCreate, UserRead, UserUpdate
+from lms.auth.schemas import (
+    LoginRequest,
+    MeRead,
+    PasswordChange,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from lms.auth.services import AuthService, UserService
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
@@ -34,6 +42,18 @@ class AuthController(Controller):
         address (429 with ``Retry-After``)."""
         address = request.client.host if request.client else ""
         return await auth_service.login(data.username, data.password, address)
+
+    @post("/password", operation_id="changeOwnPassword", status_code=200)
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChange],
+        auth_service: NamedDependency[AuthService],
+        request: CallerRequest,
+    ) -> TokenResponse:
+        """Change your own password. Every token issued before (on any device) stops working;
+        the answer carries a new one. A wrong current password answers 422 and counts as a
+        failed login."""
+        return await auth_service.change_password(request.user, data)
 
     @get("/me", operation_id="me")
     async def me(self, request: CallerRequest) -> MeRead:

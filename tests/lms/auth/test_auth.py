@@ -192,3 +192,91 @@ async def test_failures_from_one_address_still_lock_it(client, app):
     transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
         assert (await other.post("/api/v1/auth/login", json=right)).status_code == 200
+
+
+async def _login(client, username, password):
+    return await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}
+    )
+
+
+async def test_changing_own_password_ends_every_earlier_token(client, app):
+    await make_actor(app, "participant", username="rina", password="sandi-awal-1")
+    phone = (await _login(client, "rina", "sandi-awal-1")).json()["access_token"]
+    laptop = (await _login(client, "rina", "sandi-awal-1")).json()["access_token"]
+    resp = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "sandi-awal-1", "new_password": "sandi-baru-22"},
+        headers={"Authorization": f"Bearer {laptop}"},
+    )
+    assert resp.status_code == 200, resp.text
+    fresh = resp.json()["access_token"]
+    for old in (phone, laptop):
+        gone = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old}"})
+        assert gone.status_code == 401
+    me = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {fresh}"})
+    assert me.status_code == 200 and me.json()["username"] == "rina"
+    assert (await _login(client, "rina", "sandi-awal-1")).status_code == 401
+    assert (await _login(client, "rina", "sandi-baru-22")).status_code == 200
+
+
+async def test_admin_password_reset_ends_the_accounts_tokens(client, app, admin):
+    await make_actor(app, "hr", username="dewi", password="sandi-awal-1")
+    token = (await _login(client, "dewi", "sandi-awal-1")).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+    user_id = (await client.get("/api/v1/auth/me", headers=headers)).json()["id"]
+    resp = await client.patch(
+        f"/api/v1/users/{user_id}", json={"password": "diganti-admin-1"}, headers=admin.headers
+    )
+    assert resp.status_code == 200
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 401
+    # Changing something else does not end tokens.
+    token = (await _login(client, "dewi", "diganti-admin-1")).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    await client.patch(f"/api/v1/users/{user_id}", json={"role": "hr"}, headers=admin.headers)
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+
+
+async def test_password_change_refusals_are_indonesian(client, app):
+    actor = await make_actor(app, "participant", username="yoga", password="sandi-awal-1")
+    url = "/api/v1/auth/password"
+    wrong = await client.post(
+        url,
+        json={"current_password": "keliru", "new_password": "sandi-baru-22"},
+        headers=actor.headers,
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"] == "Kata sandi saat ini salah."
+    assert wrong.json()["errors"] == [{"field": "current_password", "message": "tidak cocok"}]
+    same = await client.post(
+        url,
+        json={"current_password": "sandi-awal-1", "new_password": "sandi-awal-1"},
+        headers=actor.headers,
+    )
+    assert same.status_code == 422
+    assert same.json()["detail"] == "Kata sandi baru harus berbeda dari kata sandi saat ini."
+    short = await client.post(
+        url,
+        json={"current_password": "sandi-awal-1", "new_password": "pendek"},
+        headers=actor.headers,
+    )
+    assert short.status_code == 400
+    assert short.json()["errors"] == [
+        {"field": "new_password", "message": "panjang minimal 8 karakter", "source": "body"}
+    ]
+    anonymous = await client.post(
+        url, json={"current_password": "sandi-awal-1", "new_password": "sandi-baru-22"}
+    )
+    assert anonymous.status_code == 401
+
+
+async def test_a_token_under_another_scheme_than_bearer_is_refused(client, app):
+    actor = await make_actor(app, "participant")
+    token = actor.headers["Authorization"].removeprefix("Bearer ")
+    for scheme in ("Basic", "Token", "Digest"):
+        resp = await client.get("/api/v1/auth/me", headers={"Authorization": f"{scheme} {token}"})
+        assert resp.status_code == 401, scheme
+        assert resp.headers["content-type"].startswith("application/problem+json")
+    ok = await client.get("/api/v1/auth/me", headers={"Authorization": f"bearer {token}"})
+    assert ok.status_code == 200
