@@ -26,7 +26,7 @@ from litestar.plugins.problem_details import (
 )
 
 from lms.shared.errors import DomainError
-from lms.shared.validation import describe, summary, translate
+from lms.shared.validation import describe, split_location, summary, translate
 
 logger = logging.getLogger("lms.errors")
 
@@ -107,7 +107,7 @@ def _parameter_types(request: Request[Any, Any, Any] | None) -> dict[str, tuple[
 
 
 def validation_errors(
-    extra: Any, request: Request[Any, Any, Any] | None = None
+    extra: Any, request: Request[Any, Any, Any] | None = None, cause: BaseException | None = None
 ) -> list[dict[str, Any]]:
     """Litestar's validation messages as ``[{field, message, source}]`` in Indonesian.
 
@@ -116,6 +116,13 @@ def validation_errors(
     """
     items = extra if isinstance(extra, list) else ([extra] if extra else [])
     parameters = _parameter_types(request)
+    # Litestar keeps msgspec's location only for paths under an object (``$.data.x``); for a
+    # list body (``$.data[0].status``) it reports ``data``, so take the path from the cause.
+    list_path = ""
+    if cause is not None:
+        where = split_location(str(cause))[1]
+        if where.startswith("data["):
+            list_path = where.removeprefix("data")
     out = []
     for item in items:
         if not isinstance(item, dict):
@@ -126,7 +133,7 @@ def validation_errors(
         source = _SOURCES.get(str(getattr(raw_source, "value", raw_source or "")), "")
         message = str(item.get("message", ""))
         if source == "body" or key == "data" or key.startswith("data."):
-            path = "" if key == "data" else key.removeprefix("data.")
+            path = list_path if key == "data" else key.removeprefix("data.")
             field_type = parameters.get("data", ("", None))[1]
             field, text = translate(message, field_type, path)
         else:
@@ -151,7 +158,7 @@ def validation_problem_handler(
 def _validation_problem(
     exc: ValidationException, request: Request[Any, Any, Any] | None
 ) -> ProblemDetailsException:
-    errors = validation_errors(exc.extra, request)
+    errors = validation_errors(exc.extra, request, exc.__cause__)
     if not errors:
         missing = _MISSING_PARAMETER.match(exc.detail or "")
         if missing:

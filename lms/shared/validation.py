@@ -128,6 +128,7 @@ _RULES: list[_Rule] = [
     (re.compile(r"^JSON is malformed"), lambda m, _: "JSON tidak sah"),
 ]
 
+_OWN_FIELD = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*): (.+)$", re.DOTALL)
 _AT = re.compile(r"^(.*) - at `\$(.*)`$")
 
 
@@ -160,6 +161,10 @@ def translate(message: str, field_type: Any = None, path: str = "") -> tuple[str
             field = _join(path, m.group(1))
         allowed = allowed_values(field_type, path) if field_type is not None else None
         return field, render(m, allowed)
+    # A ``__post_init__`` rule names its field by convention: "end_date: tidak boleh ...".
+    own = _OWN_FIELD.match(message)
+    if own:
+        return _join(path, own.group(1)), own.group(2)
     return path, message
 
 
@@ -183,6 +188,16 @@ def summary(errors: list[dict[str, str]]) -> str:
     where = f"`{first['field']}` " if first.get("field") else ""
     more = f" (dan {len(errors) - 1} kesalahan lain)" if len(errors) > 1 else ""
     return f"Data yang dikirim tidak valid: {where}{first['message']}{more}."
+
+
+def error_text(exc: Exception, type_: Any = None) -> str:
+    """An exception's message for people: a msgspec ``ValidationError`` translated with its
+    field named (``"`nip` format tidak sesuai ..."``), any other (a rule's own Indonesian
+    ``ValueError``) as it is."""
+    if not isinstance(exc, msgspec.ValidationError):
+        return str(exc)
+    error = describe(str(exc), type_)
+    return f"`{error['field']}` {error['message']}" if error["field"] else error["message"]
 
 
 def convert_or_400(value: Any, type_: type[Any]) -> Any:
