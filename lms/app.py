@@ -20,9 +20,6 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -59,20 +56,6 @@ def bind_engine(engine: Engine) -> None:
     import piccolo_conf
 
     piccolo_conf.DB = engine
-
-
-def _store_factory(settings: Settings) -> StoreRegistry:
-    """Rate-limit counters: Redis when configured (shared by workers), else in memory."""
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        root = RedisStore.with_client(url=settings.redis_url, namespace="prima")
-
-        def factory(name: str) -> Store:
-            return root.with_namespace(name)
-
-        return StoreRegistry(default_factory=factory)
-    return StoreRegistry(default_factory=lambda name: MemoryStore())
 
 
 def _feature_routers(settings: Settings) -> list[Router]:
@@ -179,7 +162,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[problem_details_plugin()],
         exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
-        stores=_store_factory(settings),
         state=State(
             {
                 "settings": settings,

@@ -280,3 +280,37 @@ async def test_a_token_under_another_scheme_than_bearer_is_refused(client, app):
         assert resp.headers["content-type"].startswith("application/problem+json")
     ok = await client.get("/api/v1/auth/me", headers={"Authorization": f"bearer {token}"})
     assert ok.status_code == 200
+
+
+async def test_login_limit_counts_in_redis_when_configured(client, app):
+    # Several workers share the counts through Redis (LMS_REDIS_URL): the same exact limit.
+    import asyncio
+    from uuid import uuid4
+
+    from lms.shared.ratelimit import RedisCounters, make_counters
+    from tests.lms.shared.test_ratelimit import REDIS_URL, _redis_answers
+
+    if not _redis_answers():
+        pytest.skip("no Redis answers on 127.0.0.1:6379")
+    assert isinstance(make_counters(REDIS_URL), RedisCounters)
+    counters = RedisCounters(REDIS_URL, namespace=f"prima-test:{uuid4()}")
+    memory = app.state.rate_counters
+    app.state.rate_counters = counters
+    try:
+        await make_actor(app, "hr", username="sasaran-redis", password="rahasia-123")
+        limit = app.state.settings.login_rate_per_minute
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/auth/login", json={"username": "sasaran-redis", "password": f"x{n}"}
+                )
+                for n in range(25)
+            )
+        )
+        assert sorted(a.status_code for a in answers) == [401] * limit + [429] * (25 - limit)
+    finally:
+        app.state.rate_counters = memory
+        keys = [k async for k in counters.redis.scan_iter(f"{counters.namespace}:*")]
+        if keys:
+            await counters.redis.delete(*keys)
+        await counters.close()
