@@ -24,9 +24,9 @@ from lms.shared.validation import convert_or_400
 T = TypeVar("T")
 
 MAX_JSON_DEPTH = 32
-"""Deepest nesting of arrays and objects a body may have. The deepest schema (question
-payloads inside a bank) nests 5 levels; 32 leaves room and stays far from the decoder's
-recursion limit (~1,000)."""
+"""Deepest nesting of arrays and objects a body may have. The API's bodies nest a few levels
+(a question's options inside a list inside the body); 32 leaves room and stays far below the
+decoder's recursion limit (~1,000 levels, where the 500 came from)."""
 
 _NUL_ESCAPE = b"\\u0000"
 
