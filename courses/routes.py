@@ -20,7 +20,12 @@ from courses.delivery.agenda import AgendaService
 from courses.delivery.attendance import AttendanceService
 from courses.delivery.attendance_controllers import AttendanceController
 from courses.delivery.attendance_sheet import AttendanceSheetService
-from courses.delivery.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
+from courses.delivery.checkin import (
+    MAX_WRONG_CODES,
+    WRONG_CODE_WINDOW,
+    WRONG_CODES_MESSAGE,
+    CheckinService,
+)
 from courses.delivery.controllers import SessionController, TrainerController
 from courses.delivery.enrollment import EnrollmentService
 from courses.delivery.enrollment_controllers import EnrollmentController
@@ -30,8 +35,8 @@ from courses.delivery.trainers import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService
-from lms.auth.ratelimit import AttemptLimiter
 from lms.config import Settings
+from lms.shared.ratelimit import Limit, counters_for
 
 
 def catalogue_router(settings: Settings) -> Router:
@@ -53,8 +58,12 @@ def delivery_router(settings: Settings) -> Router:
         return EnrollmentImportService(settings)
 
     def provide_checkin_service(request: Request) -> CheckinService:
-        limiter = AttemptLimiter(
-            request.app.stores.get("checkin_attempts"), MAX_WRONG_CODES, WRONG_CODE_WINDOW
+        limiter = Limit(
+            counters_for(request.app),
+            "checkin",
+            MAX_WRONG_CODES,
+            WRONG_CODE_WINDOW,
+            WRONG_CODES_MESSAGE,
         )
         return CheckinService(settings.secret_key, limiter)
 

@@ -14,15 +14,13 @@ import swagger_ui_bundle
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -35,8 +33,10 @@ from lms.health.controllers import HealthController
 from lms.observability.logs import quiet_noisy_loggers
 from lms.observability.metrics import add_scrape_source, metrics, prometheus_config
 from lms.observability.request_id import request_id_middleware
+from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import document_problems
-from lms.shared.problems import problem_details_plugin
+from lms.shared.problems import problem_details_plugin, validation_problem_handler
+from lms.shared.ratelimit import RedisCounters, make_counters
 
 logger = logging.getLogger("lms")
 
@@ -60,20 +60,6 @@ def bind_engine(engine: Engine) -> None:
     import piccolo_conf
 
     piccolo_conf.DB = engine
-
-
-def _store_factory(settings: Settings) -> StoreRegistry:
-    """Rate-limit counters: Redis when configured (shared by workers), else in memory."""
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        root = RedisStore.with_client(url=settings.redis_url, namespace="prima")
-
-        def factory(name: str) -> Store:
-            return root.with_namespace(name)
-
-        return StoreRegistry(default_factory=factory)
-    return StoreRegistry(default_factory=lambda name: MemoryStore())
 
 
 def _feature_routers(settings: Settings) -> list[Router]:
@@ -116,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from certificates.metrics import certificate_metrics
 
     add_scrape_source(certificate_metrics)
+    counters = make_counters(settings.redis_url)
 
     async def on_startup(app: Litestar) -> None:
         await start_engine(engine)
@@ -136,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         await shutdown_renderer()
         await stop_engine(engine)
+        if isinstance(counters, RedisCounters):
+            await counters.close()
         gc.unfreeze()  # an app built again in this process (tests) lets the collector see them
 
     openapi = OpenAPIConfig(
@@ -173,14 +162,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app = Litestar(
         route_handlers=[HealthController, metrics, static, *_feature_routers(settings)],
-        middleware=[request_id_middleware, prometheus_config().middleware],
+        # Outermost first: the request id exists before anything can refuse the request.
+        middleware=[request_id_middleware, RefuseNulMiddleware, prometheus_config().middleware],
         on_app_init=[jwt_auth.on_app_init],
+        request_class=PrimaRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         plugins=[problem_details_plugin()],
+        exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
-        stores=_store_factory(settings),
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "jwt_auth": jwt_auth,
+                "engine": engine,
+                "rate_counters": counters,
+            }
+        ),
         template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
         cors_config=CORSConfig(allow_origins=[]),
         # Litestar's logger sends its records up to the root logger, which ``lms serve``

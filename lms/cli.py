@@ -172,6 +172,25 @@ def _demo_steps() -> list[Callable[[dict[str, Any]], Awaitable[None]]]:
     return steps
 
 
+_USER_OPTIONS = {
+    "username": "USERNAME",
+    "password": "--password",
+    "role": "--role",
+    "unit_id": "--unit",
+    "person_id": "--nip",
+}
+
+
+def _option_error(exc: Exception, type_: Any, options: dict[str, str]) -> str:
+    """A validation error in Indonesian, naming the option the operator typed (``--password``),
+    not the field of the Struct behind it (``$.password``)."""
+    from lms.shared.validation import describe
+
+    error = describe(str(exc), type_)
+    name = options.get(error["field"], error["field"])
+    return f"Nilai {name} tidak valid: {error['message']}." if name else f"{error['message']}."
+
+
 @main.group()
 def users() -> None:
     """Manage login accounts."""
@@ -203,25 +222,28 @@ def users_create(
         if unit_code:
             unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
             if unit is None:
-                raise click.ClickException(f"unknown unit code {unit_code!r}")
+                raise click.ClickException(f"kode unit {unit_code!r} tidak dikenal")
             unit_id = unit["id"]
         if nip:
             person = await Person.select(Person.id).where(Person.nip == nip).first()
             if person is None:
-                raise click.ClickException(f"no person with NIP {nip}")
+                raise click.ClickException(f"tidak ada pegawai dengan NIP {nip}")
             person_id = person["id"]
         import msgspec
 
-        data = msgspec.convert(
-            {
-                "username": username,
-                "password": password,
-                "role": role,
-                "unit_id": str(unit_id) if unit_id else None,
-                "person_id": str(person_id) if person_id else None,
-            },
-            UserCreate,
-        )
+        try:
+            data = msgspec.convert(
+                {
+                    "username": username,
+                    "password": password,
+                    "role": role,
+                    "unit_id": str(unit_id) if unit_id else None,
+                    "person_id": str(person_id) if person_id else None,
+                },
+                UserCreate,
+            )
+        except msgspec.ValidationError as exc:
+            raise click.ClickException(_option_error(exc, UserCreate, _USER_OPTIONS)) from None
         user = await UserService().create(data, None)
         return str(user.id)
 

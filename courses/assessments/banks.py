@@ -42,6 +42,7 @@ from lms.auth.caller import Caller
 from lms.people.tables import Unit
 from lms.shared.errors import BadRequest, NotFound, PayloadTooLarge, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.validation import error_text
 
 BANK_NOT_FOUND = "Bank soal tidak ditemukan."
 MAX_IMPORT_QUESTIONS = 5_000
@@ -279,7 +280,7 @@ class BankService:
         try:
             question = build_question(data)
         except (ValueError, msgspec.ValidationError) as exc:
-            message = str(exc)
+            message = error_text(exc)
             raise BadRequest(message, errors=[{"field": "question", "message": message}]) from None
         if "\\u0000" in question_store.encode(question):
             raise BadRequest(
