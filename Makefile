@@ -21,7 +21,7 @@ $(STAMP): requirements.lock scripts/system-deps.sh
 	sh scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	$(PYTHON) scripts/lock_tool.py extract uv < requirements.lock > $(VENV)/uv.lock.txt
-	test -x $(UV) || $(PYTHON) -m pip install $(PIP_FLAGS) --prefix $(VENV) -r $(VENV)/uv.lock.txt \
+	test -x $(UV) || $(PYTHON) -m pip --python $(BIN)/python install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt \
 		|| { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt; }
 	$(UV) pip sync -q --python $(BIN)/python --require-hashes requirements.lock
 	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
