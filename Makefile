@@ -22,7 +22,7 @@ $(STAMP): requirements.lock scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	$(PYTHON) scripts/lock_tool.py extract uv < requirements.lock > $(VENV)/uv.lock.txt
 	test -x $(UV) || $(PYTHON) -m pip --python $(BIN)/python install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt \
-		|| { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt; }
+		|| { $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt; }
 	$(UV) pip sync -q --python $(BIN)/python --require-hashes requirements.lock
 	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
