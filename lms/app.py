@@ -10,10 +10,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import swagger_ui_bundle
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import ValidationException
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
@@ -40,7 +39,12 @@ from lms.shared.ratelimit import RedisCounters, make_counters
 
 logger = logging.getLogger("lms")
 
-_SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+# Swagger UI 5 (it reads OpenAPI 3.1), vendored from npm's swagger-ui-dist (see the README
+# there) so the docs page loads nothing from outside the server. The version is in the URL, so
+# browsers may keep the files for a year: an upgrade changes the URL.
+SWAGGER_UI_VERSION = "5.36.0"
+_SWAGGER_DIR = Path(__file__).parent / "static" / "swagger-ui"
+_SWAGGER_URL = f"/static/swagger-ui/{SWAGGER_UI_VERSION}"
 
 
 def all_tables() -> list[Any]:
@@ -138,9 +142,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/",
-                js_url="/static/swagger/swagger-ui-bundle.js",
-                css_url="/static/swagger/swagger-ui.css",
-                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                js_url=f"{_SWAGGER_URL}/swagger-ui-bundle.js",
+                css_url=f"{_SWAGGER_URL}/swagger-ui.css",
+                standalone_preset_js_url=f"{_SWAGGER_URL}/swagger-ui-standalone-preset.js",
                 favicon="",
             )
         ],
@@ -155,8 +159,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         use_handler_docstrings=True,
     )
     static = create_static_files_router(
-        path="/static/swagger",
+        path=_SWAGGER_URL,
         directories=[_SWAGGER_DIR],
+        cache_control=CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True),
         include_in_schema=False,
         opt={"exclude_from_auth": True},
     )

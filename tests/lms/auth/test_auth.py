@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
+from lms.app import SWAGGER_UI_VERSION
 from tests.factories import make_actor
 
 
@@ -134,8 +137,17 @@ async def test_docs_page_loads_nothing_from_outside(client, app):
     assert "https://" not in page.text
     spec = await client.get("/schema/openapi.json")
     assert spec.json()["openapi"].startswith("3.1")
-    js = await client.get("/static/swagger/swagger-ui-bundle.js")
-    assert js.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sorted(assets) == [
+        f"/static/swagger-ui/{SWAGGER_UI_VERSION}/{name}"
+        for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css")
+    ]
+    for url in assets:
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.headers["cache-control"] == "max-age=31536000, public, immutable"
+    bundle = await client.get(f"/static/swagger-ui/{SWAGGER_UI_VERSION}/swagger-ui-bundle.js")
+    assert f'"{SWAGGER_UI_VERSION}"' in bundle.text  # Swagger UI 5 reads OpenAPI 3.1
 
 
 async def test_concurrent_wrong_passwords_are_limited_exactly(client, app):
