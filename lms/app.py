@@ -106,6 +106,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from certificates.metrics import certificate_metrics
 
     add_scrape_source(certificate_metrics)
+    from courses.lti.content import placeable
+    from lms.lti.deep_linking import register_content_source
+
+    register_content_source(placeable)
     counters = make_counters(settings.redis_url)
 
     async def on_startup(app: Litestar) -> None:
