@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from lms.auth.caller import CallerRequest
-from lms.auth.guards import allow
+from lms.auth.guards import STAFF, allow
 from lms.people.schemas import (
     AsnType,
     ImportReport,
@@ -38,7 +38,10 @@ from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 
-_EDITORS = allow("organizer", "hr")
+_EDITORS = allow(*STAFF)
+"""Who writes people and units: organizers in their scope (and admins). HR reads them only
+(DESIGN.md roles): an HR account that could move a unit handed one office's sessions to
+another office's organizer."""
 
 
 @dataclass
@@ -50,7 +53,7 @@ class PeopleImportForm:
 
 
 class UnitController(Controller):
-    """The unit tree; everyone reads the units they see, organizers and HR edit their scope."""
+    """The unit tree; everyone reads the units they see, organizers edit below their own unit."""
 
     path = "/api/v1/units"
     tags = ["units"]
@@ -114,7 +117,7 @@ class UnitController(Controller):
 
 
 class PersonController(Controller):
-    """People: organizers and HR manage their scope, participants and trainers see
+    """People: organizers manage their scope, HR reads it, participants and trainers see
     themselves."""
 
     path = "/api/v1/people"

@@ -1,8 +1,8 @@
 """People (ASN profiles): list, read, create and edit, within the caller's scope.
 
 Who sees whom is :mod:`lms.people.reading`; a person the caller may not see is a 404.
-Organizers, HR and admins create and edit, always inside their scope, and every change is
-written to the audit log in the same transaction with the fields it changed.
+Organizers and admins create and edit, always inside their scope (HR only reads), and every
+change is written to the audit log in the same transaction with the fields it changed.
 
 The NIP, golongan and phone are checked by the person's ASN type (:mod:`lms.people.identity`):
 failures answer 422 with ``errors: [{"field": "nip", "message": ...}]``; shape errors of the
@@ -33,8 +33,8 @@ from lms.people.reading import (
 )
 from lms.people.schemas import ImportReport, PersonCreate, PersonRead, PersonUpdate
 from lms.people.tables import Person
-from lms.people.units import clean_text, required_text, visible_unit
-from lms.shared.errors import Conflict, NotFound, RuleViolation
+from lms.people.units import clean_text, required_text, visible_unit, writes_people
+from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
 from lms.shared.schemas import Page
 
@@ -48,6 +48,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _check_writer(caller: Caller | None) -> None:
+    """Refuse callers whose role only reads people (HR, trainers, participants): 403."""
+    if not writes_people(caller):
+        raise Forbidden("Peran Anda tidak dapat mengubah data pegawai.")
+
+
 def _unit_error(message: str) -> RuleViolation:
     return RuleViolation(message, errors=[{"field": "unit_id", "message": message}])
 
@@ -59,7 +65,7 @@ async def _usable_unit(caller: Caller | None, unit_id: UUID | None) -> UUID | No
             raise _unit_error("Unit kerja wajib diisi.")
         return None
     unit = await visible_unit(caller, unit_id)
-    if unit is None or (caller is not None and caller.role not in ("admin", "organizer", "hr")):
+    if unit is None or not writes_people(caller):
         raise _unit_error("Unit kerja tidak ditemukan.")
     return unit_id
 
@@ -139,9 +145,10 @@ class PersonService:
 
     async def create(self, caller: Caller | None, data: PersonCreate) -> PersonRead:
         """Create a person (422 on a NIP, golongan or unit rule; 409 on a taken NIP)."""
+        _check_writer(caller)
         nip, golongan, phone = check_identity(data.asn_type, data.nip, data.golongan, data.phone)
         unit_id = data.unit_id
-        if unit_id is None and caller is not None and caller.role in ("organizer", "hr"):
+        if unit_id is None and caller is not None and caller.role == "organizer":
             unit_id = caller.unit_id
         unit_id = await _usable_unit(caller, unit_id)
         person_id = uuid4()
@@ -192,6 +199,7 @@ class PersonService:
 
     async def update(self, caller: Caller, person_id: UUID, data: PersonUpdate) -> PersonRead:
         """Change a person; NIP and golongan are checked again against the ASN type."""
+        _check_writer(caller)
         row = await self._visible_row(caller, person_id)
         given = {
             field: getattr(data, field)
@@ -255,6 +263,7 @@ class PersonService:
         self, caller: Caller, data: bytes, filename: str, parent_unit_id: UUID | None
     ) -> ImportReport:
         """Import a participant file (see :func:`lms.people.importing.import_people`)."""
+        _check_writer(caller)
         from lms.people.importing import import_people
 
         return await import_people(
