@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.table import Table
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -177,6 +178,41 @@ async def insert_unit(
     return row
 
 
+_PATH_COPIES: list[tuple[type[Table], str]] = [(Unit, "path")]
+"""Every column that holds a unit path: the tree's own and the copies registered by the apps
+above ``lms`` (which ``lms`` may not import)."""
+
+
+def register_path_copy(table: type[Table], column: str) -> None:
+    """Declare that ``table.column`` holds a copy of a unit's ``path``.
+
+    A copy that a move does not rewrite goes stale: certificates kept the old path of their
+    unit after it moved, so its organizer saw 0 of 464 and could not download or revoke them,
+    while an organizer of the old parent still saw them. Every registered copy is rewritten in
+    the move's transaction, under the tree lock.
+    """
+    if (table, column) not in _PATH_COPIES:
+        _PATH_COPIES.append((table, column))
+
+
+async def rewrite_path_prefix(old_path: str, new_path: str) -> None:
+    """Replace the prefix ``old_path`` by ``new_path`` in the tree and every registered copy.
+
+    Call inside the move's transaction, after :func:`lock_unit_tree`. One statement per column
+    rewrites the unit and everything below it.
+    """
+    for table, column in _PATH_COPIES:
+        await table.raw(
+            f'UPDATE "{table._meta.tablename}"'
+            f' SET "{column}" = CAST({{}} AS VARCHAR) || substr("{column}", CAST({{}} AS INTEGER))'
+            f' WHERE substr("{column}", 1, CAST({{}} AS INTEGER)) = CAST({{}} AS VARCHAR)',
+            new_path,
+            len(old_path) + 1,
+            len(old_path),
+            old_path,
+        )
+
+
 class UnitService:
     """Queries and rules of the unit tree."""
 
@@ -320,16 +356,7 @@ class UnitService:
                 raise
             if new_path is not None:
                 old_path = row["path"]
-                # One statement rewrites the prefix of the unit and of every unit below it.
-                await Unit.raw(
-                    "UPDATE unit"
-                    " SET path = CAST({} AS VARCHAR) || substr(path, CAST({} AS INTEGER))"
-                    " WHERE substr(path, 1, CAST({} AS INTEGER)) = CAST({} AS VARCHAR)",
-                    new_path,
-                    len(old_path) + 1,
-                    len(old_path),
-                    old_path,
-                )
+                await rewrite_path_prefix(old_path, new_path)
                 changes["path"] = {"old": old_path, "new": new_path}
             await audit.record(
                 caller, "unit.update", "unit", unit_id, f"{row['code']} diubah", changes
