@@ -114,7 +114,7 @@ class TrainerService:
                 User.role,
                 User.unit.path.as_alias("unit_path"),
                 User.person.as_alias("person_id"),
-                User.person.unit.path.as_alias("person_unit_path"),
+                User.person._.unit._.path.as_alias("person_unit_path"),
             )
             .where(User.id == user_id)
             .first()
