@@ -122,7 +122,7 @@ class PersonService:
         text = clean_text(q or "")
         if text:
             if _DIGITS_AND_SPACES.fullmatch(text):
-                where.append(Person.nip.like(f"%{text.replace(' ', '')}%"))
+                where.append(contains_text(Person.nip, text.replace(" ", "")))
             else:
                 where.append(contains_text(Person.name, text))
         query = Person.select(*PERSON_COLUMNS).order_by(Person.name, Person.id)
