@@ -201,7 +201,7 @@ async def test_gift_export_imports_back_to_the_same_questions(client, organizer)
         f"/api/v1/question-banks/{bank['id']}/export?format=gift", headers=organizer.headers
     )
     assert resp.status_code == 200
-    assert resp.headers["content-type"].startswith("text/plain")
+    assert resp.headers["content-type"] == "text/plain; charset=utf-8"
     assert resp.text.startswith("$CATEGORY: Pelayanan Prima/Dasar Hukum\n\n::UU Pelayanan Publik::")
     copy = await create_bank(client, organizer, "Salinan")
     report = await import_text(client, organizer, copy["id"], resp.text)
