@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.courses.assessments.builders import (
     BANK_FILE,
     MOODLE_FILE,
@@ -281,3 +283,36 @@ async def test_nul_characters_are_refused_or_dropped_never_a_500(client, organiz
                             params={"category": "A\u0000", "type": "x\u0000"},
                             headers=organizer.headers)
     assert resp.status_code == 200 and resp.json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (b"", "Berkas kosong."),
+        (b"\xef\xbb\xbf  \r\n\r\n", "Berkas kosong."),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00word/document.xml",
+            "Berkas bukan berkas teks GIFT atau Aiken (mungkin PDF, Word, Excel atau gambar); "
+            "unggah berkas teks .gift atau .txt.",
+        ),
+        (
+            bytes(range(256)) * 4,
+            "Berkas bukan berkas teks GIFT atau Aiken (mungkin PDF, Word, Excel atau gambar); "
+            "unggah berkas teks .gift atau .txt.",
+        ),
+        (
+            b"// hanya komentar\n// tidak ada soal\n",
+            "Tidak ada soal GIFT atau Aiken yang terbaca dalam berkas ini.",
+        ),
+    ],
+)
+async def test_an_empty_or_binary_file_is_400(client, organizer, content, detail):
+    bank = await create_bank(client, organizer)
+    resp = await client.post(
+        f"/api/v1/question-banks/{bank['id']}/import",
+        files={"file": ("bank.gift", content, "application/octet-stream")},
+        headers=organizer.headers,
+    )
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["detail"] == detail
+    assert await bank_questions(client, organizer, bank["id"]) == []
