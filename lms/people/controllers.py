@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import STAFF, allow
+from lms.jobs.schemas import JobAccepted
 from lms.people.schemas import (
     AsnType,
     ImportReport,
@@ -201,13 +202,18 @@ class PersonController(Controller):
         data: MultipartBody[PeopleImportForm],
         request: CallerRequest,
         person_service: NamedDependency[PersonService],
-    ) -> ImportReport:
+    ) -> Response[ImportReport | JobAccepted]:
         """Import a participant file (.csv or .xlsx): upsert by NIP, report per row.
 
         Units are matched by code or name within the caller's scope; unknown ones are created
-        under ``parent_unit_id`` (default: the caller's unit) and listed in the report.
+        under ``parent_unit_id`` (default: the caller's unit) and listed in the report. A file
+        of more than 1,000 rows is imported by a job: 202 with ``{"job_id", "url"}``, the
+        report is the job's ``result``.
         """
         content = await data.file.read()
-        return await person_service.import_file(
+        outcome = await person_service.import_file(
             request.user, content, data.file.filename or "", data.parent_unit_id
         )
+        if isinstance(outcome, JobAccepted):
+            return Response(outcome, status_code=202)
+        return Response(outcome, status_code=200)

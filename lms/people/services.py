@@ -21,6 +21,7 @@ import msgspec
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings, get_settings
+from lms.jobs.schemas import JobAccepted
 from lms.people.database import contains_text, is_unique_violation
 from lms.people.golongan import InvalidGolongan, normalize_golongan
 from lms.people.identity import check_identity, nip_conflict
@@ -261,14 +262,31 @@ class PersonService:
 
     async def import_file(
         self, caller: Caller, data: bytes, filename: str, parent_unit_id: UUID | None
-    ) -> ImportReport:
-        """Import a participant file (see :func:`lms.people.importing.import_people`)."""
-        _check_writer(caller)
-        from lms.people.importing import import_people
+    ) -> ImportReport | JobAccepted:
+        """Import a participant file (see :func:`lms.people.importing.import_people`).
 
-        return await import_people(
-            data, filename, actor=caller, parent_unit_id=parent_unit_id, settings=self.settings
+        A file of up to :data:`lms.people.import_job.SYNC_ROWS` rows is imported at once and
+        its report returned; a larger one is queued as a job (:mod:`lms.people.import_job`)
+        and the job returned. A file that cannot be read is refused here either way.
+        """
+        _check_writer(caller)
+        from lms.people.import_job import SYNC_ROWS, start_import_job
+        from lms.people.importing import import_people_table, read_people_table
+
+        table = await read_people_table(data, filename, settings=self.settings)
+        if len(table.rows) > SYNC_ROWS:
+            if parent_unit_id is not None and await visible_unit(caller, parent_unit_id) is None:
+                message = "Unit induk tidak ditemukan."
+                raise RuleViolation(
+                    message, errors=[{"field": "parent_unit_id", "message": message}]
+                )
+            return await start_import_job(
+                caller, data, filename, parent_unit_id, rows=len(table.rows), settings=self.settings
+            )
+        imported = await import_people_table(
+            table, actor=caller, parent_unit_id=parent_unit_id, source=filename
         )
+        return imported.report
 
 
 def _canonical_golongan(text: str, asn_type: str | None) -> str:
