@@ -214,6 +214,4 @@ class PersonController(Controller):
         outcome = await person_service.import_file(
             request.user, content, data.file.filename or "", data.parent_unit_id
         )
-        if isinstance(outcome, JobAccepted):
-            return Response(outcome, status_code=202)
-        return Response(outcome, status_code=200)
+        return Response(outcome, status_code=202 if isinstance(outcome, JobAccepted) else 200)

@@ -50,6 +50,13 @@ def upload_path(settings: Settings, sha256: str) -> Path:
     return settings.data_dir / "files" / "imports" / sha256[:2] / sha256
 
 
+async def keep_upload(settings: Settings, data: bytes) -> str:
+    """Store an upload for a job (content-addressed, once) and return its path."""
+    path = upload_path(settings, hashlib.sha256(data).hexdigest())
+    await anyio.to_thread.run_sync(write_once, path, data)
+    return str(path)
+
+
 async def start_import_job(
     caller: Caller,
     data: bytes,
@@ -60,11 +67,9 @@ async def start_import_job(
     settings: Settings,
 ) -> JobAccepted:
     """Keep the upload and queue its import; the answer names the job to poll."""
-    path = upload_path(settings, hashlib.sha256(data).hexdigest())
-    await anyio.to_thread.run_sync(write_once, path, data)
     params = ImportJobParams(
         actor=caller,
-        path=str(path),
+        path=await keep_upload(settings, data),
         filename=filename,
         max_rows=settings.max_import_rows,
         max_bytes=settings.max_upload_bytes,
