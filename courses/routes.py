@@ -16,6 +16,7 @@ from courses.assessments.report_controllers import ItemAnalysisController, Sessi
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
+from courses.delivery import enrollment_import_job  # noqa: F401 - registers its job handler
 from courses.delivery.agenda import AgendaService
 from courses.delivery.attendance import AttendanceService
 from courses.delivery.attendance_controllers import AttendanceController

@@ -39,6 +39,7 @@ from courses.assessments.tables import Question as QuestionRow
 from courses.assessments.tables import QuestionBank
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.people.database import starts_with
 from lms.people.tables import Unit
 from lms.shared.errors import BadRequest, NotFound, PayloadTooLarge, RuleViolation
 from lms.shared.schemas import Page
@@ -253,7 +254,7 @@ class BankService:
             path = category_path(parse_category(category))
             where = where & (
                 (QuestionRow.category == path)
-                | QuestionRow.category.like(path + "/%")
+                | starts_with(QuestionRow.category, path + "/")
             )
         if type_:
             where = where & (QuestionRow.type == type_)

@@ -160,8 +160,10 @@ class BankController(Controller):
         text = await bank_service.export(request.user, bank_id, format)
         return Response(
             text,
-            media_type="text/plain; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'},
+            media_type="text/plain",  # Litestar adds "; charset=utf-8" to text/*
+            headers={
+                "Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'
+            },
         )
 
 

@@ -333,11 +333,11 @@ async def test_update_to_a_taken_nip_is_409(client, organizer, unit):
     assert resp.json()["detail"] == "NIP 19860908 201811 1 001 sudah terdaftar atas nama Pemilik."
 
 
-async def test_hr_edits_anyone_in_the_city(client, hr, participant):
+async def test_organizer_edits_anyone_in_their_unit(client, organizer, participant):
     resp = await client.patch(
         f"/api/v1/people/{participant.person_id}",
         json={"front_title": "H.", "back_title": "S.Sos., M.AP."},
-        headers=hr.headers,
+        headers=organizer.headers,
     )
     assert resp.status_code == 200
     assert resp.json()["full_name"] == "H. Afrizal, S.Sos., M.AP."
