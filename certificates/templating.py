@@ -43,11 +43,12 @@ from certificates.formatting import format_jp, terbilang
 from certificates.qr import qr_svg
 from certificates.snapshot import CertificateSnapshot
 from lms.shared.indonesian import format_date, format_date_range
+from lms.shared.pdf import base_url_of
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 FONTS_DIR = TEMPLATES_DIR / "fonts"
 #: Relative URLs in template CSS (``url(fonts/...)``) resolve against this folder.
-TEMPLATES_BASE_URL = TEMPLATES_DIR.as_uri() + "/"
+TEMPLATES_BASE_URL = base_url_of(TEMPLATES_DIR)
 NAME_FONT = FONTS_DIR / "LiberationSerif-Bold.ttf"
 
 _TRAINING_KINDS = (
@@ -86,21 +87,21 @@ class TemplateSource(msgspec.Struct, frozen=True, kw_only=True):
         key: identifies this exact content in the workers' caches; use
             ``f"{template_id}:{version}"`` for stored templates or ``from_strings`` to derive it
             from the content. Two different contents must never share a key.
-        base_url: where relative URLs (the bundled fonts) resolve.
+
+    Relative URLs (``url(fonts/...)``) always resolve in the bundled templates folder: a
+    template carries no base URL of its own, so no stored or sent text can point a render at
+    another folder.
     """
 
     html: str
     css: str
     key: str
-    base_url: str = TEMPLATES_BASE_URL
 
     @classmethod
-    def from_strings(
-        cls, html: str, css: str, *, base_url: str = TEMPLATES_BASE_URL
-    ) -> "TemplateSource":
+    def from_strings(cls, html: str, css: str) -> "TemplateSource":
         """Return a source whose key is the SHA-256 of its content."""
         digest = hashlib.sha256(f"{len(html)}:{html}{css}".encode()).hexdigest()[:32]
-        return cls(html=html, css=css, key=f"sha256:{digest}", base_url=base_url)
+        return cls(html=html, css=css, key=f"sha256:{digest}")
 
 
 @functools.cache
