@@ -29,6 +29,9 @@ Variables a template can use (all text already formatted for print):
 
 import functools
 import hashlib
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,7 @@ from typing import Any
 import jinja2
 import msgspec
 from fontTools.ttLib import TTFont
+from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -68,6 +72,16 @@ _TRAINING_KINDS = (
     "mentoring",
 )
 _PT_PER_MM = 72 / 25.4
+
+#: Limits of one fill (one certificate's HTML). A real certificate needs a few hundred loop
+#: steps, a few dozen kB of HTML and a millisecond or two; the limits stop a template that
+#: would keep a render worker (or the web process) busy for minutes.
+MAX_LOOP_STEPS = 200_000
+MAX_OUTPUT_CHARS = 1_000_000
+FILL_TIME_LIMIT = 3.0
+#: ``*`` and ``**`` may not build values larger than this (items, characters or bits).
+MAX_PRODUCT_SIZE = 100_000
+_TOO_HEAVY = "Templat terlalu berat"
 
 
 class TemplateError(Exception):
@@ -112,9 +126,73 @@ def default_template() -> TemplateSource:
     return TemplateSource.from_strings(html, css)
 
 
+class _Budget(threading.local):
+    """What the fill running on this thread may still spend (loop steps, calls, time)."""
+
+    steps = 0
+    deadline = 0.0
+
+    def start(self, time_limit: float) -> None:
+        self.steps = MAX_LOOP_STEPS
+        self.deadline = time.monotonic() + time_limit
+
+    def spend(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise TemplateError(
+                f"{_TOO_HEAVY}: perulangan dan pemanggilan makro melebihi {MAX_LOOP_STEPS:,} "
+                "langkah per sertifikat.".replace(",", ".")
+            )
+        if self.steps % 256 == 0 and time.monotonic() > self.deadline:
+            raise TemplateError(
+                f"{_TOO_HEAVY}: pengisian satu sertifikat melebihi {FILL_TIME_LIMIT:g} detik."
+            )
+
+
+_BUDGET = _Budget()
+
+
+class _BoundedEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with a budget per fill.
+
+    The sandbox stops a template from reaching Python internals but not from running long: two
+    nested ``range(100000)`` loops or a macro calling itself twice per level take hours. Every
+    ``{% for %}`` of a compiled template iterates through :meth:`iterate` (the compiled tree is
+    rewritten in :func:`compile_template`) and every call (macros, ``range``, methods) goes
+    through :meth:`call`, so both spend the fill's budget; ``*`` and ``**`` refuse results
+    that would be huge. The budget is per thread, so it also holds for fills in the web
+    process, which cannot be interrupted any other way.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def iterate(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Iterate ``iterable``, spending one step of the budget per item."""
+        for item in iterable:
+            _BUDGET.spend()
+            yield item
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Spend a step of the budget, then call as the sandbox does."""
+        _BUDGET.spend()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """``*`` and ``**``, refusing results larger than ``MAX_PRODUCT_SIZE``."""
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(times, int) and hasattr(seq, "__len__"):
+                    if len(seq) * times > MAX_PRODUCT_SIZE:
+                        raise TemplateError(f"{_TOO_HEAVY}: hasil perkalian terlalu panjang.")
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int):
+            if right > 0 and abs(left) > 1 and abs(left).bit_length() * right > MAX_PRODUCT_SIZE:
+                raise TemplateError(f"{_TOO_HEAVY}: hasil pangkat terlalu besar.")
+        return super().call_binop(context, operator, left, right)
+
+
 @functools.cache
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def _environment() -> _BoundedEnvironment:
+    env = _BoundedEnvironment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -127,25 +205,59 @@ def _environment() -> ImmutableSandboxedEnvironment:
 
 
 def compile_template(html: str) -> jinja2.Template:
-    """Compile template HTML once; raise ``TemplateError`` naming the line of a syntax error."""
+    """Compile template HTML once; raise ``TemplateError`` naming the line of a syntax error.
+
+    Every ``{% for %}`` is rewritten to iterate through the environment's budgeted ``iterate``.
+    """
+    env = _environment()
     try:
-        return _environment().from_string(html)
+        tree = env.parse(html)
+        for node in tree.find_all(nodes.For):
+            node.iter = nodes.Call(
+                nodes.EnvironmentAttribute("iterate"),
+                [node.iter],
+                [],
+                None,
+                None,
+                lineno=node.lineno,
+            )
+        return env.from_string(tree)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"Kesalahan sintaks templat pada baris {exc.lineno}: {exc.message}"
         ) from None
 
 
-def render_html(template: jinja2.Template, snapshot: CertificateSnapshot) -> str:
-    """Fill a compiled template; raise ``TemplateError`` for any error the template causes."""
+def render_html(
+    template: jinja2.Template, snapshot: CertificateSnapshot, *, time_limit: float = FILL_TIME_LIMIT
+) -> str:
+    """Fill a compiled template; raise ``TemplateError`` for any error the template causes,
+    including going over the fill's budget (loop steps, calls, output size, time)."""
+    _BUDGET.start(time_limit)
     try:
-        return template.render(build_context(snapshot))
+        parts: list[str] = []
+        size = 0
+        for part in template.generate(build_context(snapshot)):
+            size += len(part)
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateError(
+                    f"{_TOO_HEAVY}: HTML satu sertifikat melebihi "
+                    f"{MAX_OUTPUT_CHARS:,} karakter.".replace(",", ".")
+                )
+            parts.append(part)
+        return "".join(parts)
+    except TemplateError:
+        raise
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"Variabel templat tidak dikenal: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(f"Templat memakai operasi yang tidak diizinkan: {exc}") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"Templat gagal diisi: {exc}") from None
+    except RecursionError:
+        raise TemplateError(f"{_TOO_HEAVY}: pemanggilan makro terlalu dalam.") from None
+    except MemoryError:
+        raise TemplateError(f"{_TOO_HEAVY}: memori tidak cukup untuk mengisinya.") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise TemplateError(f"Templat gagal diisi: {type(exc).__name__}: {exc}") from None
 
