@@ -200,6 +200,16 @@ def test_an_svg_data_uri_cannot_reach_files_either(canaries):
         _assert_no_leak(_render(f'<img src="{uri}">'), canaries)
 
 
+def test_a_base_element_does_not_move_relative_urls_out(canaries):
+    base = canaries.folder.as_uri() + "/"
+    pdf = _render(
+        f'<base href="{base}"><img src="canary.png"><a rel="attachment" href="secret_key">k</a>'
+    )
+    _assert_no_leak(pdf, canaries)
+    pdf = html_to_pdf(f'<base href="{base}"><p>Isi</p><img src="canary.png">', TEMPLATES_DIR)
+    _assert_no_leak(pdf, canaries)
+
+
 def test_a_symlink_in_the_templates_folder_does_not_lead_out(canaries):
     canaries.link.symlink_to(canaries.folder / "secret_key")
     try:
