@@ -29,6 +29,7 @@ Variables a template can use (all text already formatted for print):
 
 import functools
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -82,6 +83,12 @@ FILL_TIME_LIMIT = 3.0
 #: ``*`` and ``**`` may not build values larger than this (items, characters or bits).
 MAX_PRODUCT_SIZE = 100_000
 _TOO_HEAVY = "Templat terlalu berat"
+#: Filters and ``str`` methods whose numeric arguments set the size of what they build.
+_SIZED = frozenset(
+    {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "slice", "truncate"}
+)
+#: A printf or ``str.format`` field a million characters wide or more.
+_WIDE_FIELD = re.compile(r"%[-+ #0]*\d{6,}|\{[^{}]*:[^{}]*\d{6,}[^{}]*\}")
 
 
 class TemplateError(Exception):
@@ -152,6 +159,39 @@ class _Budget(threading.local):
 _BUDGET = _Budget()
 
 
+def _check_arguments(name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse a filter or ``str`` method call that would build a huge value."""
+    numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int)]
+    if name in _SIZED and any(abs(n) > MAX_PRODUCT_SIZE for n in numbers):
+        raise TemplateError(f"{_TOO_HEAVY}: argumen {name} terlalu besar.")
+    if name == "format" and isinstance(value, str) and _WIDE_FIELD.search(value):
+        raise TemplateError(f"{_TOO_HEAVY}: lebar format terlalu besar.")
+    if name == "replace" and isinstance(value, str) and len(args) >= 2:
+        if (len(value) + 1) * (len(str(args[1])) + 1) > MAX_OUTPUT_CHARS:
+            raise TemplateError(f"{_TOO_HEAVY}: hasil replace bisa terlalu panjang.")
+
+
+def _check_size(result: Any) -> Any:
+    if isinstance(result, (str, list, tuple)) and len(result) > MAX_OUTPUT_CHARS:
+        raise TemplateError(f"{_TOO_HEAVY}: nilai yang dibuat terlalu panjang.")
+    return result
+
+
+def _bounded_filter(name: str, func: Any) -> Any:
+    """``func`` spending the fill's budget and refusing arguments that build huge values."""
+    passes_first = hasattr(func, "jinja_pass_arg")  # context / environment comes first
+
+    @functools.wraps(func)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        rest = args[1:] if passes_first else args
+        _BUDGET.spend()
+        if rest:
+            _check_arguments(name, rest[0], rest[1:], kwargs)
+        return _check_size(func(*args, **kwargs))
+
+    return bounded
+
+
 class _BoundedEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with a budget per fill.
 
@@ -159,9 +199,10 @@ class _BoundedEnvironment(ImmutableSandboxedEnvironment):
     nested ``range(100000)`` loops or a macro calling itself twice per level take hours. Every
     ``{% for %}`` of a compiled template iterates through :meth:`iterate` (the compiled tree is
     rewritten in :func:`compile_template`) and every call (macros, ``range``, methods) goes
-    through :meth:`call`, so both spend the fill's budget; ``*`` and ``**`` refuse results
-    that would be huge. The budget is per thread, so it also holds for fills in the web
-    process, which cannot be interrupted any other way.
+    through :meth:`call`, so both spend the fill's budget; ``*``, ``**``, filters and ``str``
+    methods refuse results that would be huge (``"x"|center(10**9)``). The budget is per
+    thread, so it also holds for fills in the web process, which cannot be interrupted any
+    other way.
     """
 
     intercepted_binops = frozenset({"*", "**"})
@@ -173,9 +214,14 @@ class _BoundedEnvironment(ImmutableSandboxedEnvironment):
             yield item
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        """Spend a step of the budget, then call as the sandbox does."""
+        """Spend a step of the budget, then call as the sandbox does (``str`` methods that
+        would build a huge string are refused)."""
         _BUDGET.spend()
-        return super().call(__context, __obj, *args, **kwargs)
+        # A str.format reaches here wrapped by the sandbox (``__wrapped__`` is the method).
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        if isinstance(owner, str):
+            _check_arguments(getattr(__obj, "__name__", ""), owner, args, kwargs)
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         """``*`` and ``**``, refusing results larger than ``MAX_PRODUCT_SIZE``."""
@@ -201,6 +247,7 @@ def _environment() -> _BoundedEnvironment:
         cache_size=0,
     )
     env.globals["fit_text"] = fit_text
+    env.filters = {name: _bounded_filter(name, func) for name, func in env.filters.items()}
     return env
 
 

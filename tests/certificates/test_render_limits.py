@@ -59,6 +59,12 @@ def _fill(html: str) -> str:
         ("{{ (range(10)|list) * 100000000 }}", "perkalian"),
         ("{{ 7 ** 100000000 }}", "pangkat"),
         ("{% for i in range(90000) %}{{ holder.name_with_titles }}{% endfor %}", "karakter"),
+        ("{{ 'x'|center(1000000000) }}", "center"),
+        ("{{ 'x'.ljust(1000000000) }}", "ljust"),
+        ("{{ '%01000000000d'|format(1) }}", "format"),
+        ("{{ '{:>1000000000}'.format(1) }}", "format"),
+        ("{{ ('x' * 99999)|replace('x', 'y' * 99999) }}", "replace"),
+        ("{{ [1, 2]|slice(1000000000)|list }}", "slice"),
     ],
     ids=[
         "nested_range",
@@ -69,6 +75,12 @@ def _fill(html: str) -> str:
         "list_repeat",
         "power",
         "output_size",
+        "center_filter",
+        "ljust_method",
+        "format_filter",
+        "format_method",
+        "replace_filter",
+        "slice_filter",
     ],
 )
 def test_a_heavy_template_is_refused_while_it_is_filled(html, reason):
@@ -85,8 +97,12 @@ def test_ordinary_templates_fill_as_before():
         "{% for m in modules %}{{ loop.index }}/{{ loop.length }}"
         "{% if loop.last %}.{% endif %} {% endfor %}{{ 'ab' * 3 }} {{ 2 ** 10 }}|"
         "{% for x in [[1, [2]], [3]] recursive %}{{ x[0] }}{% endfor %}"
+        "|{{ 'ab'|center(6) }}|{{ '%05d'|format(42) }}|{{ '{:>3}'.format(7) }}"
+        "|{{ number|replace('/', '-') }}"
     )
-    assert html == "1/6 2/6 3/6 4/6 5/6 6/6. ababab 1024|13"
+    assert html == (
+        "1/6 2/6 3/6 4/6 5/6 6/6. ababab 1024|13|  ab  |00042|  7|001-PP-DPMPTSP-XI-2026"
+    )
     assert "Muh. Ma&#39;ruf" in _fill(default_template().html)
 
 
