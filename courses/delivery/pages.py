@@ -49,6 +49,13 @@ _STATUS_LABELS = {
     "requested": "menunggu persetujuan",
     "withdrawn": "mengundurkan diri",
 }
+_SESSION_LABELS = {
+    "draft": "draf",
+    "open": "pendaftaran dibuka",
+    "running": "berjalan",
+    "completed": "selesai",
+    "cancelled": "dibatalkan",
+}
 _SLIPS_GONE = (
     "Lembar akun sudah tidak tersedia (hanya disimpan "
     f"{SLIP_TTL // 60} menit). Atur ulang kata sandi peserta yang belum menerima slip."
@@ -103,7 +110,7 @@ async def organizer_sessions(
             "dates": format_date_range(s.start_date, s.end_date),
             "unit": s.unit_name,
             "count": s.confirmed_count,
-            "status": s.status,
+            "status": _SESSION_LABELS.get(s.status, s.status),
         }
         for s in page.items
     ]
