@@ -53,16 +53,16 @@ async def class_members(session_id: UUID) -> list[ClassMember]:
             Enrollment.person.asn_type.as_alias("asn_type"),
             Enrollment.person.unit.name.as_alias("unit_name"),  # type: ignore[union-attr]
         )
-        .where((Enrollment.session == session_id) & Enrollment.status.is_in(CLASS_STATUSES))
+        .where((Enrollment.session == session_id) & Enrollment.status.is_in(list(CLASS_STATUSES)))
         .order_by(Enrollment.seq)
     )
     ids = [row["person_id"] for row in rows]
     accounts: dict[Any, dict[str, Any]] = {}
     if ids:
-        for account in await User.select(
+        for found in await User.select(
             User.id, User.person, User.username, User.must_change_password
         ).where(User.person.is_in(ids)):
-            accounts[account["person"]] = account
+            accounts[found["person"]] = found
     members = []
     for row in rows:
         account = accounts.get(row["person_id"])

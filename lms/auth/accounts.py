@@ -23,7 +23,6 @@ from uuid import UUID, uuid4
 
 import anyio
 import anyio.to_thread
-import msgspec
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -382,12 +381,3 @@ async def login_name(typed: str) -> str:
     )
     return row["username"] if row else compact
 
-
-def accounts_summary(result: AccountsCreated) -> str:
-    """One Indonesian sentence for the page and the log."""
-    return f"{len(result.created)} akun dibuat, {len(result.skipped)} dilewati"
-
-
-def to_dict(value: msgspec.Struct) -> dict:
-    """A Struct as plain data (for the encrypted short-lived store of the pages)."""
-    return msgspec.to_builtins(value)

@@ -195,3 +195,23 @@ async def test_unknown_page_paths_and_foreign_methods_are_pages_not_500(web):
     assert (await web.get("/masuk", params={"lanjut": "//evil.example"})).status_code == 200
     page = await web.get("/masuk?lanjut=//evil.example")
     assert 'name="lanjut" value=""' in page.text
+
+
+async def test_a_refused_form_is_an_indonesian_page(web):
+    await web.get("/masuk")
+    resp = await web.post("/masuk", data={"username": "x", "password": "y", "_csrf_token": "z"})
+
+    assert resp.status_code == 403
+    assert resp.headers["content-type"].startswith("text/html")
+    assert "formulir sudah kedaluwarsa" in resp.text
+
+
+async def test_a_page_weighs_under_100_kb_first_and_20_kb_after(web):
+    """The budget of DESIGN.md for the pages: assets are cached after the first load."""
+    page = await web.get("/masuk")
+    assets = re.findall(r'(?:href|src)="(/static/web/[^"]+)"', page.text)
+    sizes = [len((await web.get(url)).content) for url in assets]
+
+    assert len(assets) == 2
+    assert len(page.content) + sum(sizes) <= 100 * 1024
+    assert len(page.content) <= 20 * 1024
