@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from certificates.tables import Certificate
+from certificates.verification import _is_plain_text
 from lms.db import fetch_sql
 
 _SPACES = re.compile(r"\s+")
@@ -42,7 +43,7 @@ async def find_code(typed: str) -> str | None:
     ``None`` when none matches, or when the folded text matches more than one certificate.
     """
     exact = clean_typed(typed)
-    if not exact or len(exact) > _MAX_LENGTH or any(ord(ch) < 32 for ch in exact):
+    if not exact or len(exact) > _MAX_LENGTH or not _is_plain_text(exact):
         return None
     rows = await fetch_sql(
         Certificate,

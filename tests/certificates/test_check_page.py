@@ -62,3 +62,13 @@ async def test_verify_without_a_code_is_the_form(web):
     assert resp.status_code == 200
     assert "<h1>Cek sertifikat</h1>" in resp.text
     assert 'name="q"' in resp.text
+
+
+@pytest.mark.parametrize("typed", ["\x00abc", "a" * 300, "%", "'; DROP TABLE certificate; --"])
+async def test_odd_input_is_not_found_not_an_error(web, unit, typed):
+    await insert_certificate(unit, code=CODE)
+
+    resp = await web.get("/verify", params={"q": typed})
+
+    assert resp.status_code == 404
+    assert "tidak ditemukan" in resp.text
