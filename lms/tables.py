@@ -10,6 +10,7 @@ from lms.competencies.tables import (
     SkmSurvey,
 )
 from lms.jobs.tables import Job
+from lms.lti.tables import LtiIdentity, LtiLaunchState, LtiPlatform, LtiRegistrationToken
 from lms.people.tables import Person, Unit
 
 __all__ = [
@@ -18,6 +19,10 @@ __all__ = [
     "Job",
     "JpYearTotal",
     "LearningRecord",
+    "LtiIdentity",
+    "LtiLaunchState",
+    "LtiPlatform",
+    "LtiRegistrationToken",
     "Person",
     "SkmAnswer",
     "SkmSurvey",
