@@ -12,7 +12,12 @@ import pytest
 
 from tests.browser.conftest import SCREENSHOTS, requires_chromium
 
-pytestmark = [requires_chromium, pytest.mark.asyncio(loop_scope="session")]
+# The first test also starts the server and loads the demo (about a minute on a quiet machine).
+pytestmark = [
+    requires_chromium,
+    pytest.mark.asyncio(loop_scope="session"),
+    pytest.mark.timeout(600),
+]
 
 PASSWORD = re.compile(
     r"(?<![\w-])(?:[34679abcdefghjkmnpqrtuvwxy]{4}-){2}[34679abcdefghjkmnpqrtuvwxy]{4}(?![\w-])"
