@@ -159,6 +159,11 @@ async def test_an_organizer_prints_the_class_slips_and_a_participant_logs_in_wit
     assert await page.get_by_role("heading", name="Sertifikat saya").is_visible()
     assert await page.get_by_role("heading", name=re.compile(r"^JP saya tahun \d{4}$")).is_visible()
     await shoot(page, "saya")
+    async with page.expect_download() as certificate_info:
+        await page.get_by_role("link", name="Unduh PDF").first.click()
+    certificate = tmp_path / "sertifikat.pdf"
+    await (await certificate_info.value).save_as(certificate)
+    assert certificate.read_bytes().startswith(b"%PDF-")
     jp = page.get_by_role("heading", name=re.compile(r"^JP saya"))
     await jp.evaluate("heading => heading.parentElement.scrollIntoView({block: 'start'})")
     await shoot(page, "saya-jp")

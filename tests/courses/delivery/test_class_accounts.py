@@ -241,3 +241,24 @@ async def test_the_reset_page_shows_the_new_password_once(web, client, organizer
     assert resp.status_code == 200
     assert "Kata sandi diatur ulang" in resp.text
     assert len(PASSWORD.findall(resp.text)) == 1
+
+
+async def test_the_reset_page_of_an_account_outside_scope_is_a_404_page(
+    web, client, organizer, other_organizer, unit
+):
+    session, _ = await class_of_three(client, organizer, unit)
+    made = (
+        await client.post(f"/api/v1/sessions/{session['id']}/accounts", headers=organizer.headers)
+    ).json()["created"]
+    await login(web, other_organizer.username, "rahasia-123")
+    page = await web.get("/kelola/sesi")
+
+    resp = await web.post(
+        f"/kelola/akun/{made[0]['user_id']}/atur-ulang",
+        data={"_csrf_token": csrf_of(page.text)},
+    )
+
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("text/html")
+    assert "Pengguna tidak ditemukan." in resp.text
+    assert PASSWORD.search(resp.text) is None
