@@ -18,6 +18,7 @@ from certificates.controllers import (
 from certificates.downloads import DownloadService
 from certificates.issuer_profiles import IssuerProfileService
 from certificates.issuing_job import IssuingService
+from certificates.pages import certificates_panel, check_page, my_certificate_pdf
 from certificates.records import CertificateRecords
 from certificates.storage import store_for
 from certificates.templates_service import TemplateService
@@ -33,6 +34,8 @@ from certificates.verification_controllers import (
 from certificates.verify_page import VerifyPageController
 from certificates.verify_rate_limit import verify_rate_limit
 from lms.config import Settings
+from lms.web.home import HomePanel
+from lms.web.shell import page_router
 
 
 def issuing_router(settings: Settings) -> Router:
@@ -96,6 +99,30 @@ def verification_routers(settings: Settings) -> list[Router]:
     ]
 
 
+def page_routers(settings: Settings) -> list[Router]:
+    """The "cek sertifikat" form (rate limited like the verify page) and the holder's PDF."""
+    store = store_for(settings)
+    return [
+        page_router(
+            settings, [check_page], middleware=[verify_rate_limit(settings).middleware]
+        ),
+        page_router(
+            settings,
+            [my_certificate_pdf],
+            dependencies={
+                "download_service": Provide(
+                    lambda: DownloadService(store), use_cache=True, sync_to_thread=False
+                )
+            },
+        ),
+    ]
+
+
+def home_panels(settings: Settings) -> list[HomePanel]:
+    """This app's sections of a person's home page (``/saya``)."""
+    return [certificates_panel(settings)]
+
+
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
-    return [issuing_router(settings), *verification_routers(settings)]
+    return [issuing_router(settings), *verification_routers(settings), *page_routers(settings)]

@@ -17,6 +17,8 @@ from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
 from courses.delivery import enrollment_import_job  # noqa: F401 - registers its job handler
+from courses.delivery.account_controllers import SessionAccountController
+from courses.delivery.accounts import runs_session_of
 from courses.delivery.agenda import AgendaService
 from courses.delivery.attendance import AttendanceService
 from courses.delivery.attendance_controllers import AttendanceController
@@ -31,13 +33,41 @@ from courses.delivery.controllers import SessionController, TrainerController
 from courses.delivery.enrollment import EnrollmentService
 from courses.delivery.enrollment_controllers import EnrollmentController
 from courses.delivery.enrollment_import import EnrollmentImportService
+from courses.delivery.pages import PAGES as DELIVERY_PAGES
+from courses.delivery.pages import sessions_panel
 from courses.delivery.sessions import SessionService
 from courses.delivery.trainers import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService
+from lms.auth.accounts import PersonScope
+from lms.auth.routes import account_service_provider
 from lms.config import Settings
 from lms.shared.ratelimit import Limit, counters_for
+from lms.web.home import HomePanel
+from lms.web.routes import settings_provider
+from lms.web.shell import page_router
+
+#: Who an organizer may manage accounts of, beyond their unit: their sessions' participants.
+PERSON_SCOPES: list[PersonScope] = [runs_session_of]
+
+
+def home_panels(settings: Settings) -> list[HomePanel]:
+    """This app's sections of a person's home page (``/saya``)."""
+    return [sessions_panel(settings)]
+
+
+def delivery_pages(settings: Settings) -> Router:
+    """The organizer's session and class-account pages."""
+    return page_router(
+        settings,
+        DELIVERY_PAGES,
+        dependencies={
+            "session_service": Provide(SessionService, sync_to_thread=False),
+            "account_service": account_service_provider(settings, PERSON_SCOPES),
+            "settings": settings_provider(settings),
+        },
+    )
 
 
 def catalogue_router(settings: Settings) -> Router:
@@ -75,6 +105,7 @@ def delivery_router(settings: Settings) -> Router:
             SessionController,
             EnrollmentController,
             AttendanceController,
+            SessionAccountController,
         ],
         dependencies={
             "trainer_service": Provide(TrainerService, sync_to_thread=False),
@@ -85,6 +116,7 @@ def delivery_router(settings: Settings) -> Router:
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "checkin_service": Provide(provide_checkin_service, sync_to_thread=False),
             "attendance_sheet_service": Provide(AttendanceSheetService, sync_to_thread=False),
+            "account_service": account_service_provider(settings, PERSON_SCOPES),
         },
     )
 
@@ -139,4 +171,5 @@ def build_routers(settings: Settings) -> list[Router]:
         assessments_router(settings),
         reports_router(settings),
         results_router(settings),
+        delivery_pages(settings),
     ]

@@ -57,6 +57,12 @@ def _write_pdf(html: str) -> bytes:
         return html_to_pdf(html, TEMPLATES)
 
 
+async def html_to_pdf(html: str) -> bytes:
+    """Render finished HTML to PDF bytes off the event loop, one render at a time (for other
+    modules' documents: the account slips)."""
+    return await anyio.to_thread.run_sync(_write_pdf, html)
+
+
 async def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """Render a template to PDF bytes off the event loop."""
     html = render_html(template, context)

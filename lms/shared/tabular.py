@@ -382,3 +382,18 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     return _clean(str(value))
+
+
+def write_xlsx(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """A one-sheet workbook: ``header`` then ``rows``. Strings stay strings (an 18-digit NIP
+    written as text keeps every digit, where Excel would round a number)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])  # Excel's limit for a sheet name
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
