@@ -21,7 +21,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.competencies.compliance import XLSX_MEDIA_TYPE, ComplianceService
+from lms.competencies.compliance import ComplianceService
 from lms.competencies.controllers import OffsetQuery, attachment
 from lms.competencies.impact import ImpactService
 from lms.competencies.openapi import with_file_alternative
@@ -34,12 +34,13 @@ from lms.competencies.report_schemas import (
     SkmUploadResult,
     TrainingImpactReport,
 )
-from lms.competencies.siasn import CSV_MEDIA_TYPE, SiasnService
+from lms.competencies.siasn import SiasnService
 from lms.competencies.surveys import SurveyService
 from lms.shared.errors import BadRequest
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery
 from lms.shared.schemas import Page
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
 REPORTERS = allow("hr", "organizer")
 Year = Annotated[
@@ -97,7 +98,7 @@ class ReportController(Controller):
         "/siasn-export",
         operation_id="siasnExport",
         guards=[allow("hr")],
-        operation_class=with_file_alternative("text/csv"),
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE),
         responses=problem_responses(400, 401, 403, 404),
     )
     async def siasn_export(
@@ -107,7 +108,8 @@ class ReportController(Controller):
         year: Year = None,
         unit_id: UnitFilter = None,
         output: Annotated[
-            Literal["csv", "json"], QueryParameter(name="format", description="csv atau json")
+            Literal["csv", "json", "xlsx"],
+            QueryParameter(name="format", description="csv, json atau xlsx"),
         ] = "csv",
     ) -> SiasnExport:
         """Approved ledger entries with a certificate as SIASN "riwayat kursus" rows."""
@@ -115,6 +117,9 @@ class ReportController(Controller):
         if output == "csv":
             content = await siasn_service.csv(request.user, year=year, unit_id=unit_id)
             return attachment(content, CSV_MEDIA_TYPE, f"riwayat-kursus-siasn-{year}.csv")  # type: ignore[return-value]
+        if output == "xlsx":
+            content = await siasn_service.xlsx(request.user, year=year, unit_id=unit_id)
+            return attachment(content, XLSX_MEDIA_TYPE, f"riwayat-kursus-siasn-{year}.xlsx")  # type: ignore[return-value]
         return await siasn_service.export(request.user, year=year, unit_id=unit_id)
 
     @get(

@@ -148,3 +148,18 @@ async def report_scope(caller: Caller, unit_id: UUID | None) -> UnitScope:
         parent_id=row["parent_id"],
         prefix=row["path"],
     )
+
+
+async def kop_lines(scope: UnitScope) -> list[str]:
+    """The letterhead lines of a report over ``scope``: the government (the root unit, in
+    capitals as a kop prints it) and the unit, without repeating one that is the other."""
+    if scope.unit_id is None:
+        return [scope.name.upper()]
+    root_id = scope.prefix.strip("/").split("/")[0]
+    lines = []
+    if root_id != str(scope.unit_id):
+        root = await Unit.select(Unit.name).where(Unit.id == UUID(root_id)).first()
+        if root is not None:
+            lines.append(root["name"].upper())
+    lines.append(scope.name.upper())
+    return lines
