@@ -123,6 +123,7 @@ class ImpactService:
                         if trained is not None and staff
                         else None
                     ),
+                    sample=survey.sample,
                 )
             )
         return TrainingImpactReport(

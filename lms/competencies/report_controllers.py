@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
@@ -29,6 +29,8 @@ from lms.competencies.pdf import PDF_MEDIA_TYPE
 from lms.competencies.report_schemas import (
     ComplianceReport,
     SiasnExport,
+    SkmPopulation,
+    SkmPopulationWrite,
     SkmSurveyCreate,
     SkmSurveyRead,
     SkmUploadResult,
@@ -217,3 +219,33 @@ class SkmController(Controller):
     ) -> Page[SkmSurveyRead]:
         """Surveys of the unit and its sub-units, by unit and period."""
         return await survey_service.list(request.user, unit_id=unit_id, limit=limit, offset=offset)
+
+
+class SkmPopulationController(Controller):
+    """``/api/v1/skm/units/{unit_id}/population``: how many people a unit serves per survey
+    period, the population an SKM sample must cover (PermenPANRB 14/2017)."""
+
+    path = "/api/v1/skm/units/{unit_id:uuid}/population"
+    tags = ["skm"]
+    guards = [REPORTERS]
+
+    @get("/", operation_id="getSkmPopulation", responses=problem_responses(401, 403, 404))
+    async def get_population(
+        self,
+        request: CallerRequest,
+        unit_id: FromPath[UUID],
+        survey_service: NamedDependency[SurveyService],
+    ) -> SkmPopulation:
+        """The unit's SKM population (``null`` while not set)."""
+        return await survey_service.population(request.user, unit_id)
+
+    @put("/", operation_id="setSkmPopulation", responses=problem_responses(400, 401, 403, 404))
+    async def set_population(
+        self,
+        request: CallerRequest,
+        unit_id: FromPath[UUID],
+        data: JSONBody[SkmPopulationWrite],
+        survey_service: NamedDependency[SurveyService],
+    ) -> SkmPopulation:
+        """Set the unit's SKM population; every survey of the unit is judged against it."""
+        return await survey_service.set_population(request.user, unit_id, data.population)

@@ -15,7 +15,11 @@ from lms.competencies.controllers import (
 from lms.competencies.framework import FrameworkService
 from lms.competencies.impact import ImpactService
 from lms.competencies.records import LedgerService
-from lms.competencies.report_controllers import ReportController, SkmController
+from lms.competencies.report_controllers import (
+    ReportController,
+    SkmController,
+    SkmPopulationController,
+)
 from lms.competencies.siasn import SiasnService
 from lms.competencies.surveys import SurveyService
 from lms.competencies.transcript import TranscriptService
@@ -40,6 +44,7 @@ def build_router(settings: Settings) -> Router:
             TranscriptController,
             ReportController,
             SkmController,
+            SkmPopulationController,
         ],
         dependencies={
             "framework_service": provider(FrameworkService),
