@@ -22,7 +22,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.competencies.compliance import ComplianceService
-from lms.competencies.controllers import OffsetQuery, attachment
+from lms.competencies.controllers import OffsetQuery
 from lms.competencies.impact import ImpactService
 from lms.competencies.openapi import with_file_alternative
 from lms.competencies.pdf import PDF_MEDIA_TYPE
@@ -41,6 +41,7 @@ from lms.competencies.surveys import SurveyService
 from lms.shared.errors import BadRequest
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery
+from lms.shared.responses import attachment
 from lms.shared.schemas import Page
 from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
