@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from courses.results.finalize import FinalizeService
-from courses.results.recap import FileFormat, results_recap
+from courses.results.recap import results_recap
 from courses.results.results import ResultService
 from courses.results.schemas import (
     AmendmentCreate,
@@ -24,7 +24,7 @@ from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses
 from lms.shared.responses import attachment
-from lms.shared.tabular import XLSX_MEDIA_TYPE
+from lms.shared.tabular import XLSX_MEDIA_TYPE, FileFormat
 
 
 class ResultController(Controller):

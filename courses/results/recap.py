@@ -8,7 +8,7 @@ kop, the course and the dates above a frozen, filterable header, and both are wr
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 import anyio
@@ -24,12 +24,12 @@ from lms.shared.tabular import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
     Column,
+    FileFormat,
     Sheet,
     csv_bytes,
     xlsx_bytes,
 )
 
-FileFormat = Literal["xlsx", "csv"]
 COMPONENT_TITLES = {
     "attendance": "Kehadiran",
     "post_test": "Post-test",

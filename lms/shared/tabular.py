@@ -374,6 +374,8 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 CSV_MEDIA_TYPE = "text/csv"
 """Litestar appends ``; charset=utf-8`` to ``text/*`` itself."""
 
+FileFormat = Literal["xlsx", "csv"]
+"""The ``?format=`` of a report download other than JSON."""
 CellKind = Literal["text", "integer", "decimal", "percent", "date"]
 _NUMBER_FORMATS: dict[str, str] = {
     "integer": "0",

@@ -378,8 +378,7 @@ async def test_results_recap_as_xlsx_and_csv(
     assert csv.status_code == 200
     lines = csv.content.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
-        "No;NIP;Nama;Post-test;Penilaian pengajar;Kehadiran %;Nilai akhir;Lulus;Predikat;"
-        "Keterangan"
+        "No;NIP;Nama;Post-test;Penilaian pengajar;Kehadiran %;Nilai akhir;Lulus;Predikat;Keterangan"
     )
     assert any(line.endswith(";100,00;97,00;Ya;Sangat Memuaskan;") for line in lines)
 
