@@ -29,7 +29,7 @@ from uuid import UUID
 import anyio.to_thread
 
 from lms.auth.caller import Caller
-from lms.competencies.compliance_xlsx import workbook
+from lms.competencies.compliance_xlsx import summary_csv, workbook
 from lms.competencies.report_schemas import (
     BelowTarget,
     ComplianceReport,
@@ -249,6 +249,11 @@ class ComplianceService:
             target_jp=int(target or 0),
             shortfall_jp=float(Decimal(target or 0) - jp),
         )
+
+    async def csv(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
+        """The per-unit summary as CSV (``;``, UTF-8 with BOM)."""
+        report = await self.report(caller, year=year, unit_id=unit_id, below_target_limit=0)
+        return summary_csv(report)
 
     async def xlsx(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
         """The report as an Excel workbook: a summary sheet and every person below target."""

@@ -1,4 +1,5 @@
-"""The compliance report as an Excel workbook (``?format=xlsx``): a summary sheet with every
+"""The compliance report as an Excel workbook (``?format=xlsx``; ``csv`` is the summary): a
+summary sheet with every
 unit of the report (indented by depth) and a sheet with every person below target, each under
 the office's kop, with a frozen, filterable header (written by :mod:`lms.shared.tabular`).
 
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lms.competencies.report_schemas import ComplianceReport, UnitCompliance
-from lms.shared.tabular import Column, Sheet, xlsx_bytes
+from lms.shared.tabular import Column, Sheet, csv_bytes, xlsx_bytes
 
 _SUMMARY = (
     Column("Unit", 44),
@@ -66,6 +67,13 @@ def workbook(report: ComplianceReport, kop: Sequence[str] = ()) -> bytes:
             Sheet("Di bawah target", _BELOW, below, [*kop, "Pegawai di bawah target JP"]),
         ]
     )
+
+
+def summary_csv(report: ComplianceReport) -> bytes:
+    """The summary sheet as CSV (``;``, BOM): one row per unit, without the kop."""
+    units = [report.summary] if report.summary.unit_id is None else []
+    units += report.units
+    return csv_bytes(_SUMMARY, [_unit_cells(u) for u in units])
 
 
 def _unit_cells(unit: UnitCompliance) -> list[Any]:

