@@ -16,7 +16,7 @@ from certificates.controllers import (
     TemplateController,
 )
 from certificates.downloads import DownloadService
-from certificates.issuer_profiles import IssuerProfileService
+from certificates.issuer_profiles import IssuerProfileService, letterhead_for
 from certificates.issuing_job import IssuingService
 from certificates.records import CertificateRecords
 from certificates.storage import store_for
@@ -33,6 +33,7 @@ from certificates.verification_controllers import (
 from certificates.verify_page import VerifyPageController
 from certificates.verify_rate_limit import verify_rate_limit
 from lms.config import Settings
+from lms.shared.letterhead import Letterhead, LetterheadSource
 
 
 def issuing_router(settings: Settings) -> Router:
@@ -94,6 +95,16 @@ def verification_routers(settings: Settings) -> list[Router]:
             middleware=[hr_authentication(settings)],
         ),
     ]
+
+
+def letterhead_source(settings: Settings) -> LetterheadSource:
+    """The issuer profiles as the letterhead of other apps' paperwork (the daftar hadir)."""
+    store = store_for(settings)
+
+    async def lookup(unit_path: str) -> Letterhead | None:
+        return await letterhead_for(unit_path, store)
+
+    return lookup
 
 
 def build_routers(settings: Settings) -> list[Router]:

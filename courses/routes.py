@@ -32,6 +32,7 @@ from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService
 from lms.auth.ratelimit import AttemptLimiter
 from lms.config import Settings
+from lms.shared.letterhead import LetterheadSource
 
 
 def catalogue_router(settings: Settings) -> Router:
@@ -43,8 +44,12 @@ def catalogue_router(settings: Settings) -> Router:
     )
 
 
-def delivery_router(settings: Settings) -> Router:
-    """Trainers, sessions, agenda, enrollment and attendance."""
+def delivery_router(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
+    """Trainers, sessions, agenda, enrollment and attendance; ``letterhead`` prints the office's
+    kop and panitia on the daftar hadir (see :mod:`lms.shared.letterhead`)."""
+
+    def provide_sheet_service() -> AttendanceSheetService:
+        return AttendanceSheetService(letterhead)
 
     def provide_agenda_service() -> AgendaService:
         return AgendaService(jp_minutes=settings.jp_minutes)
@@ -74,7 +79,7 @@ def delivery_router(settings: Settings) -> Router:
             "enrollment_import_service": Provide(provide_import_service, sync_to_thread=False),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "checkin_service": Provide(provide_checkin_service, sync_to_thread=False),
-            "attendance_sheet_service": Provide(AttendanceSheetService, sync_to_thread=False),
+            "attendance_sheet_service": Provide(provide_sheet_service, sync_to_thread=False),
         },
     )
 
@@ -104,11 +109,11 @@ def results_router(settings: Settings) -> Router:
     )
 
 
-def build_routers(settings: Settings) -> list[Router]:
-    """Every router of this app."""
+def build_routers(settings: Settings, letterhead: LetterheadSource | None = None) -> list[Router]:
+    """Every router of this app; ``letterhead`` comes from the composition root."""
     return [
         catalogue_router(settings),
-        delivery_router(settings),
+        delivery_router(settings, letterhead),
         assessments_router(settings),
         reports_router(settings),
         results_router(settings),

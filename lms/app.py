@@ -75,13 +75,14 @@ def _store_factory(settings: Settings) -> StoreRegistry:
 def _feature_routers(settings: Settings) -> list[Router]:
     """Routers of every feature, lms core first, then courses and certificates."""
     from certificates.routes import build_routers as certificate_routers
+    from certificates.routes import letterhead_source
     from courses.routes import build_routers as course_routers
     from lms.routes import build_routers as lms_routers
 
     return [
         build_auth_router(settings),
         *lms_routers(settings),
-        *course_routers(settings),
+        *course_routers(settings, letterhead_source(settings)),
         *certificate_routers(settings),
     ]
 
