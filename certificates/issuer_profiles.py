@@ -147,6 +147,10 @@ async def letterhead_for(unit_path: str, store: FileStore) -> Letterhead | None:
         IssuerProfile.address,
         IssuerProfile.committee_name,
         IssuerProfile.committee_nip,
+        IssuerProfile.signer_name,
+        IssuerProfile.signer_jabatan,
+        IssuerProfile.signer_nip,
+        IssuerProfile.signer_pangkat,
     ).where(IssuerProfile.unit.is_in(ids))
     by_unit = {row["unit"]: row for row in rows}
     profile = next((by_unit[i] for i in reversed(ids) if i in by_unit), None)
@@ -165,6 +169,10 @@ async def letterhead_for(unit_path: str, store: FileStore) -> Letterhead | None:
         logo=await asyncio.to_thread(store.read_asset, logo_sha) if logo_sha else None,
         committee_name=profile["committee_name"],
         committee_nip_display=format_nip(profile["committee_nip"]) or "",
+        signer_name=profile["signer_name"],
+        signer_jabatan=profile["signer_jabatan"],
+        signer_nip_display=format_nip(profile["signer_nip"]) or "",
+        signer_pangkat=profile["signer_pangkat"],
     )
 
 

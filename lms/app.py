@@ -81,7 +81,7 @@ def _feature_routers(settings: Settings) -> list[Router]:
 
     return [
         build_auth_router(settings),
-        *lms_routers(settings),
+        *lms_routers(settings, letterhead_source(settings)),
         *course_routers(settings, letterhead_source(settings)),
         *certificate_routers(settings),
     ]

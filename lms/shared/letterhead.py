@@ -25,6 +25,8 @@ class Letterhead(msgspec.Struct, frozen=True, kw_only=True):
         logo: The office's logo as a ``data:`` URI, or ``None``.
         committee_name: The panitia's name (ketua panitia) who signs sheets; may be empty.
         committee_nip_display: The panitia's NIP as printed, or empty.
+        signer_name, signer_jabatan, signer_nip_display, signer_pangkat: The head of the
+            office who signs documents the office issues (the transcript).
     """
 
     government_name: str
@@ -34,6 +36,10 @@ class Letterhead(msgspec.Struct, frozen=True, kw_only=True):
     logo: str | None = None
     committee_name: str = ""
     committee_nip_display: str = ""
+    signer_name: str = ""
+    signer_jabatan: str = ""
+    signer_nip_display: str = ""
+    signer_pangkat: str = ""
 
 
 LetterheadSource = Callable[[str], Awaitable[Letterhead | None]]
