@@ -33,11 +33,12 @@ from certificates.schemas import (
 from certificates.templates_service import TemplateService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.responses import attachment
 from lms.shared.schemas import Page
-from lms.shared.tabular import XLSX_MEDIA_TYPE, FileFormat
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 PDF = "application/pdf"
 
@@ -153,6 +154,7 @@ class CertificateController(Controller):
     @get(
         "/register",
         operation_id="downloadCertificateRegister",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
         responses=problem_responses(400, 401, 403, 413),
         guards=[allow("organizer", "hr")],
         media_type=XLSX_MEDIA_TYPE,

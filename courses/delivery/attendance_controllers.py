@@ -26,9 +26,10 @@ from courses.delivery.checkin import CheckinService
 from courses.delivery.problems import CHECKIN, READ, SHEET, WRITE
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
 from lms.shared.responses import attachment
-from lms.shared.tabular import XLSX_MEDIA_TYPE, FileFormat
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 MarkList = Annotated[list[AttendanceMarkInput], msgspec.Meta(max_length=10_000)]
 
@@ -75,6 +76,7 @@ class AttendanceController(Controller):
     @get(
         "/attendance/recap",
         operation_id="getAttendanceRecap",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
         responses=problem_responses(*READ),
         guards=[allow("organizer", "trainer", "hr")],
         media_type=XLSX_MEDIA_TYPE,

@@ -22,9 +22,10 @@ from courses.results.schemas import (
 )
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
 from lms.shared.responses import attachment
-from lms.shared.tabular import XLSX_MEDIA_TYPE, FileFormat
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 
 class ResultController(Controller):
@@ -52,6 +53,7 @@ class ResultController(Controller):
     @get(
         "/results/recap",
         operation_id="getResultsRecap",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
         guards=[allow("organizer", "trainer", "hr")],
         responses=problem_responses(400, 401, 403, 404),
         media_type=XLSX_MEDIA_TYPE,
