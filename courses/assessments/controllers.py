@@ -167,7 +167,9 @@ class BankController(Controller):
         return Response(
             text,
             media_type="text/plain; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'
+            },
         )
 
 

@@ -40,7 +40,9 @@ def read_question_file(
     """
     size = len(text) if isinstance(text, bytes) else len(text.encode())
     if size > max_bytes:
-        raise PayloadTooLarge(f"Berkas soal terlalu besar (maksimal {max_bytes // 1_048_576} MB).")
+        raise PayloadTooLarge(
+            f"Berkas soal terlalu besar (maksimal {max_bytes // 1_048_576} MB)."
+        )
     # NUL never belongs in a question and PostgreSQL cannot store it in text: drop it.
     decoded = decode_upload(text).replace("\x00", "")
     fmt = fmt or guess_format(decoded, filename)
