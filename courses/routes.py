@@ -16,11 +16,17 @@ from courses.assessments.report_controllers import ItemAnalysisController, Sessi
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
+from courses.delivery import enrollment_import_job  # noqa: F401 - registers its job handler
 from courses.delivery.agenda import AgendaService
 from courses.delivery.attendance import AttendanceService
 from courses.delivery.attendance_controllers import AttendanceController
 from courses.delivery.attendance_sheet import AttendanceSheetService
-from courses.delivery.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
+from courses.delivery.checkin import (
+    MAX_WRONG_CODES,
+    WRONG_CODE_WINDOW,
+    WRONG_CODES_MESSAGE,
+    CheckinService,
+)
 from courses.delivery.controllers import SessionController, TrainerController
 from courses.delivery.enrollment import EnrollmentService
 from courses.delivery.enrollment_controllers import EnrollmentController
@@ -30,9 +36,9 @@ from courses.delivery.trainers import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService
-from lms.auth.ratelimit import AttemptLimiter
 from lms.config import Settings
 from lms.shared.letterhead import LetterheadSource
+from lms.shared.ratelimit import Limit, counters_for
 
 
 def catalogue_router(settings: Settings) -> Router:
@@ -58,8 +64,12 @@ def delivery_router(settings: Settings, letterhead: LetterheadSource | None = No
         return EnrollmentImportService(settings)
 
     def provide_checkin_service(request: Request) -> CheckinService:
-        limiter = AttemptLimiter(
-            request.app.stores.get("checkin_attempts"), MAX_WRONG_CODES, WRONG_CODE_WINDOW
+        limiter = Limit(
+            counters_for(request.app),
+            "checkin",
+            MAX_WRONG_CODES,
+            WRONG_CODE_WINDOW,
+            WRONG_CODES_MESSAGE,
         )
         return CheckinService(settings.secret_key, limiter)
 
@@ -109,9 +119,24 @@ def results_router(settings: Settings) -> Router:
     )
 
 
+def lti_router(settings: Settings) -> Router:
+    """Roster sync and score passback for sessions placed in an LMS (one service client per
+    app: it caches the platforms' access tokens)."""
+    from courses.lti.controllers import SessionLtiController
+    from lms.lti.services import ServiceClient
+
+    client = ServiceClient(settings)
+    return Router(
+        path="/",
+        route_handlers=[SessionLtiController],
+        dependencies={"lti_client": Provide(lambda: client, use_cache=True, sync_to_thread=False)},
+    )
+
+
 def build_routers(settings: Settings, letterhead: LetterheadSource | None = None) -> list[Router]:
     """Every router of this app; ``letterhead`` comes from the composition root."""
     return [
+        lti_router(settings),
         catalogue_router(settings),
         delivery_router(settings, letterhead),
         assessments_router(settings),

@@ -10,18 +10,16 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import swagger_ui_bundle
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
+from litestar.exceptions import ValidationException
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -31,12 +29,22 @@ from lms.auth.tokens import PUBLIC_PATHS, make_jwt_auth
 from lms.config import Settings, get_settings
 from lms.db import make_engine, start_engine, stop_engine
 from lms.health.controllers import HealthController
+from lms.observability.logs import quiet_noisy_loggers
+from lms.observability.metrics import add_scrape_source, metrics, prometheus_config
+from lms.observability.request_id import request_id_middleware
+from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import document_problems
-from lms.shared.problems import problem_details_plugin
+from lms.shared.problems import problem_details_plugin, validation_problem_handler
+from lms.shared.ratelimit import RedisCounters, make_counters
 
 logger = logging.getLogger("lms")
 
-_SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+# Swagger UI 5 (it reads OpenAPI 3.1), vendored from npm's swagger-ui-dist (see the README
+# there) so the docs page loads nothing from outside the server. The version is in the URL, so
+# browsers may keep the files for a year: an upgrade changes the URL.
+SWAGGER_UI_VERSION = "5.36.0"
+_SWAGGER_DIR = Path(__file__).parent / "static" / "swagger-ui"
+_SWAGGER_URL = f"/static/swagger-ui/{SWAGGER_UI_VERSION}"
 
 
 def all_tables() -> list[Any]:
@@ -56,20 +64,6 @@ def bind_engine(engine: Engine) -> None:
     import piccolo_conf
 
     piccolo_conf.DB = engine
-
-
-def _store_factory(settings: Settings) -> StoreRegistry:
-    """Rate-limit counters: Redis when configured (shared by workers), else in memory."""
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        root = RedisStore.with_client(url=settings.redis_url, namespace="prima")
-
-        def factory(name: str) -> Store:
-            return root.with_namespace(name)
-
-        return StoreRegistry(default_factory=factory)
-    return StoreRegistry(default_factory=lambda name: MemoryStore())
 
 
 def _feature_routers(settings: Settings) -> list[Router]:
@@ -109,6 +103,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     bind_engine(engine)
     jwt_auth = make_jwt_auth(settings)
+    quiet_noisy_loggers()
+    from certificates.metrics import certificate_metrics
+
+    add_scrape_source(certificate_metrics)
+    from courses.lti.content import placeable
+    from lms.lti.deep_linking import register_content_source
+
+    register_content_source(placeable)
+    counters = make_counters(settings.redis_url)
 
     async def on_startup(app: Litestar) -> None:
         await start_engine(engine)
@@ -129,6 +132,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         await shutdown_renderer()
         await stop_engine(engine)
+        if isinstance(counters, RedisCounters):
+            await counters.close()
         gc.unfreeze()  # an app built again in this process (tests) lets the collector see them
 
     openapi = OpenAPIConfig(
@@ -142,9 +147,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/",
-                js_url="/static/swagger/swagger-ui-bundle.js",
-                css_url="/static/swagger/swagger-ui.css",
-                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                js_url=f"{_SWAGGER_URL}/swagger-ui-bundle.js",
+                css_url=f"{_SWAGGER_URL}/swagger-ui.css",
+                standalone_preset_js_url=f"{_SWAGGER_URL}/swagger-ui-standalone-preset.js",
                 favicon="",
             )
         ],
@@ -159,22 +164,40 @@ def create_app(settings: Settings | None = None) -> Litestar:
         use_handler_docstrings=True,
     )
     static = create_static_files_router(
-        path="/static/swagger",
+        path=_SWAGGER_URL,
         directories=[_SWAGGER_DIR],
+        cache_control=CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True),
         include_in_schema=False,
         opt={"exclude_from_auth": True},
     )
     app = Litestar(
-        route_handlers=[HealthController, static, *_feature_routers(settings)],
+        route_handlers=[HealthController, metrics, static, *_feature_routers(settings)],
+        # Outermost first: the request id exists before anything can refuse the request.
+        middleware=[request_id_middleware, RefuseNulMiddleware, prometheus_config().middleware],
         on_app_init=[jwt_auth.on_app_init],
+        request_class=PrimaRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         plugins=[problem_details_plugin()],
+        exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
-        stores=_store_factory(settings),
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "jwt_auth": jwt_auth,
+                "engine": engine,
+                "rate_counters": counters,
+            }
+        ),
         template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
         cors_config=CORSConfig(allow_origins=[]),
+        # Litestar's logger sends its records up to the root logger, which ``lms serve``
+        # configures (JSON lines with the request id); Litestar does not replace the root's
+        # handlers with its own.
+        logging_config=LoggingConfig(
+            configure_root_logger=False,
+            loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+        ),
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         debug=settings.debug,
     )

@@ -7,6 +7,7 @@ from litestar import Router
 from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
 from lms.jobs.controllers import JobController
+from lms.lti.controllers import build_router as build_lti_router
 from lms.people.routes import build_router as build_people_router
 from lms.shared.letterhead import LetterheadSource
 
@@ -18,4 +19,5 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         Router(path="/", route_handlers=[JobController]),
         build_people_router(settings),
         build_competency_router(settings, letterhead),
+        build_lti_router(settings),
     ]

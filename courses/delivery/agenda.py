@@ -41,6 +41,7 @@ from lms.auth.caller import Caller
 from lms.competencies.jp import minutes_to_jp
 from lms.shared.errors import NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.validation import error_text
 
 _ITEM_COLUMNS = (
     AgendaItem.id,
@@ -255,7 +256,9 @@ class AgendaService:
         try:
             checked = msgspec.convert(merged, AgendaItemCreate, strict=False)
         except msgspec.ValidationError as exc:
-            raise RuleViolation(f"Acara agenda tidak valid: {exc}") from None
+            raise RuleViolation(
+                f"Acara agenda tidak valid: {error_text(exc, AgendaItemCreate)}"
+            ) from None
         await self._check_refs(caller, session, checked.module_id, checked.trainer_id)
         starts = _instant(checked.starts_at, session.timezone)
         ends = _instant(checked.ends_at, session.timezone)
