@@ -49,6 +49,12 @@ curl -sSf -X POST "$B/api/v1/people/import" -H "$ADM" \
   -F "file=@$DATA/peserta_pelayanan_prima_angkatan_1.csv" | jq .message |
   expect '"27 data diproses: 0 baru, 0 diperbarui, 27 tidak berubah, 0 ditolak"'
 #:
+#: A file of more than 1,000 rows (people or enrollments) is imported by a job instead: the answer
+#: is `202 {"job_id", "url"}`, `GET` the url until `status` is `succeeded`, and the report is the
+#: job's `result`. A job cut short by a stopped server runs again at the next start (the import is
+#: an upsert, so nothing is written twice). Only admins and organizers import or edit people and
+#: units; HR reads them.
+#:
 #: (The organizer's scope is DPMPTSP and the units below it; people of the kecamatan and
 #: kelurahan in that file belong to other units, so the city admin or an organizer of the city
 #: imports them. A row outside the caller's scope is rejected with its row number.)

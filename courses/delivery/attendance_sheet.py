@@ -59,9 +59,9 @@ def render_html(context: dict[str, Any]) -> str:
 
 def render_pdf(html: str) -> bytes:
     """Render HTML to PDF with WeasyPrint (blocking: call it on a worker thread)."""
-    from weasyprint import HTML
+    from lms.shared.pdf import html_to_pdf
 
-    return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    return html_to_pdf(html, TEMPLATES_DIR)
 
 
 def filename_for(session: SessionRecord, day: dt.date | None) -> str:

@@ -51,10 +51,10 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 
 
 def _write_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from lms.shared.pdf import html_to_pdf
 
     with _RENDER_LOCK:
-        return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+        return html_to_pdf(html, TEMPLATES)
 
 
 async def render_pdf(template: str, context: dict[str, Any]) -> bytes:

@@ -12,7 +12,7 @@ import msgspec
 import pypdf
 import pytest
 
-from certificates.render_engine import RenderEngine, RenderError, RestrictedFetcher
+from certificates.render_engine import RenderEngine, RenderError
 from certificates.rendering import (
     CertificateRenderer,
     render_one,
@@ -21,6 +21,7 @@ from certificates.rendering import (
 )
 from certificates.snapshot import HolderSnapshot, ModuleLine, sample_snapshot
 from certificates.templating import TEMPLATES_DIR, TemplateError, TemplateSource, default_template
+from lms.shared.pdf import LocalFetcher
 
 LOGO = (
     "data:image/svg+xml;base64,"
@@ -179,7 +180,7 @@ def test_broken_templates_raise_template_error():
 
 
 def test_templates_cannot_read_local_files_or_the_network():
-    fetcher = RestrictedFetcher()
+    fetcher = LocalFetcher(TEMPLATES_DIR)
     with pytest.raises(ValueError):
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(ValueError):
