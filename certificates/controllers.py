@@ -3,17 +3,19 @@ which apply the scope checks (a certificate the caller may not see is a 404)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Response, Stream
 
 from certificates.downloads import DownloadService
 from certificates.issuer_profiles import IssuerProfileService
 from certificates.issuing_job import IssuingService
 from certificates.records import CertificateQuery, CertificateRecords
+from certificates.register import register_file
 from certificates.schemas import (
     CertificateListItem,
     CertificateRead,
@@ -31,9 +33,12 @@ from certificates.schemas import (
 from certificates.templates_service import TemplateService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
+from lms.shared.responses import attachment
 from lms.shared.schemas import Page
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 PDF = "application/pdf"
 
@@ -145,6 +150,36 @@ class CertificateController(Controller):
             q=q,
         )
         return await certificate_records.search(request.user, query, limit=limit, offset=offset)
+
+    @get(
+        "/register",
+        operation_id="downloadCertificateRegister",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
+        responses=problem_responses(400, 401, 403, 413),
+        guards=[allow("organizer", "hr")],
+        media_type=XLSX_MEDIA_TYPE,
+    )
+    async def register(
+        self,
+        request: CallerRequest,
+        certificate_records: NamedDependency[CertificateRecords],
+        session_id: FromQuery[UUID | None] = None,
+        course_id: FromQuery[UUID | None] = None,
+        year: YearQuery = None,
+        status: StatusQuery = None,
+        output: Annotated[
+            FileFormat, QueryParameter(name="format", description="xlsx atau csv")
+        ] = "xlsx",
+    ) -> Response[bytes]:
+        """The certificate register (buku register) of the caller's scope as XLSX or CSV,
+        oldest first, with the same filters as the list."""
+        query = CertificateQuery(
+            session_id=session_id, course_id=course_id, year=year, status=status
+        )
+        content, media_type, filename = await register_file(
+            certificate_records, request.user, query, output
+        )
+        return attachment(content, media_type, filename)
 
     @get(
         "/{certificate_id:uuid}",

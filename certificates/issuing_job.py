@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from certificates import numbering
+from certificates import codes
 from certificates.issuing import check_template, issue_session
 from certificates.pool import current_settings, pdfs_are_signed
 from certificates.recipients import build_snapshot, candidates, load_issue_context, number_for
@@ -99,7 +99,7 @@ class IssuingService:
             signed=pdfs_are_signed(),
         )
         person_ids = data.person_ids if data is not None else None
-        chosen = await candidates(session.id, person_ids, new_code=numbering.new_verification_code)
+        chosen = await candidates(session.id, person_ids, new_code=codes.new_verification_code)
         if chosen.missing:
             raise RuleViolation(
                 NOT_PASSED_SUBSET,

@@ -16,7 +16,7 @@ from certificates.controllers import (
     TemplateController,
 )
 from certificates.downloads import DownloadService
-from certificates.issuer_profiles import IssuerProfileService
+from certificates.issuer_profiles import IssuerProfileService, letterhead_for
 from certificates.issuing_job import IssuingService
 from certificates.pages import certificates_panel, check_page, my_certificate_pdf
 from certificates.records import CertificateRecords
@@ -34,6 +34,7 @@ from certificates.verification_controllers import (
 from certificates.verify_page import VerifyPageController
 from certificates.verify_rate_limit import verify_rate_limit
 from lms.config import Settings
+from lms.shared.letterhead import Letterhead, LetterheadSource
 from lms.web.home import HomePanel
 from lms.web.shell import page_router
 
@@ -121,6 +122,16 @@ def page_routers(settings: Settings) -> list[Router]:
 def home_panels(settings: Settings) -> list[HomePanel]:
     """This app's sections of a person's home page (``/saya``)."""
     return [certificates_panel(settings)]
+
+
+def letterhead_source(settings: Settings) -> LetterheadSource:
+    """The issuer profiles as the letterhead of other apps' paperwork (the daftar hadir)."""
+    store = store_for(settings)
+
+    async def lookup(unit_path: str) -> Letterhead | None:
+        return await letterhead_for(unit_path, store)
+
+    return lookup
 
 
 def build_routers(settings: Settings) -> list[Router]:

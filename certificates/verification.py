@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from certificates.codes import lookup_forms
 from certificates.records import effective_status
 from certificates.schemas import Status
 from certificates.tables import Certificate
@@ -211,8 +212,11 @@ class VerificationService:
     async def _row_by_code(self, code: str) -> dict[str, Any] | None:
         if not code or len(code) > 64 or not _is_plain_text(code):
             return None
-        rows = await _query(_BY_CODE, code)
-        return rows[0] if rows else None
+        for form in lookup_forms(code):
+            rows = await _query(_BY_CODE, form)
+            if rows:
+                return rows[0]
+        return None
 
     async def by_code(self, code: str) -> VerificationRead | None:
         """The public answer for a verification code; ``None`` when no certificate has it."""
@@ -228,8 +232,11 @@ class VerificationService:
         """
         if not code or len(code) > 64 or not _is_plain_text(code):
             return None
-        rows = await _query(_STATUS_BY_CODE, code)
-        if not rows:
+        for form in lookup_forms(code):
+            rows = await _query(_STATUS_BY_CODE, form)
+            if rows:
+                break
+        else:
             return None
         row = rows[0]
         cached = _FIXED.get(row["id"])

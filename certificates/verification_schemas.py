@@ -41,7 +41,7 @@ REVOCATION_CATEGORIES: dict[str, dict[str, str]] = {
 
 
 class VerifyBatchRequest(Input):
-    """``{"items": ["001/PP/DPMPTSP/XI/2026", "K7QM2XW9RT4HBP3N", ...]}``: numbers or codes."""
+    """``{"items": ["001/PP/DPMPTSP/XI/2026", "K7QM-2XW9-RT4H-BP3N", ...]}``: numbers or codes."""
 
     items: list[str]
 

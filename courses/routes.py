@@ -43,6 +43,7 @@ from courses.results.results import ResultService
 from lms.auth.accounts import PersonScope
 from lms.auth.routes import account_service_provider
 from lms.config import Settings
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.ratelimit import Limit, counters_for
 from lms.web.home import HomePanel
 from lms.web.routes import settings_provider
@@ -79,8 +80,12 @@ def catalogue_router(settings: Settings) -> Router:
     )
 
 
-def delivery_router(settings: Settings) -> Router:
-    """Trainers, sessions, agenda, enrollment and attendance."""
+def delivery_router(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
+    """Trainers, sessions, agenda, enrollment and attendance; ``letterhead`` prints the office's
+    kop and panitia on the daftar hadir (see :mod:`lms.shared.letterhead`)."""
+
+    def provide_sheet_service() -> AttendanceSheetService:
+        return AttendanceSheetService(letterhead)
 
     def provide_agenda_service() -> AgendaService:
         return AgendaService(jp_minutes=settings.jp_minutes)
@@ -115,7 +120,7 @@ def delivery_router(settings: Settings) -> Router:
             "enrollment_import_service": Provide(provide_import_service, sync_to_thread=False),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "checkin_service": Provide(provide_checkin_service, sync_to_thread=False),
-            "attendance_sheet_service": Provide(AttendanceSheetService, sync_to_thread=False),
+            "attendance_sheet_service": Provide(provide_sheet_service, sync_to_thread=False),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
         },
     )
@@ -156,18 +161,16 @@ def lti_router(settings: Settings) -> Router:
     return Router(
         path="/",
         route_handlers=[SessionLtiController],
-        dependencies={
-            "lti_client": Provide(lambda: client, use_cache=True, sync_to_thread=False)
-        },
+        dependencies={"lti_client": Provide(lambda: client, use_cache=True, sync_to_thread=False)},
     )
 
 
-def build_routers(settings: Settings) -> list[Router]:
-    """Every router of this app."""
+def build_routers(settings: Settings, letterhead: LetterheadSource | None = None) -> list[Router]:
+    """Every router of this app; ``letterhead`` comes from the composition root."""
     return [
         lti_router(settings),
         catalogue_router(settings),
-        delivery_router(settings),
+        delivery_router(settings, letterhead),
         assessments_router(settings),
         reports_router(settings),
         results_router(settings),

@@ -72,6 +72,7 @@ def _feature_routers(settings: Settings) -> list[Router]:
     home panels and account scopes come from all three."""
     from certificates.routes import build_routers as certificate_routers
     from certificates.routes import home_panels as certificate_panels
+    from certificates.routes import letterhead_source
     from courses.routes import PERSON_SCOPES
     from courses.routes import build_routers as course_routers
     from courses.routes import home_panels as course_panels
@@ -81,8 +82,8 @@ def _feature_routers(settings: Settings) -> list[Router]:
 
     return [
         build_auth_router(settings, PERSON_SCOPES),
-        *lms_routers(settings),
-        *course_routers(settings),
+        *lms_routers(settings, letterhead_source(settings)),
+        *course_routers(settings, letterhead_source(settings)),
         *certificate_routers(settings),
         *web_routers(
             settings,

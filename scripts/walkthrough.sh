@@ -199,7 +199,7 @@ curl -sSf "$B/api/v1/reports/jp-compliance?year=$(date +%Y)" -H "$HR" |
 curl -sSf -o transkrip.pdf "$B/api/v1/people/$(jq -r .person_id <<<"$CERT")/transcript.pdf" -H "$HR"
 head -c 5 transkrip.pdf | jq -R . | expect '"%PDF-"'
 curl -sSf "$B/api/v1/reports/siasn-export?year=$(date +%Y)&format=csv" -H "$HR" | head -1 | jq -R . |
-  must 'startswith("nip,jenisDiklatId,namaKursus")'
+  must 'ltrimstr("\ufeff") | startswith("nip;jenisDiklatId;namaKursus")'   # ";" and a BOM: Excel opens it in columns
 UNIT=$(curl -sSf "$B/api/v1/units?limit=200" -H "$HR" | jq -r '.items[] | select(.code == "DPMPTSP-PPJ") | .id')
 curl -sSf "$B/api/v1/reports/training-impact?unit_id=$UNIT" -H "$HR" | jq '[.periods[] | {period, ikm, category}]' |
   expect '[{"period": "2025-S1", "ikm": 77.22, "category": "B"}, {"period": "2026-S1", "ikm": 80.42, "category": "B"}]'

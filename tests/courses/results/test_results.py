@@ -337,3 +337,51 @@ async def test_a_draft_session_cannot_be_finalized(app, client, organizer, unit,
         f"/api/v1/sessions/{session['id']}/results/finalize", headers=organizer.headers
     )
     assert resp.status_code == 422
+
+
+async def test_results_recap_as_xlsx_and_csv(
+    app, client, organizer, other_organizer, unit, trainer_user
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    world = await _assessed(app, client, organizer, unit, trainer_user)
+    url = f"/api/v1/sessions/{world.session_id}/results/recap"
+    resp = await client.get(url, headers=organizer.headers)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="rekap-nilai-' in resp.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(resp.content))["Rekap nilai"]
+    values = list(sheet.values)
+    assert values[0][0] == "PEMERINTAH KOTA PADANG PANJANG"
+    assert values[1][0] == "DPMPTSP KOTA PADANG PANJANG"
+    assert values[2][0].startswith("REKAP NILAI PESERTA: ")
+    assert "nilai sementara (belum difinalisasi); batas lulus 70.01" in values[3][0]
+    header = values[5]
+    assert header == (
+        "No", "NIP", "Nama", "Post-test", "Penilaian pengajar", "Kehadiran %", "Nilai akhir",
+        "Lulus", "Predikat", "Keterangan",
+    )  # fmt: skip
+    rows = {row[2]: row for row in values[6:]}
+    assert len(rows) == 6
+    first = next(row for row in rows.values() if row[6] == 97)
+    assert first[3:9] == (100, 90, 100, 97, "Ya", "Sangat Memuaskan")
+    missing = [row for row in rows.values() if row[9]]
+    assert [(row[3], row[6], row[7], row[9]) for row in missing] == [
+        (None, 37, "Tidak", "Belum ada: Post-test")
+    ]
+    assert sheet.freeze_panes == "A7" and sheet.auto_filter.ref == "A6:J12"
+    assert sheet["G7"].number_format == "#,##0.00"
+
+    csv = await client.get(url, params={"format": "csv"}, headers=trainer_user.headers)
+    assert csv.status_code == 200
+    lines = csv.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == (
+        "No;NIP;Nama;Post-test;Penilaian pengajar;Kehadiran %;Nilai akhir;Lulus;Predikat;Keterangan"
+    )
+    assert any(line.endswith(";100,00;97,00;Ya;Sangat Memuaskan;") for line in lines)
+
+    assert (await client.get(url, headers=other_organizer.headers)).status_code == 404
+    participant = world.people[0]
+    assert (await client.get(url, headers=participant.headers)).status_code == 403
