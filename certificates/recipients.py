@@ -165,9 +165,15 @@ async def holders(person_ids: list[UUID]) -> dict[UUID, HolderSnapshot]:
 
 
 async def already_issued(session_id: UUID, person_ids: list[UUID] | None = None) -> set[UUID]:
-    """People holding a certificate of the session that is not revoked (valid, expired or
-    superseded by a newer one): issuing again skips them."""
-    where = (Certificate.session_id == session_id) & (Certificate.status != "revoked")
+    """People holding any certificate of the session, whatever its status: issuing skips them.
+
+    A revoked certificate counts too: a revocation takes the JP out of the ledger, and a
+    re-run of issuance (API, job, ``lms certificates issue``) that handed the person a fresh
+    valid certificate undid it silently (the verify page said SAH with 24 JP while the
+    compliance report said 0). Undoing a revocation is explicit: an admin reinstates the
+    certificate (the JP come back), or a re-issue supersedes it.
+    """
+    where = Certificate.session_id == session_id
     if person_ids is not None:
         if not person_ids:
             return set()

@@ -23,7 +23,10 @@ A second finalize is 409; so is any later component-score change. A correction i
 amendment: new component values (the final score is recomputed with the frozen rules) or a
 final score set directly, with a reason. It recomputes pass/fail and predikat, appends
 ``{at, by, by_name, reason, before, after}`` to ``amendments``, writes an audit entry and brings
-the ledger along: credited when newly passed, credit revoked when newly failed.
+the ledger along: credited when newly passed, credit revoked when newly failed. Once a
+certificate of the session was issued to the person, the certificate decides: failing the
+holder of a valid one, or passing someone whose certificate is revoked, is 409 (revoke or
+reinstate the certificate instead), so the ledger and the verify page never disagree.
 """
 
 from __future__ import annotations
@@ -108,6 +111,39 @@ def _snapshot(c: Computed) -> dict[str, Any]:
         "passed": c.passed,
         "predikat": c.predikat,
     }
+
+
+async def _refuse_flip_over_certificate(
+    session_id: UUID, person_id: UUID, now_passes: bool
+) -> None:
+    """Refuse a pass/fail change that would make the ledger and a certificate disagree.
+
+    A certificate of the session is the record that counts (the verify page shows it; its
+    revocation takes the JP out of the ledger, its reinstatement puts them back). Failing a
+    holder of a valid certificate left the page saying SAH with 24 JP while the ledger said 0;
+    passing again someone whose certificate was revoked restored 24 JP beside DICABUT. The
+    ledger knows whether a certificate was issued (``courses`` does not read certificates).
+
+    Raises:
+        Conflict: the person holds a valid certificate (and would fail), or a revoked one
+            (and would pass): revoke or reinstate the certificate instead.
+    """
+    credit = await ledger.session_credit(person_id=person_id, session_id=session_id)
+    if credit is None or not credit.certificate_number:
+        return
+    number = credit.certificate_number
+    if not now_passes and credit.status == "approved":
+        raise Conflict(
+            f"Peserta memegang sertifikat {number} yang sah untuk sesi ini; cabut sertifikat itu "
+            "lebih dulu (POST /api/v1/certificates/{id}/revoke): pencabutan mengeluarkan JP-nya "
+            "dari buku JP. Setelah itu hasil dapat diamandemen menjadi tidak lulus."
+        )
+    if now_passes and credit.status != "approved":
+        raise Conflict(
+            f"Sertifikat {number} peserta untuk sesi ini dicabut; amandemen menjadi lulus akan "
+            "mengembalikan JP di samping sertifikat yang dicabut. Pulihkan sertifikat itu "
+            "(POST /api/v1/certificates/{id}/reinstate, admin) bila pencabutannya keliru."
+        )
 
 
 class FinalizeService:
@@ -276,6 +312,8 @@ class FinalizeService:
 
         Raises:
             NotFound: no result for this person in the session.
+            Conflict: a pass/fail change that would contradict a certificate of the session
+                (``_refuse_flip_over_certificate``).
             RuleViolation: the session is not finalized yet (change component scores
                 instead), or a component the course does not weigh.
         """
@@ -330,6 +368,8 @@ class FinalizeService:
                 assert data.final_score is not None
                 missing = [name for name, value in stored.items() if value is None]
                 computed = decide(scoring, stored, attendance, data.final_score, missing)
+            if computed.passed != row["passed"]:
+                await _refuse_flip_over_certificate(session_id, person_id, computed.passed)
             after = _snapshot(computed)
             entry = {
                 "at": now.isoformat(),
