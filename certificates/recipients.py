@@ -173,7 +173,7 @@ async def already_issued(session_id: UUID, person_ids: list[UUID] | None = None)
     compliance report said 0). Undoing a revocation is explicit: an admin reinstates the
     certificate (the JP come back), or a re-issue supersedes it.
     """
-    where = Certificate.session_id == session_id
+    where: Any = Certificate.session_id == session_id
     if person_ids is not None:
         if not person_ids:
             return set()
