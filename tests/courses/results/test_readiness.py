@@ -165,6 +165,11 @@ async def test_finalize_waits_for_the_checklist_then_freezes_its_inputs(
         client.post(
             f"/api/v1/sessions/{world.session_id}/attendance", json=marks, headers=organizer.headers
         ),
+        client.post(
+            f"/api/v1/sessions/{world.session_id}/check-in",
+            json={"code": "000000"},
+            headers=absent.headers,
+        ),
         client.post(f"/api/v1/quizzes/{quiz}/attempts", headers=absent.headers),
         client.put(
             f"/api/v1/attempts/{pending}/answers/{true_false}",
