@@ -48,7 +48,7 @@ def issuing_router(settings: Settings) -> Router:
         return CertificateRecords(settings)
 
     def provide_downloads() -> DownloadService:
-        return DownloadService(store)
+        return DownloadService(store, settings.timezone)
 
     def provide_templates() -> TemplateService:
         return TemplateService(settings)

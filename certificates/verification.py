@@ -323,7 +323,9 @@ class VerificationService:
             status=status,
             status_label=STATUS_LABELS["id"][status],
             checked_at=checked_at,
-            valid_until=valid_until,
+            # A revoked or superseded certificate is valid until no date: printing "Berlaku
+            # sampai 20 November 2029" beside DICABUT read as a promise (the row keeps it).
+            valid_until=valid_until if status in ("valid", "expired") else None,
             superseded_by=self._link(row["next_number"], row["next_code"]),
             supersedes=self._link(row["prev_number"], row["prev_code"]),
             revocation=revocation,

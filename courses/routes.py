@@ -39,6 +39,7 @@ from courses.delivery.sessions import SessionService
 from courses.delivery.trainers import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
+from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService
 from lms.auth.accounts import PersonScope
 from lms.auth.routes import account_service_provider
@@ -147,6 +148,7 @@ def results_router(settings: Settings) -> Router:
         dependencies={
             "result_service": Provide(ResultService, sync_to_thread=False),
             "finalize_service": Provide(FinalizeService, sync_to_thread=False),
+            "readiness_service": Provide(ReadinessService, sync_to_thread=False),
         },
     )
 

@@ -36,6 +36,7 @@ from courses.assessments.quiz_times import deadline_for, now_utc, to_local
 from courses.assessments.quizzes import QUIZ_NOT_FOUND, is_enrolled, load_quiz
 from courses.assessments.tables import Attempt
 from courses.delivery.access import SessionRecord, may_see
+from courses.delivery.frozen import refuse_if_finalized
 from courses.delivery.locks import is_unique_violation
 from courses.delivery.tables import Enrollment
 from lms.audit import services as audit
@@ -98,6 +99,7 @@ class AttemptService:
             )
         if session.status == "cancelled":
             raise RuleViolation("Sesi ini dibatalkan; kuisnya tidak dapat dikerjakan.")
+        refuse_if_finalized(session, "kuis tidak dapat dikerjakan lagi")
         now = now_utc()
         tz = session.timezone
         if quiz["opens_at"] is not None and now < quiz["opens_at"]:
@@ -201,6 +203,7 @@ class AttemptService:
         if staff:
             raise NotFound(ATTEMPT_NOT_FOUND)
         if attempt["status"] == scoring.IN_PROGRESS:
+            refuse_if_finalized(session, "percobaan kuis tidak dapat dikumpulkan lagi")
             now = now_utc()
             questions = await question_store.load_questions(scoring.order_of(attempt))
             async with Attempt._meta.db.transaction():

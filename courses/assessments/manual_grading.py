@@ -22,6 +22,7 @@ from courses.assessments.attempt_schemas import AttemptRead, ManualGrade
 from courses.assessments.grading import grade_manually
 from courses.assessments.quiz_times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
+from courses.delivery.frozen import refuse_if_finalized
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, NotFound, RuleViolation
@@ -35,12 +36,14 @@ async def grade_answer(
 
     Raises:
         NotFound: not an attempt of a session the caller runs, or a question not in it.
-        Conflict: the attempt is still in progress.
+        Conflict: the attempt is still in progress, or the session's results are finalized
+            (a changed mark would change the post-test but not the frozen result).
         RuleViolation: points outside 0..the question's points, or nothing was answered.
     """
     attempt, quiz, session, staff = await load_attempt(caller, attempt_id)
     if not staff:
         raise NotFound(ATTEMPT_NOT_FOUND)
+    refuse_if_finalized(session, "nilai jawaban kuis tidak dapat diubah")
     now = now_utc()
     if scoring.is_overdue(attempt, now):
         await scoring.close_if_overdue(attempt_id, now)

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from courses.results.finalize import FinalizeService
+from courses.results.readiness import ReadinessService
 from courses.results.recap import results_recap
 from courses.results.results import ResultService
 from courses.results.schemas import (
@@ -17,6 +18,8 @@ from courses.results.schemas import (
     ComponentScoreBatch,
     ComponentScoreRead,
     FinalizeReport,
+    FinalizeRequest,
+    Readiness,
     ResultRead,
     SessionResults,
 )
@@ -116,9 +119,29 @@ class ResultController(Controller):
         session_id: FromPath[UUID],
         request: CallerRequest,
         finalize_service: NamedDependency[FinalizeService],
+        data: JSONBody[FinalizeRequest | None] = None,
     ) -> FinalizeReport:
-        """Freeze the results, complete enrollments and credit passed participants' JP."""
-        return await finalize_service.finalize(request.user, session_id)
+        """Freeze the results, complete enrollments and credit passed participants' JP.
+
+        The readiness checklist must be complete (422 listing what is open), unless the body
+        gives ``override_reason``; ``excused`` lists participants finalized without a post-test.
+        """
+        return await finalize_service.finalize(request.user, session_id, data)
+
+    @get(
+        "/results/readiness",
+        operation_id="getFinalizeReadiness",
+        guards=[allow("organizer")],
+        responses=problem_responses(400, 401, 403, 404),
+    )
+    async def readiness(
+        self,
+        session_id: FromPath[UUID],
+        request: CallerRequest,
+        readiness_service: NamedDependency[ReadinessService],
+    ) -> Readiness:
+        """The finalize checklist: session ended, essays graded, post-tests, attendance."""
+        return await readiness_service.readiness(request.user, session_id)
 
     @post(
         "/results/{person_id:uuid}/amend",
