@@ -171,7 +171,8 @@ async def test_roster_and_scores_round_trip(
     await Result.update({Result.final_score: Decimal("91.00")}).where(Result.person == person["id"])
     platform.fail_scores = True
     failed = (await client.post(url, **send)).json()
-    assert failed["failed"] == 1 and "menolak nilai (503)" in failed["rows"][0]["reason"]
+    (refused,) = [row for row in failed["rows"] if row["outcome"] == "failed"]
+    assert failed["failed"] == 1 and "menolak nilai (503)" in refused["reason"]
     stored = await LtiScore.select().first()
     assert stored["status"] == "failed"
     platform.fail_scores = False
