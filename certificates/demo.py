@@ -17,12 +17,12 @@ from uuid import UUID
 
 import msgspec
 
-from certificates.issuer_profiles import IssuerProfileService
-from certificates.issuing import issue_session
-from certificates.pool import current_settings, shutdown_renderer
-from certificates.schemas import IssuerProfileWrite
-from certificates.storage import store_for
-from certificates.templating import TEMPLATES_DIR
+from certificates.issuing.issuer_profiles import IssuerProfileService
+from certificates.issuing.schemas import IssuerProfileWrite
+from certificates.issuing.service import issue_session
+from certificates.rendering.pool import current_settings, shutdown_renderer
+from certificates.rendering.storage import store_for
+from certificates.rendering.templating import TEMPLATES_DIR
 from courses.delivery.access import load_session
 from lms.auth.caller import Caller
 from lms.auth.tables import User

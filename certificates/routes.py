@@ -8,30 +8,30 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from certificates import pool
-from certificates.controllers import (
+from certificates.issuing.controllers import (
     CertificateController,
     IssuerProfileController,
     SessionCertificateController,
     TemplateController,
 )
-from certificates.downloads import DownloadService
-from certificates.issuer_profiles import IssuerProfileService
-from certificates.issuing_job import IssuingService
-from certificates.records import CertificateRecords
-from certificates.storage import store_for
-from certificates.templates_service import TemplateService
-from certificates.trust import TrustService
-from certificates.trust_controllers import CertificateTrustController
-from certificates.verification import VerificationService
-from certificates.verification_controllers import (
+from certificates.issuing.issuer_profiles import IssuerProfileService
+from certificates.issuing.job import IssuingService
+from certificates.records.controllers import CertificateTrustController
+from certificates.records.downloads import DownloadService
+from certificates.records.service import CertificateRecords
+from certificates.records.trust import TrustService
+from certificates.rendering import pool
+from certificates.rendering.storage import store_for
+from certificates.rendering.templates_service import TemplateService
+from certificates.verification.controllers import (
     SERVICE_OPT,
     HrVerifyController,
     VerifyApiController,
     hr_authentication,
 )
-from certificates.verify_page import VerifyPageController
-from certificates.verify_rate_limit import verify_rate_limit
+from certificates.verification.page import VerifyPageController
+from certificates.verification.rate_limit import verify_rate_limit
+from certificates.verification.service import VerificationService
 from lms.config import Settings
 
 

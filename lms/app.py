@@ -89,9 +89,9 @@ def _feature_routers(settings: Settings) -> list[Router]:
 def _template_dirs() -> list[Path | PathLike[Any] | str]:
     """The Jinja folders of the apps that have one (the verification page's templates)."""
     dirs = [Path(__file__).parent / "templates"]
-    import certificates
+    import certificates.verification
 
-    dirs.append(Path(certificates.__file__).parent / "templates")
+    dirs.append(Path(certificates.verification.__file__).parent / "templates")
     return [d for d in dirs if d.is_dir()]
 
 
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from lms.jobs.runner import shutdown_runner
 
         await shutdown_runner()
-        from certificates.pool import shutdown_renderer
+        from certificates.rendering.pool import shutdown_renderer
 
         await shutdown_renderer()
         await stop_engine(engine)

@@ -65,10 +65,10 @@ PREDIKAT = [("Sangat Memuaskan", "92.40"), ("Memuaskan", "85.10"), ("Cukup Memua
 async def _world(n: int) -> tuple[object, UUID, list[UUID], dict]:
     """Units, ``n`` people, the course, the issuer profile (logo + signature)."""
     from certificates.demo import PROFILE, _svg_uri
-    from certificates.issuer_profiles import IssuerProfileService
-    from certificates.pool import current_settings
-    from certificates.schemas import IssuerProfileWrite
-    from certificates.storage import store_for
+    from certificates.issuing.issuer_profiles import IssuerProfileService
+    from certificates.issuing.schemas import IssuerProfileWrite
+    from certificates.rendering.pool import current_settings
+    from certificates.rendering.storage import store_for
     from courses.catalogue.schemas import CourseCreate
     from courses.catalogue.services import CourseService
     from lms.auth.caller import Caller
@@ -235,7 +235,7 @@ class _CommitClock:
     """Measures the time spent in the issuing transactions (store + claim + insert)."""
 
     def __init__(self) -> None:
-        from certificates.issuing_run import IssuingRun
+        from certificates.issuing.run import IssuingRun
 
         self.seconds = 0.0
         self.commits = 0
@@ -257,7 +257,7 @@ class _CommitClock:
 
 async def _issue_through_job(session_id: UUID, caller) -> tuple[float, float, dict]:
     """Submit the job and wait for it; return (wall s, CPU s of parent + workers, result)."""
-    from certificates.pool import get_renderer
+    from certificates.rendering.pool import get_renderer
     from lms.jobs import runner
     from lms.jobs.tables import Job
 
@@ -278,9 +278,9 @@ async def _issue_through_job(session_id: UUID, caller) -> tuple[float, float, di
 
 async def _issued_snapshots(session_id: UUID):
     """The issued certificates' snapshots with their images, to render the same in the baseline."""
-    from certificates.pool import current_settings
-    from certificates.snapshot import CertificateSnapshot
-    from certificates.storage import store_for
+    from certificates.rendering.pool import current_settings
+    from certificates.rendering.snapshot import CertificateSnapshot
+    from certificates.rendering.storage import store_for
     from certificates.tables import Certificate
 
     store = store_for(current_settings())
@@ -299,7 +299,7 @@ async def _issued_snapshots(session_id: UUID):
 
 async def _restart_pool(settings, *, signing: bool) -> float:
     """(Re)start the render pool with or without the signer; return the start-up seconds."""
-    from certificates import pool
+    from certificates.rendering import pool
 
     await pool.shutdown_renderer()
     pool.configure(settings if signing else msgspec.structs.replace(settings, signing_p12="none"))
@@ -311,9 +311,9 @@ async def _restart_pool(settings, *, signing: bool) -> float:
 async def main_async(args: argparse.Namespace) -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    import certificates.issuing_job  # noqa: F401 (registers the job kind)
-    from certificates import pool
-    from certificates.templating import default_template
+    import certificates.issuing.job  # noqa: F401 (registers the job kind)
+    from certificates.rendering import pool
+    from certificates.rendering.templating import default_template
     from lms.app import bind_engine
     from lms.config import get_settings
     from lms.db import make_engine, start_engine, stop_engine
