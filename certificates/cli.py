@@ -64,7 +64,12 @@ async def _issue(session_id: UUID, person_ids: list[UUID] | None) -> tuple[Issue
                 progress.update(task, total=total, completed=already_done)
 
             report = await issue_session(
-                session_id, actor=None, person_ids=person_ids, progress=bar, on_total=on_total
+                session_id,
+                settings=settings,
+                actor=None,
+                person_ids=person_ids,
+                progress=bar,
+                on_total=on_total,
             )
         return report, bar.errors
     finally:

@@ -20,7 +20,6 @@ from certificates.records.controllers import CertificateTrustController
 from certificates.records.downloads import DownloadService
 from certificates.records.service import CertificateRecords
 from certificates.records.trust import TrustService
-from certificates.rendering import pool
 from certificates.rendering.storage import store_for
 from certificates.rendering.templates_service import TemplateService
 from certificates.verification.controllers import (
@@ -37,8 +36,10 @@ from lms.config import Settings
 
 def issuing_router(settings: Settings) -> Router:
     """Issuing, lists, downloads, templates and issuer profiles."""
-    pool.configure(settings)
     store = store_for(settings)
+
+    def provide_issuing() -> IssuingService:
+        return IssuingService(settings)
 
     def provide_records() -> CertificateRecords:
         return CertificateRecords(settings)
@@ -61,7 +62,7 @@ def issuing_router(settings: Settings) -> Router:
             IssuerProfileController,
         ],
         dependencies={
-            "issuing_service": Provide(IssuingService, sync_to_thread=False),
+            "issuing_service": Provide(provide_issuing, sync_to_thread=False),
             "certificate_records": Provide(provide_records, sync_to_thread=False),
             "download_service": Provide(provide_downloads, sync_to_thread=False),
             "template_service": Provide(provide_templates, sync_to_thread=False),
@@ -73,7 +74,7 @@ def issuing_router(settings: Settings) -> Router:
 def verification_routers(settings: Settings) -> list[Router]:
     """The public page and JSON (rate limited per address), HR's checks, and trust changes."""
     verification = VerificationService(settings.public_base_url, settings.timezone)
-    trust = TrustService(settings.public_base_url, settings.timezone)
+    trust = TrustService(settings)
     provide_verification = Provide(lambda: verification, use_cache=True, sync_to_thread=False)
     return [
         Router(

@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await start_engine(engine)
         from lms.jobs.runner import recover_unfinished_jobs
 
-        await recover_unfinished_jobs()
+        await recover_unfinished_jobs(settings)
         # Everything loaded so far (modules, routes, schemas) lives as long as the process: keep
         # it out of the cyclic collector, whose full passes over it stalled requests by tens of
         # milliseconds (the verification benchmark's p99, docs/BENCHMARKS.md).

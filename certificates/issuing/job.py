@@ -23,10 +23,11 @@ from certificates.issuing.recipients import (
 )
 from certificates.issuing.schemas import IssueRequest, JobAccepted
 from certificates.issuing.service import check_template, issue_session
-from certificates.rendering.pool import current_settings, pdfs_are_signed
+from certificates.rendering.pool import pdfs_are_signed
 from certificates.rendering.storage import store_for
 from courses.delivery.access import get_managed_session
 from lms.auth.caller import Caller
+from lms.config import Settings
 from lms.jobs import runner
 from lms.jobs.runner import JobContext
 from lms.shared.errors import RuleViolation
@@ -73,6 +74,7 @@ async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
 
     report = await issue_session(
         params.session_id,
+        settings=ctx.settings,
         actor=params.actor,
         person_ids=params.person_ids,
         progress=progress,
@@ -82,7 +84,10 @@ async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
 
 
 class IssuingService:
-    """Starts issuing jobs (organizers of the session's unit, admins)."""
+    """Starts issuing jobs (organizers of the session's unit, admins) with the app's settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
     async def start(
         self, caller: Caller, session_id: UUID, data: IssueRequest | None
@@ -95,7 +100,7 @@ class IssuingService:
                 did not pass, no issuer profile, or the template / data cannot be printed.
         """
         session = await get_managed_session(caller, session_id)
-        settings = current_settings()
+        settings = self.settings
         ctx = await load_issue_context(
             session.id,
             store=store_for(settings),
@@ -128,5 +133,6 @@ class IssuingService:
             actor=caller,
             unit_id=session.unit_id,
             total=len(chosen.recipients) + len(chosen.skipped),
+            settings=self.settings,
         )
         return JobAccepted(job_id=job_id, url=f"/api/v1/jobs/{job_id}")

@@ -25,13 +25,14 @@ from certificates.issuing.recipients import (
     number_for,
 )
 from certificates.issuing.run import IssuingRun, Progress
-from certificates.rendering.pool import current_settings, get_renderer, pdfs_are_signed
+from certificates.rendering.pool import get_renderer, pdfs_are_signed
 from certificates.rendering.snapshot import CertificateSnapshot
 from certificates.rendering.storage import store_for
 from certificates.rendering.templating import TemplateError
 from certificates.rendering.workers import validate_template
 from certificates.tables import Certificate
 from lms.auth.caller import Caller
+from lms.config import Settings
 from lms.shared.errors import RuleViolation
 
 NOT_PASSED = "Peserta ini tidak lulus pada sesi tersebut, atau datanya sudah tidak ada."
@@ -100,6 +101,7 @@ async def prepare(
 async def issue_session(
     session_id: UUID,
     *,
+    settings: Settings,
     actor: Caller | None,
     person_ids: list[UUID] | None = None,
     progress: Progress | None = None,
@@ -110,6 +112,7 @@ async def issue_session(
 
     Args:
         session_id: the session.
+        settings: the app's (storage, verify links, the render pool's signer).
         actor: who issues (audit, ``issued_by``); ``None`` for the system.
         person_ids: a subset of the passed participants.
         progress: receives progress and per-participant errors.
@@ -119,7 +122,6 @@ async def issue_session(
         NotFound: no such session.
         RuleViolation: not finalized, no issuer profile, or a broken template.
     """
-    settings = current_settings()
     store = store_for(settings)
     progress = progress or SilentProgress()
     renderer = await get_renderer(settings)
@@ -152,6 +154,7 @@ async def issue_session(
 
 async def issue_one(
     *,
+    settings: Settings,
     session_id: UUID,
     person_id: UUID,
     actor: Caller | None,
@@ -165,6 +168,7 @@ async def issue_one(
     that inserts it. It does not skip people who already hold a certificate of the session.
 
     Args:
+        settings: the app's (storage, verify links, the render pool's signer).
         session_id: the finalized session the person passed.
         person_id: the holder.
         actor: who issues (audit, ``issued_by``).
@@ -181,7 +185,6 @@ async def issue_one(
             field is invalid, or the PDF could not be made.
         Conflict: ``supersedes`` is already superseded (or revoked).
     """
-    settings = current_settings()
     store = store_for(settings)
     renderer = await get_renderer(settings)
     ctx = await load_issue_context(

@@ -21,8 +21,8 @@ from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, RuleViolation
 
 IssueOne = Callable[..., Awaitable[Any]]
-"""``certificates.issuing.service.issue_one(*, session_id, person_id, actor, supersedes=None,
-...)``."""
+"""``certificates.issuing.service.issue_one(*, settings, session_id, person_id, actor,
+supersedes=None, ...)``."""
 
 
 def default_issue_one() -> IssueOne:

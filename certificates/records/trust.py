@@ -48,6 +48,7 @@ from certificates.verification.schemas import REVOCATION_CATEGORIES
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger
+from lms.config import Settings
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
 
@@ -88,19 +89,15 @@ class TrustService:
     """Revocation, reinstatement, re-issue and the expiring list.
 
     Args:
-        public_base_url: ``LMS_PUBLIC_BASE_URL``, for verify links in answers.
-        timezone: ``LMS_TIMEZONE``: the date in it decides expiry.
+        settings: the app's: ``public_base_url`` for verify links in answers, ``timezone`` (the
+            date in it decides expiry), and what a re-issue renders and stores with.
         issue_one: issues one certificate (default: ``certificates.issuing.service.issue_one``).
     """
 
-    def __init__(
-        self,
-        public_base_url: str,
-        timezone: str = "Asia/Jakarta",
-        issue_one: IssueOne | None = None,
-    ) -> None:
-        self.base_url = public_base_url.rstrip("/")
-        self.timezone = timezone
+    def __init__(self, settings: Settings, issue_one: IssueOne | None = None) -> None:
+        self.settings = settings
+        self.base_url = settings.public_base_url.rstrip("/")
+        self.timezone = settings.timezone
         self._issue_one = issue_one
 
     # -- reading ------------------------------------------------------------------------------
@@ -323,6 +320,7 @@ class TrustService:
         check_reissuable(row)
         issue_one = self._issue_one or default_issue_one()
         result = await issue_one(
+            settings=self.settings,
             session_id=row["session_id"],
             person_id=row["person_id"],
             actor=caller,

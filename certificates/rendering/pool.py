@@ -6,6 +6,9 @@ every job, preview and re-issue shares it. It is created lazily, in a thread (th
 the first time something needs it, so a server that never issues pays nothing; the app calls
 ``shutdown_renderer`` when it stops.
 
+The settings come from the caller (the app's, a job's context, the CLI's): this module keeps
+the running pool, not a configuration.
+
 The pool's workers also sign: each builds the installation's ``Signer`` once
 (``certificates.rendering.signer_config.get_signer(settings)``) and signs every PDF right after
 rendering
@@ -24,25 +27,13 @@ from collections.abc import Callable
 from certificates.rendering.signer_config import get_signer
 from certificates.rendering.signing import NullSigner, Signer
 from certificates.rendering.workers import CertificateRenderer
-from lms.config import Settings, get_settings
+from lms.config import Settings
 
 LOGGER = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()
 _RENDERER: CertificateRenderer | None = None
 _SIGNED = False
-_SETTINGS: Settings | None = None
-
-
-def configure(settings: Settings) -> None:
-    """Use ``settings`` (the app's) for jobs, storage and signing in this process."""
-    global _SETTINGS
-    _SETTINGS = settings
-
-
-def current_settings() -> Settings:
-    """The settings given to ``configure``, else the process settings from the environment."""
-    return _SETTINGS or get_settings()
 
 
 def _signer_factory(settings: Settings) -> Callable[[], Signer] | None:
@@ -69,12 +60,13 @@ def _start(settings: Settings) -> CertificateRenderer:
         return _RENDERER
 
 
-async def get_renderer(settings: Settings | None = None) -> CertificateRenderer:
-    """The process's render pool, started on first call (without blocking the event loop)."""
+async def get_renderer(settings: Settings) -> CertificateRenderer:
+    """The process's render pool, started on first call with ``settings`` (its worker count and
+    signer), without blocking the event loop."""
     renderer = _RENDERER
     if renderer is not None:
         return renderer
-    return await asyncio.to_thread(_start, settings or current_settings())
+    return await asyncio.to_thread(_start, settings)
 
 
 def pdfs_are_signed() -> bool:

@@ -20,6 +20,7 @@ import msgspec
 import pypdf
 import pytest
 
+from lms.config import get_settings
 from lms.shared.indonesian import MONTHS, month_roman
 from tests.factories import Actor, make_actor, make_person
 
@@ -295,5 +296,5 @@ async def render_pool():
     """The process's render pool, stopped when the test run ends."""
     from certificates.rendering.pool import get_renderer, shutdown_renderer
 
-    yield await get_renderer()
+    yield await get_renderer(get_settings())
     await shutdown_renderer()

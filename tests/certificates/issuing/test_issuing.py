@@ -8,6 +8,7 @@ import io
 import pypdf
 import pytest
 
+from lms.config import get_settings
 from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     issue_and_wait,
@@ -187,6 +188,7 @@ async def test_job_reports_errors_per_participant(app, client, organizer, unit):
             "person_ids": [str(world.holders[0].person_id), str(failed.person_id)],
         },
         actor=None,
+        settings=get_settings(),
     )
     await runner.wait_for_jobs(300)
 
@@ -246,7 +248,7 @@ async def test_an_interrupted_job_resumes_after_a_restart(app, client, organizer
         )
     )
 
-    await runner.recover_unfinished_jobs()
+    await runner.recover_unfinished_jobs(get_settings())
     await runner.wait_for_jobs(300)
 
     job = await job_row(job_id)

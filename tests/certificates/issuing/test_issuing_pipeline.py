@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from certificates.tables import Certificate
+from lms.config import get_settings
 from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     number,
@@ -65,14 +66,14 @@ async def test_numbers_taken_meanwhile_are_rendered_again(
 
     world = await finalized_session(organizer, unit)
     await set_profile(client, organizer)
-    other = OtherServerMeanwhile(await get_renderer(), steal=2)
+    other = OtherServerMeanwhile(await get_renderer(get_settings()), steal=2)
 
     async def fake_renderer(settings=None):
         return other
 
     monkeypatch.setattr(issuing, "get_renderer", fake_renderer)
 
-    report = await issuing.issue_session(world.session_id, actor=None)
+    report = await issuing.issue_session(world.session_id, settings=get_settings(), actor=None)
 
     assert (report.issued, report.skipped, report.failed) == (3, 0, 0)
     rows = await _numbers(world.session_id)
@@ -113,7 +114,10 @@ async def test_a_certificate_that_cannot_be_rendered_is_reported_and_the_rest_is
     await set_profile(client, organizer, template_id=resp.json()["id"])
 
     job_id = await runner.submit(
-        "certificates.issue", {"session_id": str(world.session_id)}, actor=None
+        "certificates.issue",
+        {"session_id": str(world.session_id)},
+        actor=None,
+        settings=get_settings(),
     )
     await runner.wait_for_jobs(300)
 
@@ -140,13 +144,16 @@ async def test_issue_one_reissues_with_a_new_number_and_supersedes(app, client, 
     await set_profile(client, organizer)
     caller = organizer_caller(organizer, unit)
     ayu = world.holders[2]
-    first = await issue_one(session_id=world.session_id, person_id=ayu.person_id, actor=caller)
+    first = await issue_one(
+        settings=get_settings(), session_id=world.session_id, person_id=ayu.person_id, actor=caller
+    )
     assert (first["number"], first["status"]) == (number(1), "valid")
 
     await Person.update({Person.name: "Ni Made Ayu Suartini Dewi"}).where(
         Person.id == ayu.person_id
     )
     second = await issue_one(
+        settings=get_settings(),
         session_id=world.session_id,
         person_id=ayu.person_id,
         actor=caller,
@@ -168,13 +175,16 @@ async def test_issue_one_reissues_with_a_new_number_and_supersedes(app, client, 
     )
     with pytest.raises(Conflict):
         await issue_one(
+            settings=get_settings(),
             session_id=world.session_id,
             person_id=ayu.person_id,
             actor=caller,
             supersedes=first["id"],
         )
     # The failed re-issue took no number: the next one is 003.
-    third = await issue_one(session_id=world.session_id, person_id=ayu.person_id, actor=caller)
+    third = await issue_one(
+        settings=get_settings(), session_id=world.session_id, person_id=ayu.person_id, actor=caller
+    )
     assert third["number"] == number(3)
 
 
@@ -185,7 +195,8 @@ async def test_concurrent_jobs_of_one_session_issue_each_person_once(app, client
     await set_profile(client, organizer)
 
     reports = await asyncio.gather(
-        issue_session(world.session_id, actor=None), issue_session(world.session_id, actor=None)
+        issue_session(world.session_id, settings=get_settings(), actor=None),
+        issue_session(world.session_id, settings=get_settings(), actor=None),
     )
 
     assert sorted((r.issued, r.skipped) for r in reports) == [(0, 3), (3, 0)]

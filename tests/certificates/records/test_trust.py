@@ -214,7 +214,7 @@ def fake_issuing(monkeypatch, unit):
     """Replace ``certificates.issuing.service.issue_one`` with a stand-in that inserts a row."""
     calls: list[dict] = []
 
-    async def issue_one(*, session_id, person_id, actor, supersedes=None, overrides=None):
+    async def issue_one(*, settings, session_id, person_id, actor, supersedes=None, overrides=None):
         calls.append({"session_id": session_id, "person_id": person_id, "supersedes": supersedes})
         new = await insert_certificate(
             unit,
