@@ -9,10 +9,10 @@ from __future__ import annotations
 from litestar import Request, Router
 from litestar.di import Provide
 
-from courses.assessments.analysis import ItemAnalysisService
-from courses.assessments.evaluations import EvaluationService
-from courses.assessments.learning_gain import LearningGainService
-from courses.assessments.report_controllers import ItemAnalysisController, SessionReportController
+from courses.assessments.reports.analysis import ItemAnalysisService
+from courses.assessments.reports.controllers import ItemAnalysisController, SessionReportController
+from courses.assessments.reports.evaluations import EvaluationService
+from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService

@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from courses.assessments.learning_gain import session_quiz
-from courses.assessments.scoring import quiz_grades
+from courses.assessments.attempts.scoring import quiz_grades
+from courses.assessments.reports.learning_gain import session_quiz
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import session_rules
 from courses.delivery.access import (

@@ -34,7 +34,7 @@ PASSWORD = "peserta-uji-2026"
 
 def right_response(question: Any) -> dict[str, Any]:
     """A full-marks response to a stored (typed) question."""
-    from courses.assessments.questions import question_type
+    from courses.assessments.questions.model import question_type
 
     kind = question_type(question)
     if kind == "single_choice":
@@ -58,9 +58,9 @@ def right_response(question: Any) -> dict[str, Any]:
 async def seed(participants: int, questions: int, quizzes: int = 1) -> dict[str, Any]:
     """Insert the rows (the engine must be bound and started): ``quizzes`` quizzes on the same
     questions, the first a post-test, so one seeded database serves several runs."""
-    from courses.assessments import question_store
-    from courses.assessments.gift import parse_gift
-    from courses.assessments.questions import question_type
+    from courses.assessments.questions import store as question_store
+    from courses.assessments.questions.gift import parse_gift
+    from courses.assessments.questions.model import question_type
     from courses.assessments.tables import Question, QuestionBank, Quiz
     from courses.catalogue.tables import Course
     from courses.delivery.tables import CourseSession, Enrollment

@@ -46,8 +46,8 @@ class World:
 
 async def make_true_false(unit_id: UUID, statements: list[tuple[str, bool, str]]) -> list[UUID]:
     """A bank with one true/false question per (text, correct, competency code)."""
-    from courses.assessments.question_store import new_row
-    from courses.assessments.questions import TrueFalse
+    from courses.assessments.questions.model import TrueFalse
+    from courses.assessments.questions.store import new_row
     from courses.assessments.tables import Question as QuestionRow
     from courses.assessments.tables import QuestionBank
 
