@@ -23,7 +23,7 @@ from certificates.issuing.service import issue_session
 from certificates.rendering.pool import shutdown_renderer
 from certificates.rendering.storage import store_for
 from certificates.rendering.templating import TEMPLATES_DIR
-from courses.delivery.access import load_session
+from courses.delivery.sessions.access import load_session
 from lms.auth.caller import Caller
 from lms.auth.tables import User
 from lms.config import get_settings

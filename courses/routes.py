@@ -16,17 +16,17 @@ from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
-from courses.delivery.agenda import AgendaService
-from courses.delivery.attendance import AttendanceService
-from courses.delivery.attendance_controllers import AttendanceController
-from courses.delivery.attendance_sheet import AttendanceSheetService
-from courses.delivery.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
-from courses.delivery.controllers import SessionController, TrainerController
-from courses.delivery.enrollment import EnrollmentService
-from courses.delivery.enrollment_controllers import EnrollmentController
-from courses.delivery.enrollment_import import EnrollmentImportService
-from courses.delivery.sessions import SessionService
-from courses.delivery.trainers import TrainerService
+from courses.delivery.agenda.controllers import SessionController, TrainerController
+from courses.delivery.agenda.service import AgendaService
+from courses.delivery.attendance.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
+from courses.delivery.attendance.controllers import AttendanceController
+from courses.delivery.attendance.service import AttendanceService
+from courses.delivery.attendance.sheet import AttendanceSheetService
+from courses.delivery.enrollment.controllers import EnrollmentController
+from courses.delivery.enrollment.importing import EnrollmentImportService
+from courses.delivery.enrollment.service import EnrollmentService
+from courses.delivery.sessions.service import SessionService
+from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService

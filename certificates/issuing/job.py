@@ -25,7 +25,7 @@ from certificates.issuing.schemas import IssueRequest, JobAccepted
 from certificates.issuing.service import check_template, issue_session
 from certificates.rendering.pool import pdfs_are_signed
 from certificates.rendering.storage import store_for
-from courses.delivery.access import get_managed_session
+from courses.delivery.sessions.access import get_managed_session
 from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.jobs import runner

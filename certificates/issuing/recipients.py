@@ -33,7 +33,7 @@ from certificates.rendering.storage import FileStore
 from certificates.tables import Certificate
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import session_rules
-from courses.delivery.access import SessionRecord, load_session
+from courses.delivery.sessions.access import SessionRecord, load_session
 from courses.results.stored_results import passed_results
 from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip

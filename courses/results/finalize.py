@@ -31,8 +31,8 @@ import msgspec
 
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import course_rules
-from courses.delivery.access import SessionRecord, get_managed_session
 from courses.delivery.locks import lock_session
+from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.delivery.tables import CourseSession, Enrollment
 from courses.results.results import compute_session, score_rules
 from courses.results.schemas import AmendmentCreate, FinalizeReport, ResultRead

@@ -25,15 +25,15 @@ from courses.assessments.attempts.scoring import quiz_grades
 from courses.assessments.reports.learning_gain import session_quiz
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import session_rules
-from courses.delivery.access import (
+from courses.delivery.attendance.service import attendance_percentages
+from courses.delivery.enrollment.participants import Participant, session_participants
+from courses.delivery.locks import lock_session
+from courses.delivery.sessions.access import (
     SessionRecord,
     get_session_for_staff,
     get_visible_session,
     is_session_trainer,
 )
-from courses.delivery.attendance import attendance_percentages
-from courses.delivery.locks import lock_session
-from courses.delivery.participants import Participant, session_participants
 from courses.delivery.tables import CourseSession
 from courses.results.schemas import (
     ComponentScoreInput,

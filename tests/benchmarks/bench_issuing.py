@@ -163,8 +163,8 @@ async def _world(n: int) -> tuple[object, UUID, list[UUID], dict]:
 async def _finalized_session(caller, course_id: UUID, people: list[UUID], label: str) -> UUID:
     """A session of the course, finalized with everyone passed and JP credited."""
     from courses.catalogue.services import course_rules
-    from courses.delivery.session_schemas import SessionCreate
-    from courses.delivery.sessions import SessionService
+    from courses.delivery.sessions.schemas import SessionCreate
+    from courses.delivery.sessions.service import SessionService
     from courses.delivery.tables import CourseSession
     from courses.results.tables import Result
     from lms.competencies import ledger

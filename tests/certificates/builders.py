@@ -140,8 +140,8 @@ async def finalized_session(
     and finalized results for ``people`` (default ``PEOPLE``: three passed, one failed)."""
     from courses.catalogue.schemas import CourseCreate
     from courses.catalogue.services import CourseService, course_rules
-    from courses.delivery.session_schemas import SessionCreate
-    from courses.delivery.sessions import SessionService
+    from courses.delivery.sessions.schemas import SessionCreate
+    from courses.delivery.sessions.service import SessionService
     from courses.delivery.tables import CourseSession
     from courses.results.tables import Result
     from lms.competencies import ledger

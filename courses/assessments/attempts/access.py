@@ -16,7 +16,7 @@ from courses.assessments.questions import store as question_store
 from courses.assessments.quizzes.service import load_quiz
 from courses.assessments.quizzes.times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
-from courses.delivery.access import SessionRecord, get_session_for_staff
+from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
 from lms.shared.errors import NotFound

@@ -33,14 +33,14 @@ from courses.assessments.quizzes import review as review_policy
 from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.times import deadline_for, is_open, now_utc, to_local, to_utc
 from courses.assessments.tables import Attempt, Quiz
-from courses.delivery.access import (
+from courses.delivery.enrollment.participants import PARTICIPATING
+from courses.delivery.locks import lock_session
+from courses.delivery.sessions.access import (
     SessionRecord,
     get_managed_session,
     get_visible_session,
     load_session,
 )
-from courses.delivery.locks import lock_session
-from courses.delivery.participants import PARTICIPATING
 from courses.delivery.tables import Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller

@@ -49,7 +49,7 @@ from courses.assessments.reports.exact_stats import (
 )
 from courses.assessments.reports.schemas import ItemStats, OptionCount, QuizAnalysis, QuizStats
 from courses.assessments.tables import Quiz
-from courses.delivery.access import get_session_for_staff
+from courses.delivery.sessions.access import get_session_for_staff
 from lms.auth.caller import Caller
 from lms.shared.errors import NotFound
 

@@ -35,11 +35,15 @@ from courses.assessments.reports.schemas import (
     TrainerRef,
 )
 from courses.assessments.tables import EvaluationResponse
-from courses.delivery.access import get_visible_session, is_session_trainer, trainer_ids_for
+from courses.delivery.enrollment.participants import PARTICIPATING
 from courses.delivery.locks import is_unique_violation
-from courses.delivery.participants import PARTICIPATING
+from courses.delivery.sessions.access import (
+    get_visible_session,
+    is_session_trainer,
+    trainer_ids_for,
+)
 from courses.delivery.tables import AgendaItem, Enrollment
-from courses.delivery.trainers import trainer_display_name
+from courses.delivery.trainers.service import trainer_display_name
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation

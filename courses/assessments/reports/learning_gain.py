@@ -35,8 +35,8 @@ from courses.assessments.reports.schemas import (
     ParticipantGain,
 )
 from courses.assessments.tables import Quiz
-from courses.delivery.access import get_session_for_staff
-from courses.delivery.participants import session_participants
+from courses.delivery.enrollment.participants import session_participants
+from courses.delivery.sessions.access import get_session_for_staff
 from lms.auth.caller import Caller
 
 HUNDRED = Fraction(100)

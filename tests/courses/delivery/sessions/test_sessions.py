@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from courses.delivery.access import get_visible_session
+from courses.delivery.sessions.access import get_visible_session
 from courses.delivery.tables import CourseSession
 from lms.audit.services import entries_for
 from lms.shared.errors import NotFound

@@ -4,7 +4,8 @@ The file is the one the people import reads (same columns, same checks, same lim
 people are first matched, created or updated by ``lms.people.importing`` (so the register and
 the session never disagree on who someone is), then every accepted row is enrolled, in file
 order, in one transaction holding the session lock (seats and waitlist exactly as in
-``courses.delivery.enrollment``). The report lists every row with its outcome; people created
+``courses.delivery.enrollment.service``). The report lists every row with its outcome; people
+created
 by the import stay in the register even when their row was already enrolled.
 
 Participants come from every unit of the city, not only the organizer's: a row the people
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from courses.delivery.access import get_managed_session
-from courses.delivery.enrollment_schemas import EnrollmentImportReport, ImportRow
+from courses.delivery.enrollment.schemas import EnrollmentImportReport, ImportRow
 from courses.delivery.locks import lock_session
-from courses.delivery.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
+from courses.delivery.sessions.access import get_managed_session
+from courses.delivery.sessions.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
 from courses.delivery.tables import Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 import anyio.to_thread
 import jinja2
 
-from courses.delivery.access import SessionRecord, get_session_for_staff
-from courses.delivery.participants import PARTICIPATING
+from courses.delivery.enrollment.participants import PARTICIPATING
+from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
 from courses.delivery.tables import AgendaItem, Enrollment
 from lms.auth.caller import Caller
 from lms.people.nip import format_nip

@@ -37,7 +37,7 @@ class Participant(msgspec.Struct, frozen=True, kw_only=True):
 
 async def session_participants(session_id: UUID) -> list[Participant]:
     """Confirmed and completed enrollments of a session, in arrival order (no scope check:
-    call it after :func:`courses.delivery.access.get_visible_session`)."""
+    call it after :func:`courses.delivery.sessions.access.get_visible_session`)."""
     rows = await (
         Enrollment.select(
             Enrollment.id.as_alias("enrollment_id"),

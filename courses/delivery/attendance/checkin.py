@@ -21,10 +21,10 @@ import hmac
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from courses.delivery.access import get_session_for_staff, get_visible_session
-from courses.delivery.attendance import check_markable, mark_key
-from courses.delivery.attendance_schemas import CheckinCode, CheckinRead
+from courses.delivery.attendance.schemas import CheckinCode, CheckinRead
+from courses.delivery.attendance.service import check_markable, mark_key
 from courses.delivery.locks import is_unique_violation
+from courses.delivery.sessions.access import get_session_for_staff, get_visible_session
 from courses.delivery.tables import AgendaItem, AttendanceMark, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 import msgspec
 
 from courses.delivery.tables import Trainer
-from courses.delivery.trainer_schemas import TrainerCreate, TrainerRead, TrainerUpdate
+from courses.delivery.trainers.schemas import TrainerCreate, TrainerRead, TrainerUpdate
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.tables import User
@@ -69,7 +69,8 @@ def trainer_visible(caller: Caller, row: dict[str, Any]) -> bool:
 
 
 class TrainerService:
-    """Trainers for organizers; a trainer's own agenda lives in ``courses.delivery.agenda``."""
+    """Trainers for organizers; a trainer's own agenda lives in
+    ``courses.delivery.agenda.service``."""
 
     async def get(self, caller: Caller, trainer_id: UUID) -> TrainerRead:
         """One trainer the caller may see, else 404."""

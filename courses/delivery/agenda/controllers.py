@@ -10,27 +10,27 @@ from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from courses.delivery.agenda import AgendaService
-from courses.delivery.agenda_schemas import (
+from courses.delivery.agenda.schemas import (
     AgendaItemCreate,
     AgendaItemRead,
     AgendaItemUpdate,
     AgendaRead,
     MyAgendaItem,
 )
-from courses.delivery.problems import LIST, READ, WRITE
-from courses.delivery.session_schemas import (
+from courses.delivery.agenda.service import AgendaService
+from courses.delivery.sessions.schemas import (
     SessionCreate,
     SessionRead,
     SessionStatus,
     SessionUpdate,
 )
-from courses.delivery.sessions import SessionService
-from courses.delivery.trainer_schemas import TrainerCreate, TrainerRead, TrainerUpdate
-from courses.delivery.trainers import TrainerService
+from courses.delivery.sessions.service import SessionService
+from courses.delivery.trainers.schemas import TrainerCreate, TrainerRead, TrainerUpdate
+from courses.delivery.trainers.service import TrainerService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses
+from lms.shared.openapi_statuses import LIST, READ, WRITE
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 from uuid import UUID
 
-from courses.delivery.participants import session_participants
+from courses.delivery.enrollment.participants import session_participants
 from courses.delivery.tables import CourseSession, Enrollment
 from lms.audit.services import entries_for
 from tests.courses.delivery.builders import create_session, enroll, make_participants

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.schema_fields import AwareDateTime, ShortText, check_year
+from courses.delivery.sessions.fields import AwareDateTime, ShortText, check_year
 from lms.shared.schemas import Input, Output
 
 RoomText = Annotated[str, msgspec.Meta(max_length=128)]

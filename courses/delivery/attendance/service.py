@@ -20,15 +20,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from courses.delivery.access import SessionRecord, get_session_for_staff, get_visible_session
-from courses.delivery.attendance_schemas import (
+from courses.delivery.attendance.schemas import (
     AttendanceMarkInput,
     AttendanceSaved,
     AttendanceSummary,
     DayMark,
     PersonAttendance,
 )
-from courses.delivery.participants import PARTICIPATING
+from courses.delivery.enrollment.participants import PARTICIPATING
+from courses.delivery.sessions.access import (
+    SessionRecord,
+    get_session_for_staff,
+    get_visible_session,
+)
 from courses.delivery.tables import AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -89,7 +93,7 @@ async def attendance_percentages(session_id: UUID) -> dict[UUID, Decimal]:
     """Attendance percentage of every participant of a session (see the module rule).
 
     People with no marks get ``Decimal("0.00")``. No scope check: call it after a visibility
-    check such as :func:`courses.delivery.access.get_visible_session`.
+    check such as :func:`courses.delivery.sessions.access.get_visible_session`.
     """
     session = (
         await CourseSession.select(CourseSession.start_date, CourseSession.end_date)

@@ -2,9 +2,9 @@
 
 Statuses: ``requested`` (self-enrollment into a session that needs approval) → ``confirmed``
 (has a seat) or ``waitlisted`` (in arrival order) → ``withdrawn``, or ``completed`` when the
-session completes. Seats and the waitlist are kept by ``courses.delivery.seats``, which is
+session completes. Seats and the waitlist are kept by ``courses.delivery.sessions.seats``, which is
 what makes capacity hold under concurrent requests. Who takes part in a session (for
-attendance, quizzes and results) is read through ``courses.delivery.participants``.
+attendance, quizzes and results) is read through ``courses.delivery.enrollment.participants``.
 """
 
 from __future__ import annotations
@@ -15,14 +15,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.access import (
-    SessionRecord,
-    get_managed_session,
-    get_visible_session,
-    load_session,
-    manages,
-)
-from courses.delivery.enrollment_schemas import (
+from courses.delivery.enrollment.schemas import (
     EnrollmentBatch,
     EnrollmentCreate,
     EnrollmentRead,
@@ -30,7 +23,14 @@ from courses.delivery.enrollment_schemas import (
     Withdrawal,
 )
 from courses.delivery.locks import lock_session
-from courses.delivery.seats import (
+from courses.delivery.sessions.access import (
+    SessionRecord,
+    get_managed_session,
+    get_visible_session,
+    load_session,
+    manages,
+)
+from courses.delivery.sessions.seats import (
     CLOSED_SESSION,
     AlreadyEnrolled,
     check_open_for_organizer,

@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from courses.delivery import checkin
-from courses.delivery.checkin import PERIOD_SECONDS, code_for, period_of, verify_code
+from courses.delivery.attendance import checkin
+from courses.delivery.attendance.checkin import PERIOD_SECONDS, code_for, period_of, verify_code
 from tests.courses.delivery.builders import create_course, create_session, enroll, make_participants
 
 SECRET = "rahasia-uji"

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.schema_fields import LongText, ShortText
+from courses.delivery.sessions.fields import LongText, ShortText
 from lms.shared.schemas import Input, NonEmptyStr, Output
 
 TitleText = Annotated[str, msgspec.Meta(max_length=64)]

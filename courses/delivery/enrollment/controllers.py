@@ -10,9 +10,8 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
-from courses.delivery.enrollment import EnrollmentService
-from courses.delivery.enrollment_import import EnrollmentImportService
-from courses.delivery.enrollment_schemas import (
+from courses.delivery.enrollment.importing import EnrollmentImportService
+from courses.delivery.enrollment.schemas import (
     EnrollmentBatch,
     EnrollmentCreate,
     EnrollmentImportReport,
@@ -21,11 +20,12 @@ from courses.delivery.enrollment_schemas import (
     MyEnrollment,
     Withdrawal,
 )
-from courses.delivery.problems import LIST, READ, UPLOAD, WRITE
+from courses.delivery.enrollment.service import EnrollmentService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.errors import PayloadTooLarge
 from lms.shared.openapi import problem_responses
+from lms.shared.openapi_statuses import LIST, READ, UPLOAD, WRITE
 from lms.shared.params import LimitQuery, OffsetQuery
 from lms.shared.schemas import Page
 

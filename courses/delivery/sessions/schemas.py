@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from courses.delivery.schema_fields import AwareDateTime, LongText, ShortText, check_year
+from courses.delivery.sessions.fields import AwareDateTime, LongText, ShortText, check_year
 from lms.shared.schemas import Input, NonEmptyStr, Output
 
 SessionStatus = Literal["draft", "open", "running", "completed", "cancelled"]

@@ -11,8 +11,8 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from courses.delivery.attendance import AttendanceService
-from courses.delivery.attendance_schemas import (
+from courses.delivery.attendance.checkin import CheckinService
+from courses.delivery.attendance.schemas import (
     AttendanceMarkInput,
     AttendanceSaved,
     AttendanceSummary,
@@ -20,12 +20,12 @@ from courses.delivery.attendance_schemas import (
     CheckinInput,
     CheckinRead,
 )
-from courses.delivery.attendance_sheet import AttendanceSheetService
-from courses.delivery.checkin import CheckinService
-from courses.delivery.problems import CHECKIN, READ, SHEET, WRITE
+from courses.delivery.attendance.service import AttendanceService
+from courses.delivery.attendance.sheet import AttendanceSheetService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
 from lms.shared.openapi import problem_responses
+from lms.shared.openapi_statuses import CHECKIN, READ, SHEET, WRITE
 
 MarkList = Annotated[list[AttendanceMarkInput], msgspec.Meta(max_length=10_000)]
 

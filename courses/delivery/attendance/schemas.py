@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.schema_fields import check_year
+from courses.delivery.sessions.fields import check_year
 from lms.shared.schemas import Input, Output
 
 AttendanceStatus = Literal["present", "late", "excused", "absent"]

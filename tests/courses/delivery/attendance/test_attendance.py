@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
-from courses.delivery.attendance import attendance_percentages
+from courses.delivery.attendance.service import attendance_percentages
 from courses.delivery.tables import CourseSession
 from lms.audit.services import entries_for
 from tests.courses.delivery.builders import (

@@ -1,6 +1,7 @@
 """A session's agenda: items with module, trainer and room, and the JP check.
 
-Every new or moved item is checked for clashes first (``courses.delivery.clashes``, 409 saying
+Every new or moved item is checked for clashes first (``courses.delivery.agenda.clashes``, 409
+saying
 with what). JP delivered: the minutes of the items that teach a module (opening, breaks and
 closing have none) are summed and converted once with ``lms.competencies.jp.minutes_to_jp``;
 the agenda reports it against the course's JP, per module and in total.
@@ -18,13 +19,8 @@ import msgspec
 
 from courses.catalogue.rules import cents
 from courses.catalogue.tables import Module
-from courses.delivery.access import (
-    SessionRecord,
-    get_managed_session,
-    get_visible_session,
-    trainer_ids_for,
-)
-from courses.delivery.agenda_schemas import (
+from courses.delivery.agenda.clashes import check_clashes, when_text
+from courses.delivery.agenda.schemas import (
     AgendaItemCreate,
     AgendaItemRead,
     AgendaItemUpdate,
@@ -32,10 +28,15 @@ from courses.delivery.agenda_schemas import (
     ModuleJp,
     MyAgendaItem,
 )
-from courses.delivery.clashes import check_clashes, when_text
 from courses.delivery.locks import lock_agenda
+from courses.delivery.sessions.access import (
+    SessionRecord,
+    get_managed_session,
+    get_visible_session,
+    trainer_ids_for,
+)
 from courses.delivery.tables import AgendaItem, Trainer
-from courses.delivery.trainers import trainer_display_name, trainer_visible
+from courses.delivery.trainers.service import trainer_display_name, trainer_visible
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.jp import minutes_to_jp

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from courses.catalogue.tables import Course
-from courses.delivery.access import (
+from courses.delivery.locks import lock_session
+from courses.delivery.sessions.access import (
     SESSION_COLUMNS,
     SessionRecord,
     get_managed_session,
@@ -24,14 +25,13 @@ from courses.delivery.access import (
     to_record,
     trainer_ids_for,
 )
-from courses.delivery.locks import lock_session
-from courses.delivery.seats import promote_waitlisted
-from courses.delivery.session_schemas import (
+from courses.delivery.sessions.schemas import (
     MAX_SESSION_DAYS,
     SessionCreate,
     SessionRead,
     SessionUpdate,
 )
+from courses.delivery.sessions.seats import promote_waitlisted
 from courses.delivery.tables import AgendaItem, AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
