@@ -16,7 +16,7 @@ from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
-from courses.delivery.agenda.controllers import SessionController, TrainerController
+from courses.delivery.agenda.controllers import AgendaController, TrainerAgendaController
 from courses.delivery.agenda.service import AgendaService
 from courses.delivery.attendance.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
 from courses.delivery.attendance.controllers import AttendanceController
@@ -25,7 +25,9 @@ from courses.delivery.attendance.sheet import AttendanceSheetService
 from courses.delivery.enrollment.controllers import EnrollmentController
 from courses.delivery.enrollment.importing import EnrollmentImportService
 from courses.delivery.enrollment.service import EnrollmentService
+from courses.delivery.sessions.controllers import SessionController
 from courses.delivery.sessions.service import SessionService
+from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
@@ -62,7 +64,9 @@ def delivery_router(settings: Settings) -> Router:
         path="/",
         route_handlers=[
             TrainerController,
+            TrainerAgendaController,
             SessionController,
+            AgendaController,
             EnrollmentController,
             AttendanceController,
         ],
