@@ -16,12 +16,12 @@ from certificates.issuing.controllers import (
 )
 from certificates.issuing.issuer_profiles import IssuerProfileService
 from certificates.issuing.job import IssuingService
+from certificates.issuing.templates import TemplateService
 from certificates.records.controllers import CertificateTrustController
 from certificates.records.downloads import DownloadService
 from certificates.records.service import CertificateRecords
 from certificates.records.trust import TrustService
 from certificates.rendering.storage import store_for
-from certificates.rendering.templates_service import TemplateService
 from certificates.verification.controllers import (
     SERVICE_OPT,
     HrVerifyController,

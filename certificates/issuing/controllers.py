@@ -26,9 +26,9 @@ from certificates.issuing.schemas import (
     TemplateSummary,
     YearQuery,
 )
+from certificates.issuing.templates import TemplateService
 from certificates.records.downloads import DownloadService
 from certificates.records.service import CertificateQuery, CertificateRecords
-from certificates.rendering.templates_service import TemplateService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
