@@ -9,7 +9,6 @@ from litestar import Router
 from litestar.di import Provide
 
 from certificates.issuing.controllers import (
-    CertificateController,
     IssuerProfileController,
     SessionCertificateController,
     TemplateController,
@@ -17,7 +16,11 @@ from certificates.issuing.controllers import (
 from certificates.issuing.issuer_profiles import IssuerProfileService
 from certificates.issuing.job import IssuingService
 from certificates.issuing.templates import TemplateService
-from certificates.records.controllers import CertificateTrustController
+from certificates.records.controllers import (
+    CertificateController,
+    CertificateTrustController,
+    SessionDownloadController,
+)
 from certificates.records.downloads import DownloadService
 from certificates.records.service import CertificateRecords
 from certificates.records.trust import TrustService
@@ -57,6 +60,7 @@ def issuing_router(settings: Settings) -> Router:
         path="/",
         route_handlers=[
             SessionCertificateController,
+            SessionDownloadController,
             CertificateController,
             TemplateController,
             IssuerProfileController,

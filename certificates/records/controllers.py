@@ -1,5 +1,7 @@
-"""Revocation, reinstatement, re-issue and the expiring list: thin controllers over
-``certificates.records.trust.TrustService``."""
+"""Issued certificates: lists, details and PDFs (one, a session's ZIP, merged for printing),
+and keeping their status true (revocation, reinstatement, re-issue, the expiring list): thin
+controllers over ``CertificateRecords``, ``DownloadService`` and ``TrustService``, which apply the
+scope checks."""
 
 from __future__ import annotations
 
@@ -8,8 +10,16 @@ from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import Response, Stream
 
+from certificates.issuing.schemas import (
+    CertificateListItem,
+    CertificateRead,
+    StatusQuery,
+    YearQuery,
+)
+from certificates.records.downloads import DownloadService
 from certificates.records.schemas import (
     CertificateTrustRead,
     ExpiringItem,
@@ -17,11 +27,12 @@ from certificates.records.schemas import (
     ReissueRead,
     RevokeRequest,
 )
+from certificates.records.service import CertificateQuery, CertificateRecords
 from certificates.records.trust import TrustService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
-from lms.shared.params import LimitQuery, OffsetQuery
+from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 
 DaysQuery = Annotated[
@@ -107,3 +118,129 @@ class CertificateTrustController(Controller):
         """Issue a corrected certificate (new number and code) from the current person data,
         superseding this one. Correct the person record (PATCH /people/{id}) first."""
         return await trust_service.reissue(request.user, certificate_id, data)
+
+
+PDF = "application/pdf"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+class SessionDownloadController(Controller):
+    """A session's certificates as a ZIP or merged for printing."""
+
+    path = "/api/v1/sessions/{session_id:uuid}"
+    tags = ["certificates"]
+
+    @get(
+        "/certificates.zip",
+        operation_id="downloadSessionCertificatesZip",
+        responses=problem_responses(403, 404),
+        guards=[allow("organizer", "hr")],
+        media_type="application/zip",
+    )
+    async def zip(
+        self,
+        session_id: FromPath[UUID],
+        request: CallerRequest,
+        download_service: NamedDependency[DownloadService],
+    ) -> Stream:
+        """The session's current certificates as a ZIP, one PDF per holder."""
+        bundle = await download_service.zip(request.user, session_id)
+        return Stream(
+            bundle.chunks, media_type="application/zip", headers=_attachment(bundle.filename)
+        )
+
+    @get(
+        "/certificates.pdf",
+        operation_id="downloadSessionCertificatesPdf",
+        responses=problem_responses(403, 404),
+        guards=[allow("organizer", "hr")],
+        media_type=PDF,
+    )
+    async def merged(
+        self,
+        session_id: FromPath[UUID],
+        request: CallerRequest,
+        download_service: NamedDependency[DownloadService],
+    ) -> Response[bytes]:
+        """The session's current certificates merged into one PDF, for printing."""
+        download = await download_service.merged(request.user, session_id)
+        return Response(
+            content=download.content, media_type=PDF, headers=_attachment(download.filename)
+        )
+
+
+class CertificateController(Controller):
+    """Issued certificates: lists, details and PDFs."""
+
+    path = "/api/v1/certificates"
+    tags = ["certificates"]
+
+    @get(
+        "/",
+        operation_id="listCertificates",
+        responses=problem_responses(400, 403),
+        guards=[allow("organizer", "hr", "participant")],
+    )
+    async def list_certificates(
+        self,
+        request: CallerRequest,
+        certificate_records: NamedDependency[CertificateRecords],
+        session_id: FromQuery[UUID | None] = None,
+        person_id: FromQuery[UUID | None] = None,
+        course_id: FromQuery[UUID | None] = None,
+        year: YearQuery = None,
+        status: StatusQuery = None,
+        q: SearchQuery = None,
+        limit: LimitQuery = 50,
+        offset: OffsetQuery = 0,
+    ) -> Page[CertificateListItem]:
+        """Certificates the caller may see (a participant: their own), newest first.
+
+        ``q`` matches the number or the holder's name.
+        """
+        query = CertificateQuery(
+            session_id=session_id,
+            person_id=person_id,
+            course_id=course_id,
+            year=year,
+            status=status,
+            q=q,
+        )
+        return await certificate_records.search(request.user, query, limit=limit, offset=offset)
+
+    @get(
+        "/{certificate_id:uuid}",
+        operation_id="getCertificate",
+        responses=problem_responses(403, 404),
+        guards=[allow("organizer", "hr", "participant")],
+    )
+    async def get_certificate(
+        self,
+        certificate_id: FromPath[UUID],
+        request: CallerRequest,
+        certificate_records: NamedDependency[CertificateRecords],
+    ) -> CertificateRead:
+        """One certificate: status, every printed field (snapshot) and links."""
+        return await certificate_records.get(request.user, certificate_id)
+
+    @get(
+        "/{certificate_id:uuid}/pdf",
+        operation_id="downloadCertificatePdf",
+        responses=problem_responses(403, 404),
+        guards=[allow("organizer", "hr", "participant")],
+        media_type=PDF,
+    )
+    async def pdf(
+        self,
+        certificate_id: FromPath[UUID],
+        request: CallerRequest,
+        download_service: NamedDependency[DownloadService],
+    ) -> Response[bytes]:
+        """The certificate's PDF exactly as issued (and signed)."""
+        download = await download_service.pdf(request.user, certificate_id)
+        return Response(
+            content=download.content, media_type=PDF, headers=_attachment(download.filename)
+        )

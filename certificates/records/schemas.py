@@ -21,6 +21,15 @@ RevocationCategory = Literal[
 ]
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
 
+#: Why a certificate was revoked: the category is public, the free text is not.
+REVOCATION_CATEGORIES: dict[str, dict[str, str]] = {
+    "salah_data": {"id": "Kesalahan data", "en": "Incorrect data"},
+    "tidak_memenuhi_syarat": {"id": "Tidak memenuhi syarat", "en": "Requirements not met"},
+    "pelanggaran": {"id": "Pelanggaran", "en": "Violation"},
+    "permintaan_peserta": {"id": "Permintaan peserta", "en": "At the holder's request"},
+    "lainnya": {"id": "Lainnya", "en": "Other"},
+}
+
 
 class RevokeRequest(Input):
     """Why a certificate is revoked: a public category and a text only staff see."""

@@ -34,6 +34,7 @@ from certificates.records.reissue import (
     withdraw_duplicate,
 )
 from certificates.records.schemas import (
+    REVOCATION_CATEGORIES,
     CertificateTrustRead,
     ChainLink,
     ExpiringItem,
@@ -44,7 +45,6 @@ from certificates.records.schemas import (
 )
 from certificates.records.service import effective_status, today_in
 from certificates.tables import Certificate
-from certificates.verification.schemas import REVOCATION_CATEGORIES
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger

@@ -1,8 +1,8 @@
 """The bodies of the verification API: the public answer, HR's batch request and rows, and the
-status and revocation labels they print.
+status labels they print (the revocation categories are ``certificates.records.schemas``).
 
 Separate from ``certificates.verification.service`` (the lookups) so the page, the controllers, HR's
-batch check and the trust operations share the answer types and labels without the hot path
+batch check share the answer types and labels without the hot path
 around them. The public answer masks the NIP and gives only the category of a revocation (see
 ``certificates.verification.service``).
 """
@@ -28,15 +28,6 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "revoked": "REVOKED",
         "superseded": "SUPERSEDED",
     },
-}
-
-#: Why a certificate was revoked: the category is public, the free text is not.
-REVOCATION_CATEGORIES: dict[str, dict[str, str]] = {
-    "salah_data": {"id": "Kesalahan data", "en": "Incorrect data"},
-    "tidak_memenuhi_syarat": {"id": "Tidak memenuhi syarat", "en": "Requirements not met"},
-    "pelanggaran": {"id": "Pelanggaran", "en": "Violation"},
-    "permintaan_peserta": {"id": "Permintaan peserta", "en": "At the holder's request"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
 }
 
 

@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from certificates.issuing.schemas import Status
+from certificates.records.schemas import REVOCATION_CATEGORIES
 from certificates.records.service import effective_status
 from certificates.tables import Certificate
 from certificates.verification.schemas import (
-    REVOCATION_CATEGORIES,
     STATUS_LABELS,
     CertificateLink,
     HolderView,
