@@ -8,7 +8,8 @@ from litestar.di import Provide
 from courses.assessments.attempts.controllers import AttemptController
 from courses.assessments.attempts.service import AttemptService
 from courses.assessments.questions.banks import BankService
-from courses.assessments.quizzes.controllers import BankController, QuizController
+from courses.assessments.questions.controllers import BankController
+from courses.assessments.quizzes.controllers import QuizController
 from courses.assessments.quizzes.service import QuizService
 from lms.config import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -19,13 +19,9 @@ from courses.assessments.questions.schemas import (
     ImportReport,
     ImportText,
     QuestionRead,
-    QuizCreate,
-    QuizRead,
-    QuizUpdate,
 )
-from courses.assessments.quizzes.service import QuizService
 from lms.auth.caller import CallerRequest
-from lms.auth.guards import ANY_ROLE, allow
+from lms.auth.guards import allow
 from lms.shared.errors import BadRequest
 from lms.shared.params import LimitQuery, OffsetQuery
 from lms.shared.schemas import Page
@@ -164,7 +160,5 @@ class BankController(Controller):
         return Response(
             text,
             media_type="text/plain; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'},
         )

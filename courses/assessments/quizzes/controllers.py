@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Response, get, patch, post
-from litestar.datastructures import UploadFile
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
-from courses.assessments.questions.banks import BankService
-from courses.assessments.questions.inputs import QuestionInput
 from courses.assessments.questions.schemas import (
-    BankCreate,
-    BankRead,
-    ImportFormat,
-    ImportReport,
-    ImportText,
-    QuestionRead,
     QuizCreate,
     QuizRead,
     QuizUpdate,
@@ -26,8 +16,6 @@ from courses.assessments.questions.schemas import (
 from courses.assessments.quizzes.service import QuizService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
-from lms.shared.errors import BadRequest
-from lms.shared.params import LimitQuery, OffsetQuery
 from lms.shared.schemas import Page
 
 _MULTIPART = "multipart/form-data"
