@@ -1,6 +1,6 @@
-"""The ``sqlite3`` connections behind :class:`~lms.sqlite_engine.FastSQLiteEngine`.
+"""The ``sqlite3`` connections behind :class:`~lms.db.sqlite.engine.FastSQLiteEngine`.
 
-Separate from the engine, which decides *where* a statement runs (see :mod:`lms.sqlite_engine`):
+Separate from the engine, which decides *where* a statement runs (see :mod:`lms.db.sqlite.engine`):
 this module holds *how* a statement runs on one connection, safely from asyncio.
 
 * :class:`ThreadConnection`: each connection is confined to its own thread (a one-worker

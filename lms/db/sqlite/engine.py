@@ -6,8 +6,8 @@ unique code answers ~300 queries/s through it, against ~54,000 on one persistent
 connection; the verification page and quiz autosave cannot pay that.
 
 How ``FastSQLiteEngine`` works (this module routes each statement; the connections, their threads
-and the writer lock are in :mod:`lms.sqlite_connections`, transactions and batches in
-:mod:`lms.sqlite_transaction`, the cached query compilation in :mod:`lms.sqlite_compile`):
+and the writer lock are in :mod:`lms.db.sqlite.connections`, transactions and batches in
+:mod:`lms.db.sqlite.transaction`, the cached query compilation in :mod:`lms.db.sqlite.compile`):
 
 * One **writer** connection runs every write and every transaction, behind an in-process lock so
   that concurrent writer tasks queue instead of failing with "database is locked".
@@ -52,9 +52,9 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.base import Query
 from piccolo.querystring import QueryString
 
-from lms.sqlite_compile import _qmark_sql, compile_sqlite
-from lms.sqlite_connections import ThreadConnection, _fetch, _InlineReader, _noop, _WriterLock
-from lms.sqlite_transaction import FastBatch, FastSQLiteTransaction
+from lms.db.sqlite.compile import _qmark_sql, compile_sqlite
+from lms.db.sqlite.connections import ThreadConnection, _fetch, _InlineReader, _noop, _WriterLock
+from lms.db.sqlite.transaction import FastBatch, FastSQLiteTransaction
 
 if TYPE_CHECKING:
     from piccolo.table import Table

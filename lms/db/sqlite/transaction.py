@@ -1,4 +1,4 @@
-"""The two blocks of :class:`~lms.sqlite_engine.FastSQLiteEngine` that hold one connection.
+"""The two blocks of :class:`~lms.db.sqlite.engine.FastSQLiteEngine` that hold one connection.
 
 Separate from the engine, which hands them out (``engine.transaction()``, ``query.batch()``):
 each owns a connection from ``__aenter__`` to ``__aexit__`` instead of going through the engine's
@@ -23,11 +23,11 @@ from piccolo.engine.base import BaseBatch
 from piccolo.engine.sqlite import SQLiteTransaction, TransactionType
 from piccolo.query.base import Query
 
-from lms.sqlite_compile import compile_sqlite
-from lms.sqlite_connections import ThreadConnection, _rollback_if_open, _rows
+from lms.db.sqlite.compile import compile_sqlite
+from lms.db.sqlite.connections import ThreadConnection, _rollback_if_open, _rows
 
 if TYPE_CHECKING:
-    from lms.sqlite_engine import FastSQLiteEngine
+    from lms.db.sqlite.engine import FastSQLiteEngine
 
 __all__ = ["FastBatch", "FastSQLiteTransaction"]
 

@@ -52,9 +52,9 @@ from lms.db import (
     start_engine,
     stop_engine,
 )
-from lms.sqlite_compile import compile_sqlite
+from lms.db.sqlite.compile import compile_sqlite
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 WIB = ZoneInfo("Asia/Jakarta")
 UTC = datetime.UTC
 CONCERT_ID = uuid.UUID("6f1c2a4e-3b5d-4c7e-9f80-1a2b3c4d5e6f")
@@ -518,7 +518,7 @@ CHILD_SCRIPT = textwrap.dedent(
     import asyncio, sys
     from piccolo.columns import Varchar
     from piccolo.table import Table
-    from lms.sqlite_engine import FastSQLiteEngine
+    from lms.db.sqlite.engine import FastSQLiteEngine
 
     engine = FastSQLiteEngine(path=sys.argv[1])
 

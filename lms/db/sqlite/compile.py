@@ -1,6 +1,6 @@
 """Piccolo query strings compiled to SQLite's ``?`` form, with the parsing cached.
 
-Separate from :mod:`lms.sqlite_engine` because it needs no connection: it is the pure text step
+Separate from :mod:`lms.db.sqlite.engine` because it needs no connection: it is the pure text step
 before a statement reaches one. :func:`compile_sqlite` is a cached equivalent of Piccolo's
 ``compile_string`` that costs a third of it, and :func:`_qmark_sql` turns the engine's fixed
 ``fetch`` templates into SQL once.

@@ -1,7 +1,7 @@
 """Database engines: one ``LMS_DATABASE_URL`` in, the right Piccolo engine out.
 
 SQLite (``sqlite:///relative/path`` or ``sqlite:////absolute/path``, the SQLAlchemy convention)
-is the embedded default and gets :class:`~lms.sqlite_engine.FastSQLiteEngine`, which keeps its
+is the embedded default and gets :class:`~lms.db.sqlite.engine.FastSQLiteEngine`, which keeps its
 connections open. PostgreSQL (``postgresql://`` or ``postgres://``) gets Piccolo's
 ``PostgresEngine`` on asyncpg, with a pool when ``LMS_DB_POOL`` is on: the choice for several
 workers or machines.
@@ -20,7 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-from lms.sqlite_engine import FastSQLiteEngine
+from lms.db.sqlite.engine import FastSQLiteEngine
 
 __all__ = [
     "FastSQLiteEngine",
