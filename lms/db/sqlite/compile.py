@@ -2,7 +2,7 @@
 
 Separate from :mod:`lms.db.sqlite.engine` because it needs no connection: it is the pure text step
 before a statement reaches one. :func:`compile_sqlite` is a cached equivalent of Piccolo's
-``compile_string`` that costs a third of it, and :func:`_qmark_sql` turns the engine's fixed
+``compile_string`` that costs a third of it, and :func:`qmark_sql` turns the engine's fixed
 ``fetch`` templates into SQL once.
 """
 
@@ -24,7 +24,7 @@ def _template_prefixes(template: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=256)
-def _qmark_sql(template: str) -> str:
+def qmark_sql(template: str) -> str:
     """A ``{}`` template as SQLite's ``?`` form (``{{``/``}}`` are literal braces)."""
     return "".join(
         literal if field is None else literal + "?"

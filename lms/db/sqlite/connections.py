@@ -5,18 +5,19 @@ this module holds *how* a statement runs on one connection, safely from asyncio.
 
 * :class:`ThreadConnection`: each connection is confined to its own thread (a one-worker
   executor), so a query costs one thread hop instead of aiosqlite's three or four.
-* :class:`_InlineReader`: a thread hop still costs ~80 us here against ~8 us for an indexed
+* :class:`InlineReader`: a thread hop still costs ~80 us here against ~8 us for an indexed
   lookup, so reads first run **inline** on the event loop's thread, on one more read-only
   connection that never waits for a lock (``busy_timeout=0``). A progress handler interrupts such
   a read once it has run for ``inline_read_budget_ms`` (default 2 ms) and the read is run again on
   a reader thread, so a heavy report never stalls the loop for longer than the budget. A task
   chaining inline reads yields to the loop once per budget's worth of them, so it cannot starve
   other requests.
-* :class:`_WriterLock`: writers are serialized by an in-process lock, so concurrent writer tasks
+* :class:`WriterLock`: writers are serialized by an in-process lock, so concurrent writer tasks
   queue instead of failing with "database is locked". The lock works across event loops and
   threads (Piccolo's ``run_sync`` runs queries on a fresh loop in another thread), and a waiter
   gives up after ``busy_timeout`` like SQLite would.
-* :func:`_fetch` and :func:`_rows`: rows are the same dicts Piccolo's ``dict_factory`` builds.
+* :func:`fetch_rows` and :func:`cursor_rows`: rows are the same dicts Piccolo's
+  ``dict_factory`` builds.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ __all__ = ["ThreadConnection"]
 _T = TypeVar("_T")
 
 
-def _rows(cursor: sqlite3.Cursor, rows: list[tuple]) -> list[dict[str, Any]]:
+def cursor_rows(cursor: sqlite3.Cursor, rows: list[tuple]) -> list[dict[str, Any]]:
     """Turn rows into the dicts Piccolo's ``dict_factory`` builds (later duplicate names win)."""
     if not rows:
         return []
@@ -43,7 +44,7 @@ def _rows(cursor: sqlite3.Cursor, rows: list[tuple]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def _fetch(
+def fetch_rows(
     connection: sqlite3.Connection,
     sql: str,
     args: list[Any] | tuple[Any, ...],
@@ -61,18 +62,18 @@ def _fetch(
             pk_column, tablename = pk_lookup
             cursor.execute(f"SELECT {pk_column} FROM {tablename} WHERE ROWID = {cursor.lastrowid}")
             return [{pk_column: cursor.fetchone()[0]}]
-        return _rows(cursor, rows)
+        return cursor_rows(cursor, rows)
     finally:
         cursor.close()
 
 
-def _rollback_if_open(connection: sqlite3.Connection) -> None:
+def rollback_if_open(connection: sqlite3.Connection) -> None:
     """Leave no transaction open on the writer after its owner let go of the lock."""
     if connection.in_transaction:
         connection.execute("ROLLBACK")
 
 
-def _noop(connection: sqlite3.Connection) -> None:
+def noop(connection: sqlite3.Connection) -> None:
     """Used to open a connection (and so apply its PRAGMAs) ahead of the first query."""
 
 
@@ -81,7 +82,7 @@ def _noop(connection: sqlite3.Connection) -> None:
 _RETRY_ON_THREAD = frozenset({sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
-class _InlineReader:
+class InlineReader:
     """The read-only connection used directly on one event loop thread.
 
     Only the thread that opened it uses it, and only between two awaits, so no two tasks ever
@@ -117,7 +118,7 @@ class _InlineReader:
         """Rows of a read, or ``None`` when it must be run again on a reader thread."""
         self.deadline = time.perf_counter() + self.budget
         try:
-            return _fetch(self.connection, sql, args, None)
+            return fetch_rows(self.connection, sql, args, None)
         except sqlite3.OperationalError as exc:
             if getattr(exc, "sqlite_errorcode", None) in _RETRY_ON_THREAD:
                 return None
@@ -212,7 +213,7 @@ class ThreadConnection:
 
     async def execute(self, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[dict]:
         """Run one statement; the aiosqlite-like call Piccolo's ``Savepoint`` makes."""
-        return await self.run(_fetch, sql, args, None)
+        return await self.run(fetch_rows, sql, args, None)
 
     async def close(self) -> None:
         """Close the connection after the jobs already queued; a later job reopens it."""
@@ -225,7 +226,7 @@ class ThreadConnection:
         await asyncio.wrap_future(done)
 
 
-class _WriterLock:
+class WriterLock:
     """A FIFO lock that tasks on any event loop, in any thread, can await.
 
     ``asyncio.Lock`` is bound to one loop, but the same engine is used from the app's loop and

@@ -52,8 +52,8 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.base import Query
 from piccolo.querystring import QueryString
 
-from lms.db.sqlite.compile import _qmark_sql, compile_sqlite
-from lms.db.sqlite.connections import ThreadConnection, _fetch, _InlineReader, _noop, _WriterLock
+from lms.db.sqlite.compile import compile_sqlite, qmark_sql
+from lms.db.sqlite.connections import InlineReader, ThreadConnection, WriterLock, fetch_rows, noop
 from lms.db.sqlite.transaction import FastBatch, FastSQLiteTransaction
 
 if TYPE_CHECKING:
@@ -153,13 +153,13 @@ class FastSQLiteEngine(SQLiteEngine):
         self._writer = ThreadConnection(
             partial(self._open_connection, read_only=False), "prima-sqlite-writer"
         )
-        self._writer_lock = _WriterLock()
+        self._writer_lock = WriterLock()
         self._readers = [
             ThreadConnection(partial(self._open_connection, read_only=True), "prima-sqlite-reader")
             for _ in range(self.readers)
         ]
         self._ready = False
-        self._inline: _InlineReader | None = None
+        self._inline: InlineReader | None = None
         self._inline_budget = max(0.0, inline_read_budget_ms) / 1000
         # Counters of where reads outside transactions ran (observability, and tests).
         self.inline_reads = 0
@@ -205,7 +205,7 @@ class FastSQLiteEngine(SQLiteEngine):
 
     async def open_connections(self) -> None:
         """Open the writer now (creating the file, switching it to WAL) instead of lazily."""
-        await self._writer.run(_noop)
+        await self._writer.run(noop)
         self._ready = True
 
     async def close_connections(self) -> None:
@@ -248,7 +248,7 @@ class FastSQLiteEngine(SQLiteEngine):
         pk_lookup = self._pk_lookup(query_type, table)
         transaction = self.current_transaction.get()
         if transaction is not None:
-            return await transaction.connection.run(_fetch, sql, args, pk_lookup)
+            return await transaction.connection.run(fetch_rows, sql, args, pk_lookup)
 
         if self._readers and pk_lookup is None and _READ_STATEMENT.match(sql):
             if not self._ready:
@@ -263,14 +263,14 @@ class FastSQLiteEngine(SQLiteEngine):
                     return rows
                 self.offloaded_reads += 1
                 reader = min(self._readers, key=_pending)
-                return await reader.run(_fetch, sql, args, None)
+                return await reader.run(fetch_rows, sql, args, None)
             except sqlite3.OperationalError as exc:
                 if not _is_readonly_error(exc):
                     raise
 
         await self._writer_lock.acquire(self._lock_timeout)
         try:
-            return await self._writer.run(_fetch, sql, args, pk_lookup)
+            return await self._writer.run(fetch_rows, sql, args, pk_lookup)
         finally:
             self._writer_lock.release()
 
@@ -290,7 +290,7 @@ class FastSQLiteEngine(SQLiteEngine):
             )
             if inline is not None:
                 inline.connection.close()
-            inline = self._inline = _InlineReader(connection, self._inline_budget)
+            inline = self._inline = InlineReader(connection, self._inline_budget)
         elif inline.thread is not threading.current_thread():
             return None  # another live thread's loop (Piccolo's run_sync): use reader threads
         return inline.fetch(sql, args)
@@ -316,7 +316,7 @@ class FastSQLiteEngine(SQLiteEngine):
         """
         if self.log_queries:
             self.print_query(query_id=self.get_query_id(), query=template)
-        return await self._execute(_qmark_sql(template), list(args))
+        return await self._execute(qmark_sql(template), list(args))
 
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         """Run a DDL statement (in the task's transaction if there is one)."""

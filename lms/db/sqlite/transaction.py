@@ -24,7 +24,7 @@ from piccolo.engine.sqlite import SQLiteTransaction, TransactionType
 from piccolo.query.base import Query
 
 from lms.db.sqlite.compile import compile_sqlite
-from lms.db.sqlite.connections import ThreadConnection, _rollback_if_open, _rows
+from lms.db.sqlite.connections import ThreadConnection, cursor_rows, rollback_if_open
 
 if TYPE_CHECKING:
     from lms.db.sqlite.engine import FastSQLiteEngine
@@ -55,7 +55,7 @@ class FastSQLiteTransaction(SQLiteTransaction):
             self.connection = engine._writer
             await self.begin()
         except BaseException:
-            self.connection.submit_nowait(_rollback_if_open)
+            self.connection.submit_nowait(rollback_if_open)
             engine._writer_lock.release()
             raise
         self.context = engine.current_transaction.set(self)
@@ -83,7 +83,7 @@ class FastSQLiteTransaction(SQLiteTransaction):
             self.engine.current_transaction.reset(self.context)
             # If COMMIT failed, or we were cancelled while it ran, make sure the next owner of
             # the writer does not inherit an open transaction (jobs run in order).
-            self.connection.submit_nowait(_rollback_if_open)
+            self.connection.submit_nowait(rollback_if_open)
             self.engine._writer_lock.release()
         return exception is None
 
@@ -108,7 +108,7 @@ class FastBatch(BaseBatch):
 
     def _fetch_many(self, connection: sqlite3.Connection) -> list[dict[str, Any]]:
         assert self._cursor is not None
-        return _rows(self._cursor, self._cursor.fetchmany(self.batch_size))
+        return cursor_rows(self._cursor, self._cursor.fetchmany(self.batch_size))
 
     async def next(self) -> list[dict]:
         rows = await self._connection.run(self._fetch_many)
