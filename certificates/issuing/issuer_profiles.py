@@ -20,10 +20,10 @@ from certificates.issuing.schemas import IssuerProfileRead, IssuerProfileWrite
 from certificates.rendering.storage import FileStore
 from certificates.rendering.templating import TemplateSource, default_template
 from certificates.tables import CertificateTemplate, IssuerProfile
-from courses.delivery.locks import is_unique_violation
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings
+from lms.db.dialect import is_unique_violation
 from lms.people.nip import format_nip
 from lms.people.tables import Unit
 from lms.shared.errors import BadRequest, Conflict, NotFound, RuleViolation

@@ -55,6 +55,7 @@ from certificates.tables import Certificate
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.ledger import attach_certificate
+from lms.db.locks import advisory_lock
 from lms.shared.errors import Conflict, NotFound
 
 # The name this logger had before the run moved out of ``certificates.issuing.service``: log
@@ -112,11 +113,7 @@ async def _sequence_turn(key: str) -> AsyncIterator[None]:
 async def _lock_session_issuing(session_id: UUID) -> None:
     # PostgreSQL runs transactions side by side: two jobs of one session must not both see
     # "no certificate yet" for a person. SQLite runs one write transaction at a time anyway.
-    if Certificate._meta.db.engine_type == "postgres":
-        await Certificate.raw(
-            "SELECT pg_advisory_xact_lock(hashtextextended({}, 0))",
-            f"certificates.issue:{session_id}",
-        )
+    await advisory_lock(Certificate, f"certificates.issue:{session_id}")
 
 
 class IssuingRun:

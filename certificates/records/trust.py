@@ -49,6 +49,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger
 from lms.config import Settings
+from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
 
@@ -70,10 +71,6 @@ _COLUMNS = (
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _is_postgres() -> bool:
-    return Certificate._meta.db.engine_type == "postgres"
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -103,10 +100,8 @@ class TrustService:
     # -- reading ------------------------------------------------------------------------------
 
     async def _row(self, certificate_id: UUID, *, lock: bool = False) -> dict[str, Any] | None:
-        if lock and _is_postgres():
-            await Certificate.raw(
-                "SELECT id FROM certificate WHERE id = {} FOR UPDATE", certificate_id
-            )
+        if lock:
+            await lock_row(Certificate, certificate_id)
         return await Certificate.select(*_COLUMNS).where(Certificate.id == certificate_id).first()
 
     async def _visible(

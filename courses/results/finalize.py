@@ -31,7 +31,6 @@ import msgspec
 
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import course_rules
-from courses.delivery.locks import lock_session
 from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.delivery.tables import CourseSession, Enrollment
 from courses.results.results import compute_session, score_rules
@@ -48,6 +47,7 @@ from courses.results.tables import Result
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger
+from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 
 ALREADY_FINALIZED = "Hasil sesi ini sudah difinalisasi."
@@ -120,7 +120,7 @@ class FinalizeService:
         now = _now()
         credited = 0
         async with Result._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             current = (
                 await CourseSession.select(CourseSession.finalized_at)
                 .where(CourseSession.id == session_id)
@@ -222,7 +222,7 @@ class FinalizeService:
             raise RuleViolation("Hasil belum difinalisasi: ubah nilai komponen, bukan amandemen.")
         now = _now()
         async with Result._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             row = (
                 await Result.select(*Result.all_columns())
                 .where(Result.natural_key == result_key(session_id, person_id))

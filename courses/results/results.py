@@ -27,7 +27,6 @@ from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import session_rules
 from courses.delivery.attendance.service import attendance_percentages
 from courses.delivery.enrollment.participants import Participant, session_participants
-from courses.delivery.locks import lock_session
 from courses.delivery.sessions.access import (
     SessionRecord,
     get_session_for_staff,
@@ -47,6 +46,7 @@ from courses.results.stored_results import stored_results, to_cents
 from courses.results.tables import ComponentScore
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, RuleViolation
 
 COMPUTED_COMPONENTS = ("attendance", "post_test")
@@ -223,7 +223,7 @@ class ResultService:
             raise RuleViolation("Nilai komponen tidak dapat disimpan.", errors=errors)
         now = dt.datetime.now(dt.UTC)
         async with ComponentScore._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             frozen = (
                 await CourseSession.select(CourseSession.finalized_at)
                 .where(CourseSession.id == session_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from typing import Any
 from uuid import uuid4
 
@@ -30,6 +29,7 @@ from lms.competencies.schemas import (
 from lms.competencies.skm import ELEMENT_CODES
 from lms.competencies.tables import Competency
 from lms.config import Settings
+from lms.db.dialect import is_unique_violation
 from lms.shared.errors import BadRequest, Conflict, PayloadTooLarge
 from lms.shared.schemas import Page
 from lms.shared.tabular import (
@@ -61,14 +61,6 @@ def _now() -> dt.datetime:
 
 def _read(row: dict[str, Any]) -> CompetencyRead:
     return msgspec.convert(row, CompetencyRead)
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    import asyncpg
-
-    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
 
 
 async def known_competency_codes() -> set[str]:
@@ -142,7 +134,7 @@ class FrameworkService:
                     caller, "competency.create", "competency", row["id"], f"{code} {row['name']}"
                 )
         except Exception as exc:
-            if _is_unique_violation(exc):
+            if is_unique_violation(exc):
                 raise Conflict(f"Kode kompetensi {code} sudah ada") from exc
             raise
         return _read(row)

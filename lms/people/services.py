@@ -21,7 +21,8 @@ import msgspec
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings, get_settings
-from lms.people.database import contains_text, is_unique_violation
+from lms.db.dialect import is_unique_violation
+from lms.people.database import contains_text
 from lms.people.golongan import InvalidGolongan, normalize_golongan
 from lms.people.identity import check_identity, nip_conflict
 from lms.people.reading import (

@@ -21,7 +21,8 @@ import msgspec
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.people.database import contains_text, is_unique_violation, lock_unit_tree
+from lms.db.dialect import is_unique_violation
+from lms.people.database import contains_text, lock_unit_tree
 from lms.people.schemas import UnitCreate, UnitRead, UnitUpdate
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation

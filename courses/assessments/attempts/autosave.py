@@ -27,9 +27,9 @@ from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import validate_response
 from courses.assessments.quizzes.times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
-from courses.delivery.locks import is_postgres
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
+from lms.db.dialect import is_postgres
 from lms.shared.errors import BadRequest, Conflict, NotFound
 
 # The reads of an autosave are plain SQL: building them as Piccolo selects cost more CPU than
@@ -63,7 +63,7 @@ async def save_if_in_progress(
     PostgreSQL the ``FOR SHARE`` lock waits for a submit holding the attempt ``FOR UPDATE``
     and then sees it submitted. Returns False when the attempt was not in progress.
     """
-    engine = "postgres" if is_postgres() else "sqlite"
+    engine = "postgres" if is_postgres(AttemptAnswer) else "sqlite"
     rows = await fetch_sql(
         AttemptAnswer,
         _UPSERT_SQL[engine],

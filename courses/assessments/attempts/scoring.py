@@ -25,9 +25,9 @@ from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import Response, grade
 from courses.assessments.questions.store import CENT, StoredQuestion, cents
 from courses.assessments.tables import Attempt, AttemptAnswer, Quiz
-from courses.delivery.locks import is_postgres
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 
 FINISHED = "submitted"
 IN_PROGRESS = "in_progress"
@@ -65,10 +65,8 @@ async def lock_attempt(attempt_id: UUID) -> dict[str, Any] | None:
     answer, submitting and closing all take this lock first, so an answer is either saved
     before the attempt is graded (and counted) or refused.
     """
-    if is_postgres():
-        rows = await Attempt.raw("SELECT id FROM attempt WHERE id = {} FOR UPDATE", attempt_id)
-        if not rows:
-            return None
+    if not await lock_row(Attempt, attempt_id):
+        return None
     return await Attempt.select(*Attempt.all_columns()).where(Attempt.id == attempt_id).first()
 
 

@@ -36,11 +36,11 @@ from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.service import QUIZ_NOT_FOUND, is_enrolled, load_quiz
 from courses.assessments.quizzes.times import deadline_for, now_utc, to_local
 from courses.assessments.tables import Attempt
-from courses.delivery.locks import is_unique_violation
 from courses.delivery.sessions.access import may_see
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
+from lms.db.dialect import is_unique_violation
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import format_date, format_time
 

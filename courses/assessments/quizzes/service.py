@@ -34,17 +34,17 @@ from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.times import deadline_for, is_open, now_utc, to_local, to_utc
 from courses.assessments.tables import Attempt, Quiz
 from courses.delivery.enrollment.participants import PARTICIPATING
-from courses.delivery.locks import lock_session
 from courses.delivery.sessions.access import (
     SessionRecord,
     get_managed_session,
     get_visible_session,
     load_session,
 )
-from courses.delivery.tables import Enrollment
+from courses.delivery.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
+from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
 
@@ -179,7 +179,7 @@ class QuizService:
         await selection_rules.check(caller, session.unit_path, data.selection)
         quiz_id = uuid4()
         async with Quiz._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             await _check_kind(session_id, data.kind, None)
             await Quiz.insert(
                 Quiz(
@@ -255,7 +255,7 @@ class QuizService:
             if field in changes:
                 values[getattr(Quiz, field)] = changes[field]
         async with Quiz._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             if "kind" in changes and changes["kind"] != row["kind"]:
                 await _check_kind(session.id, changes["kind"], quiz_id)
             if "selection" in changes and await Attempt.exists().where(Attempt.quiz == quiz_id):

@@ -36,7 +36,6 @@ from courses.assessments.reports.schemas import (
 )
 from courses.assessments.tables import EvaluationResponse
 from courses.delivery.enrollment.participants import PARTICIPATING
-from courses.delivery.locks import is_unique_violation
 from courses.delivery.sessions.access import (
     get_visible_session,
     is_session_trainer,
@@ -46,6 +45,7 @@ from courses.delivery.tables import AgendaItem, Enrollment
 from courses.delivery.trainers.service import trainer_display_name
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.dialect import is_unique_violation
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 
 SCALE: tuple[tuple[int, str], ...] = (

@@ -28,20 +28,25 @@ from courses.delivery.agenda.schemas import (
     ModuleJp,
     MyAgendaItem,
 )
-from courses.delivery.locks import lock_agenda
 from courses.delivery.sessions.access import (
     SessionRecord,
     get_managed_session,
     get_visible_session,
     trainer_ids_for,
 )
-from courses.delivery.tables import AgendaItem, Trainer
+from courses.delivery.tables import AgendaItem, CourseSession, Trainer
 from courses.delivery.trainers.service import trainer_display_name, trainer_visible
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.jp import minutes_to_jp
+from lms.db.locks import advisory_lock
 from lms.shared.errors import NotFound, RuleViolation
 from lms.shared.schemas import Page
+
+# Agenda writes check clashes across every session (trainers and rooms are shared), so they
+# take one advisory lock: two concurrent bookings cannot both see a free slot. Any fixed 64-bit
+# key shared by every agenda writer ("AGND").
+AGENDA_LOCK_KEY = 0x41474E44
 
 _ITEM_COLUMNS = (
     AgendaItem.id,
@@ -188,7 +193,7 @@ class AgendaService:
         starts, ends = _instant(data.starts_at), _instant(data.ends_at)
         item_id = uuid4()
         async with AgendaItem._meta.db.transaction():
-            await lock_agenda()
+            await advisory_lock(CourseSession, AGENDA_LOCK_KEY)
             await check_clashes(session, starts, ends, data.trainer_id, data.room, None)
             await AgendaItem.insert(
                 AgendaItem(
@@ -251,7 +256,7 @@ class AgendaService:
         await self._check_refs(caller, session, checked.module_id, checked.trainer_id)
         starts, ends = _instant(checked.starts_at), _instant(checked.ends_at)
         async with AgendaItem._meta.db.transaction():
-            await lock_agenda()
+            await advisory_lock(CourseSession, AGENDA_LOCK_KEY)
             await check_clashes(session, starts, ends, checked.trainer_id, checked.room, item_id)
             await AgendaItem.update(
                 {

@@ -19,13 +19,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from courses.delivery.enrollment.schemas import EnrollmentImportReport, ImportRow
-from courses.delivery.locks import lock_session
 from courses.delivery.sessions.access import get_managed_session
 from courses.delivery.sessions.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
-from courses.delivery.tables import Enrollment
+from courses.delivery.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings
+from lms.db.locks import lock_row
 from lms.people.importing import ImportedRow, import_people_table, read_people_table
 from lms.people.rows import column_map
 from lms.people.tables import Person
@@ -88,7 +88,7 @@ class EnrollmentImportService:
         person_ids.update(await _registered_by_nip([r for r in ordered if r.person_id is None]))
         outcomes: dict[int, str] = {}
         async with Enrollment._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             for row in ordered:
                 person_id = person_ids.get(row.row_number)
                 if person_id is None:

@@ -22,7 +22,6 @@ from courses.delivery.enrollment.schemas import (
     MyEnrollment,
     Withdrawal,
 )
-from courses.delivery.locks import lock_session
 from courses.delivery.sessions.access import (
     SessionRecord,
     get_managed_session,
@@ -39,9 +38,10 @@ from courses.delivery.sessions.seats import (
     promote_waitlisted,
     seat_or_waitlist,
 )
-from courses.delivery.tables import Enrollment
+from courses.delivery.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 from lms.people.tables import Person
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
@@ -164,7 +164,7 @@ class EnrollmentService:
             )
         created: list[UUID] = []
         async with Enrollment._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             try:
                 for person_id in person_ids:
                     enrollment_id, _ = await enroll_locked(
@@ -190,7 +190,7 @@ class EnrollmentService:
         session = await get_visible_session(caller, session_id)
         _check_self_enrollment(session, _now())
         async with Enrollment._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             try:
                 enrollment_id, _ = await enroll_locked(
                     session,
@@ -287,7 +287,7 @@ class EnrollmentService:
         if session.status in CLOSED_SESSION or session.finalized_at is not None:
             raise RuleViolation(f"Sesi berstatus {session.status}: pendaftaran tidak dapat diubah.")
         async with Enrollment._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             current = (
                 await Enrollment.select(Enrollment.status)
                 .where(Enrollment.id == enrollment_id)
@@ -328,7 +328,7 @@ class EnrollmentService:
             raise NotFound(_NOT_FOUND)
         check_open_for_organizer(session)
         async with Enrollment._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             current = (
                 await Enrollment.select(Enrollment.status)
                 .where(Enrollment.id == enrollment_id)

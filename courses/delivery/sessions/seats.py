@@ -1,7 +1,7 @@
 """Seats and the waitlist of a session: the counters that hold capacity under concurrency.
 
 Every function here runs inside a transaction that holds
-:func:`courses.delivery.locks.lock_session` (on SQLite write transactions are serialized
+:func:`lms.db.locks.lock_row` on the session (on SQLite write transactions are serialized
 anyway). The arrival number comes from an atomic
 ``UPDATE course_session SET enrollment_seq = enrollment_seq + 1 ... RETURNING``, and a seat is
 taken only through ``UPDATE ... SET confirmed_count = confirmed_count + 1 WHERE
@@ -72,7 +72,8 @@ async def seat_or_waitlist(session_id: UUID) -> str:
 async def promote_waitlisted(session_id: UUID, actor: Caller | None) -> list[UUID]:
     """Move waitlisted enrollments (lowest arrival number first) into free seats.
 
-    Call inside a transaction that holds :func:`lock_session`. Returns the promoted ids.
+    Call inside a transaction that holds :func:`lms.db.locks.lock_row` on the session. Returns the
+    promoted ids.
     """
     promoted: list[UUID] = []
     while True:
@@ -110,7 +111,8 @@ class AlreadyEnrolled(Exception):
 async def enroll_locked(
     session: SessionRecord, person_id: UUID, *, request_only: bool, actor: Caller | None
 ) -> tuple[UUID, str]:
-    """Enroll one person; call inside a transaction holding :func:`lock_session`.
+    """Enroll one person; call inside a transaction holding :func:`lms.db.locks.lock_row` on the
+    session.
 
     A withdrawn enrollment is reopened (with a new arrival number) rather than duplicated.
 

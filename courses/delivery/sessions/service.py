@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from courses.catalogue.tables import Course
-from courses.delivery.locks import lock_session
 from courses.delivery.sessions.access import (
     SESSION_COLUMNS,
     SessionRecord,
@@ -35,6 +34,7 @@ from courses.delivery.sessions.seats import promote_waitlisted
 from courses.delivery.tables import AgendaItem, AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 from lms.people.database import contains_text
 from lms.people.tables import Unit
 from lms.shared.errors import Conflict, RuleViolation
@@ -301,7 +301,7 @@ class SessionService:
         columns = {getattr(CourseSession, field): value for field, value in changes.items()}
         columns[CourseSession.updated_at] = _now()
         async with CourseSession._meta.db.transaction():
-            await lock_session(session.id)
+            await lock_row(CourseSession, session.id)
             if {"start_date", "end_date", "timezone"} & changes.keys():
                 await self._check_dates_fit(
                     session.id, start, end, changes.get("timezone", session.timezone)
