@@ -16,7 +16,6 @@ The request and answer bodies are in ``certificates.records.schemas``, the steps
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -52,6 +51,7 @@ from lms.config import Settings
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _COLUMNS = (
     Certificate.id,
@@ -67,10 +67,6 @@ _COLUMNS = (
     Certificate.supersedes,
     Certificate.superseded_by,
 )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -179,7 +175,7 @@ class TrustService:
                     "Sertifikat ini sudah diganti oleh penerbitan ulang; cabut sertifikat "
                     "penggantinya"
                 )
-            at = _now()
+            at = utcnow()
             previous = _json(row["revocation"])
             revocation = {
                 "category": data.category,
@@ -249,7 +245,7 @@ class TrustService:
             stored = _json(row["revocation"])
             ended = {key: stored.get(key) for key in ("category", "reason", "at", "by", "by_name")}
             ended.update(
-                reinstated_at=_now().isoformat(),
+                reinstated_at=utcnow().isoformat(),
                 reinstated_by=caller.username,
                 reinstate_reason=data.reason,
             )

@@ -22,7 +22,6 @@ the ledger along: credited when newly passed, credit revoked when newly failed.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -49,12 +48,9 @@ from lms.auth.caller import Caller
 from lms.competencies import ledger
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
+from lms.shared.values import utcnow
 
 ALREADY_FINALIZED = "Hasil sesi ini sudah difinalisasi."
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _json_components(components: dict[str, Decimal | None]) -> dict[str, str | None]:
@@ -117,7 +113,7 @@ class FinalizeService:
             raise Conflict(ALREADY_FINALIZED)
         if session.status in ("draft", "cancelled"):
             raise RuleViolation(f"Hasil sesi berstatus {session.status} tidak dapat difinalisasi.")
-        now = _now()
+        now = utcnow()
         credited = 0
         async with Result._meta.db.transaction():
             await lock_row(CourseSession, session_id)
@@ -220,7 +216,7 @@ class FinalizeService:
         session = await get_managed_session(caller, session_id)
         if session.finalized_at is None:
             raise RuleViolation("Hasil belum difinalisasi: ubah nilai komponen, bukan amandemen.")
-        now = _now()
+        now = utcnow()
         async with Result._meta.db.transaction():
             await lock_row(CourseSession, session_id)
             row = (

@@ -21,6 +21,7 @@ from lms.people.database import contains_text
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation, Unauthorized
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _USER_COLUMNS = (
     User.id,
@@ -32,10 +33,6 @@ _USER_COLUMNS = (
     User.created_at,
     User.last_login_at,
 )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class AuthService:
@@ -63,11 +60,11 @@ class AuthService:
             await self.limiter.hit(key)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
         await self.limiter.reset(key)
-        values: dict[Column | str, Any] = {User.last_login_at: _now()}
+        values: dict[Column | str, Any] = {User.last_login_at: utcnow()}
         if needs_rehash(row["password_hash"]):
             values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)
         await User.update(values).where(User.id == row["id"])
-        expires = _now() + self.ttl
+        expires = utcnow() + self.ttl
         token = self.jwt_auth.create_token(identifier=str(row["id"]), token_expiration=self.ttl)
         return TokenResponse(access_token=token, expires_at=expires.replace(microsecond=0))
 
@@ -129,7 +126,7 @@ class UserService:
                 person=data.person_id,
                 unit=data.unit_id,
                 active=True,
-                created_at=_now(),
+                created_at=utcnow(),
             )
         )
         await audit.record(actor, "user.create", "user", user_id, f"{data.username} ({data.role})")

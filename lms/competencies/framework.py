@@ -9,7 +9,6 @@ competency tied to U6 or U7 (:func:`service_competency_codes`).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from uuid import uuid4
@@ -40,6 +39,7 @@ from lms.shared.tabular import (
     TooManyRows,
     read_table,
 )
+from lms.shared.values import utcnow
 
 SERVICE_ELEMENTS = ("U6", "U7")
 """Kompetensi pelaksana and perilaku pelaksana: what service-excellence training aims at."""
@@ -53,10 +53,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "levels": ("levels", "tingkat", "tingkat_kemahiran", "level"),
 }
 _SPLIT = re.compile(r"[;,\s]+")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _read(row: dict[str, Any]) -> CompetencyRead:
@@ -123,7 +119,7 @@ class FrameworkService:
             "description": data.description.strip(),
             "levels": msgspec.to_builtins(sorted(data.levels, key=lambda lv: lv.level)),
             "skm_elements": sorted(data.skm_elements),
-            "created_at": _now(),
+            "created_at": utcnow(),
         }
         try:
             async with Competency._meta.db.transaction():
@@ -198,7 +194,7 @@ class FrameworkService:
                 else:
                     new_id = uuid4()
                     await Competency.insert(
-                        Competency(id=new_id, created_at=_now(), **{"levels": [], **values})
+                        Competency(id=new_id, created_at=utcnow(), **{"levels": [], **values})
                     )
                     await audit.record(
                         caller, "competency.create", "competency", new_id, f"{code} (impor)"

@@ -13,7 +13,6 @@ job silently hangs.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,12 +22,9 @@ from uuid import UUID, uuid4
 from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.jobs.tables import Job
+from lms.shared.values import utcnow
 
 logger = logging.getLogger("lms.jobs")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class JobContext:
@@ -112,7 +108,7 @@ async def submit(
             errors=[],
             unit_id=unit_id,
             created_by=actor.user_id if actor else None,
-            created_at=_now(),
+            created_at=utcnow(),
         )
     )
     _start(job_id, kind, params, actor.user_id if actor else None, settings)
@@ -139,14 +135,14 @@ async def _run(
     settings: Settings,
 ) -> None:
     ctx = JobContext(job_id, params, created_by, settings)
-    await Job.update({Job.status: "running", Job.started_at: _now()}).where(Job.id == job_id)
+    await Job.update({Job.status: "running", Job.started_at: utcnow()}).where(Job.id == job_id)
     try:
         result = await _HANDLERS[kind].handler(ctx)
     except Exception as exc:  # noqa: BLE001 - a failed job is reported, never lost
         logger.exception("job %s (%s) failed", job_id, kind)
         ctx.errors.append({"item": "", "message": f"Pekerjaan gagal: {exc}"})
         await Job.update(
-            {Job.status: "failed", Job.errors: ctx.errors, Job.finished_at: _now()}
+            {Job.status: "failed", Job.errors: ctx.errors, Job.finished_at: utcnow()}
         ).where(Job.id == job_id)
         return
     await Job.update(
@@ -155,7 +151,7 @@ async def _run(
             Job.result: result,
             Job.errors: ctx.errors,
             Job.done: ctx.done if ctx.done else ctx.total,
-            Job.finished_at: _now(),
+            Job.finished_at: utcnow(),
         }
     ).where(Job.id == job_id)
 
@@ -183,7 +179,7 @@ async def recover_unfinished_jobs(settings: Settings) -> None:
             await Job.update(
                 {
                     Job.status: "interrupted",
-                    Job.finished_at: _now(),
+                    Job.finished_at: utcnow(),
                     Job.errors: [
                         {"item": "", "message": "Server berhenti sebelum pekerjaan selesai."}
                     ],

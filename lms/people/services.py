@@ -11,7 +11,6 @@ body answer 400.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from uuid import UUID, uuid4
@@ -38,15 +37,12 @@ from lms.people.units import clean_text, required_text, visible_unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _COLUMN_OF = {
     field: getattr(Person, "unit" if field == "unit_id" else field) for field in EDITABLE_FIELDS
 }
 _DIGITS_AND_SPACES = re.compile(r"[0-9\s]+")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _unit_error(message: str) -> RuleViolation:
@@ -146,7 +142,7 @@ class PersonService:
             unit_id = caller.unit_id
         unit_id = await _usable_unit(caller, unit_id)
         person_id = uuid4()
-        now = _now()
+        now = utcnow()
         name = required_text(data.name, "name", "Nama")
         front_title, back_title = clean_text(data.front_title), clean_text(data.back_title)
         values: dict[str, Any] = {
@@ -234,7 +230,7 @@ class PersonService:
                 if taken:
                     raise await nip_conflict(caller, nip)
             values = {_COLUMN_OF[field]: change["new"] for field, change in changes.items()}
-            values[Person.updated_at] = _now()
+            values[Person.updated_at] = utcnow()
             try:
                 await Person.update(values).where(Person.id == person_id)
             except Exception as exc:

@@ -12,7 +12,6 @@ answered as 404, never 403.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from uuid import UUID, uuid4
@@ -27,6 +26,7 @@ from lms.people.schemas import UnitCreate, UnitRead, UnitUpdate
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _UNIT_COLUMNS = (
     Unit.id,
@@ -41,10 +41,6 @@ _UNIT_COLUMNS = (
 )
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def unit_key(text: str) -> str:
@@ -147,7 +143,7 @@ async def insert_unit(
         "path": path,
         "city": city if city is not None else (parent["city"] if parent else ""),
         "timezone": timezone or (parent["timezone"] if parent else DEFAULT_TIMEZONE),
-        "created_at": _now(),
+        "created_at": utcnow(),
     }
     await Unit.insert(
         Unit(

@@ -14,12 +14,12 @@ from courses.assessments.attempts import views as attempt_views
 from courses.assessments.attempts.schemas import AttemptRead
 from courses.assessments.questions import store as question_store
 from courses.assessments.quizzes.service import load_quiz
-from courses.assessments.quizzes.times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
 from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
 from lms.shared.errors import NotFound
+from lms.shared.values import utcnow
 
 ATTEMPT_NOT_FOUND = "Percobaan kuis tidak ditemukan."
 QUESTION_NOT_IN_ATTEMPT = "Soal ini tidak ada pada percobaan ini."
@@ -74,7 +74,7 @@ async def attempt_view(
     Questions and answers are only read when the body shows them; ``questions`` may be passed
     when already loaded, and ``answered=False`` skips reading answers of a new attempt.
     """
-    view = attempt_views.audience(attempt, quiz, now_utc(), staff)
+    view = attempt_views.audience(attempt, quiz, utcnow(), staff)
     answers: dict[str, dict[str, Any]] = {}
     if not attempt_views.shows_questions(attempt, view):
         return attempt_views.build(attempt, quiz, session.timezone, {}, answers, view)

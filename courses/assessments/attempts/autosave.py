@@ -25,12 +25,12 @@ from courses.assessments.attempts.access import ATTEMPT_NOT_FOUND, QUESTION_NOT_
 from courses.assessments.attempts.schemas import AnswerBody, AnswerSaved
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import validate_response
-from courses.assessments.quizzes.times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
 from lms.db.dialect import is_postgres
 from lms.shared.errors import BadRequest, Conflict, NotFound
+from lms.shared.values import cents, utcnow
 
 # The reads of an autosave are plain SQL: building them as Piccolo selects cost more CPU than
 # running them (measured: ~2 ms of query building per select on this 2-core machine under load).
@@ -96,14 +96,14 @@ async def save_answer(
     key = str(question_id)
     if key not in scoring.order_of(attempt):
         raise NotFound(QUESTION_NOT_IN_ATTEMPT)
-    now = now_utc()
+    now = utcnow()
     await refuse_if_closed(attempt, now)
     rows = await fetch_sql(AttemptAnswer, _QUESTION_SQL, str(question_id))
     if not rows:
         raise NotFound(QUESTION_NOT_IN_ATTEMPT)
     stored = question_store.StoredQuestion(
         id=question_id,
-        points=question_store.cents(rows[0]["points"]),
+        points=cents(rows[0]["points"]),
         question=question_store.decode(rows[0]["payload"]),
     )
     try:

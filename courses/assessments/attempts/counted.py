@@ -26,6 +26,7 @@ from courses.assessments.questions.model import (
 from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.tables import Attempt, AttemptAnswer
 from courses.assessments.tables import Question as QuestionRow
+from lms.shared.values import cents
 
 
 class OptionInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,8 +95,8 @@ def pick_attempt(method: str, attempts: Sequence[dict[str, Any]]) -> dict[str, A
     if rule == "last":
         return attempts[-1]
     if rule == "highest":
-        best = max(question_store.cents(a["percent"] or 0) for a in attempts)
-        return next(a for a in attempts if question_store.cents(a["percent"] or 0) == best)
+        best = max(cents(a["percent"] or 0) for a in attempts)
+        return next(a for a in attempts if cents(a["percent"] or 0) == best)
     return attempts[0]
 
 
@@ -165,7 +166,7 @@ async def counted_attempts(quiz: dict[str, Any]) -> CountedAttempts:
             response = decode_response(answer["response"]) if answer else None
             points = answer["points"] if answer and answer["points"] is not None else 0
             scores[stored.id] = ItemScore(
-                points=question_store.cents(points),
+                points=cents(points),
                 max_points=stored.points,
                 response=msgspec.to_builtins(response) if response is not None else None,
             )

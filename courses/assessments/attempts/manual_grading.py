@@ -21,11 +21,11 @@ from courses.assessments.attempts.access import (
 from courses.assessments.attempts.schemas import AttemptRead, ManualGrade
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import grade_manually
-from courses.assessments.quizzes.times import now_utc
 from courses.assessments.tables import Attempt, AttemptAnswer
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, NotFound, RuleViolation
+from lms.shared.values import utcnow
 
 
 async def grade_answer(
@@ -42,7 +42,7 @@ async def grade_answer(
     attempt, quiz, session, staff = await load_attempt(caller, attempt_id)
     if not staff:
         raise NotFound(ATTEMPT_NOT_FOUND)
-    now = now_utc()
+    now = utcnow()
     if scoring.is_overdue(attempt, now):
         await scoring.close_if_overdue(attempt_id, now)
         attempt = await reload(attempt_id)

@@ -23,11 +23,12 @@ import msgspec
 
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import Response, grade
-from courses.assessments.questions.store import CENT, StoredQuestion, cents
+from courses.assessments.questions.store import StoredQuestion
 from courses.assessments.tables import Attempt, AttemptAnswer, Quiz
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row
+from lms.shared.values import CENT, cents
 
 FINISHED = "submitted"
 IN_PROGRESS = "in_progress"

@@ -34,7 +34,7 @@ from courses.assessments.attempts.schemas import AnswerBody, AnswerSaved, Attemp
 from courses.assessments.questions import store as question_store
 from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.service import QUIZ_NOT_FOUND, is_enrolled, load_quiz
-from courses.assessments.quizzes.times import deadline_for, now_utc, to_local
+from courses.assessments.quizzes.times import deadline_for, to_local
 from courses.assessments.tables import Attempt
 from courses.delivery.sessions.access import may_see
 from lms.audit import services as audit
@@ -43,6 +43,7 @@ from lms.db import fetch_sql
 from lms.db.dialect import is_unique_violation
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import format_date, format_time
+from lms.shared.values import utcnow
 
 
 def _when(moment: dt.datetime, tz: str) -> str:
@@ -80,7 +81,7 @@ class AttemptService:
             )
         if session.status == "cancelled":
             raise RuleViolation("Sesi ini dibatalkan; kuisnya tidak dapat dikerjakan.")
-        now = now_utc()
+        now = utcnow()
         tz = session.timezone
         if quiz["opens_at"] is not None and now < quiz["opens_at"]:
             raise RuleViolation(f"Kuis belum dibuka. Kuis dibuka {_when(quiz['opens_at'], tz)}.")
@@ -170,8 +171,8 @@ class AttemptService:
     async def get(self, caller: Caller, attempt_id: UUID) -> AttemptRead:
         """An attempt as the caller may see it (closing it first if its deadline passed)."""
         attempt, quiz, session, staff = await load_attempt(caller, attempt_id)
-        if scoring.is_overdue(attempt, now_utc()):
-            await scoring.close_if_overdue(attempt_id, now_utc())
+        if scoring.is_overdue(attempt, utcnow()):
+            await scoring.close_if_overdue(attempt_id, utcnow())
             attempt = await reload(attempt_id)
         return await attempt_view(attempt, quiz, session, staff)
 
@@ -183,7 +184,7 @@ class AttemptService:
         if staff:
             raise NotFound(ATTEMPT_NOT_FOUND)
         if attempt["status"] == scoring.IN_PROGRESS:
-            now = now_utc()
+            now = utcnow()
             questions = await question_store.load_questions(scoring.order_of(attempt))
             async with Attempt._meta.db.transaction():
                 current = await scoring.lock_attempt(attempt_id)

@@ -19,9 +19,10 @@ import msgspec
 from courses.assessments.attempts.schemas import AttemptQuestion, AttemptRead, ChoiceView
 from courses.assessments.attempts.scoring import FINISHED, decode_response, order_of
 from courses.assessments.questions.model import participant_view
-from courses.assessments.questions.store import StoredQuestion, cents
+from courses.assessments.questions.store import StoredQuestion
 from courses.assessments.quizzes import review as review_policy
 from courses.assessments.quizzes.times import to_local
+from lms.shared.values import cents
 
 STAFF = "staff"
 IN_PROGRESS_VIEW = "in_progress"

@@ -42,14 +42,11 @@ from lms.auth.caller import Caller
 from lms.people.tables import Unit
 from lms.shared.errors import BadRequest, NotFound, PayloadTooLarge, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import cents, utcnow
 
 BANK_NOT_FOUND = "Bank soal tidak ditemukan."
 MAX_IMPORT_QUESTIONS = 5_000
 _INSERT_CHUNK = 200
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def reads_bank(caller: Caller, unit_path: str) -> bool:
@@ -144,7 +141,7 @@ class BankService:
                     name=data.name.strip(),
                     description=data.description.strip(),
                     unit=unit_id,
-                    created_at=_now(),
+                    created_at=utcnow(),
                 )
             )
             await audit.record(caller, "question_bank.create", "question_bank", bank_id, data.name)
@@ -187,7 +184,7 @@ class BankService:
                 f"Berkas berisi {len(questions)} soal; paling banyak {MAX_IMPORT_QUESTIONS} "
                 "soal per impor."
             )
-        now = _now()
+        now = utcnow()
         rows = [
             question_store.new_row(bank["id"], question, now + dt.timedelta(microseconds=index))
             for index, question in enumerate(questions)
@@ -286,7 +283,7 @@ class BankService:
                 "Teks soal tidak boleh memuat karakter NUL.",
                 errors=[{"field": "question", "message": "karakter NUL"}],
             )
-        row = question_store.new_row(bank["id"], question, _now())
+        row = question_store.new_row(bank["id"], question, utcnow())
         async with QuestionBank._meta.db.transaction():
             await QuestionRow.insert(row)
             await audit.record(
@@ -308,7 +305,7 @@ def question_read(row: dict[str, Any]) -> QuestionRead:
         type=row["type"],
         title=row["title"],
         text=row["text"],
-        points=question_store.cents(row["points"]),
+        points=cents(row["points"]),
         competency_code=row["competency_code"],
         version=row["version"],
         active=row["active"],

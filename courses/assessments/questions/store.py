@@ -20,19 +20,9 @@ from courses.assessments.questions.authoring import category_path
 from courses.assessments.questions.model import Question, question_type
 from courses.assessments.tables import Question as QuestionRow
 from lms.db import fetch_sql
-
-CENT = Decimal("0.01")
+from lms.shared.values import cents
 
 _decoder = msgspec.json.Decoder(Question)
-
-
-def cents(value: Any) -> Decimal:
-    """A stored number as a Decimal with 2 decimals.
-
-    SQLite hands ``Numeric`` columns through a float (``80`` comes back ``80.0``); quantizing
-    on the way out keeps every total exact and every response the same on both engines.
-    """
-    return Decimal(str(value)).quantize(CENT)
 
 
 def encode(question: Question) -> str:

@@ -28,10 +28,9 @@ from courses.assessments.questions.schemas import (
     QuizRead,
     QuizUpdate,
 )
-from courses.assessments.questions.store import cents
 from courses.assessments.quizzes import review as review_policy
 from courses.assessments.quizzes import selection as selection_rules
-from courses.assessments.quizzes.times import deadline_for, is_open, now_utc, to_local, to_utc
+from courses.assessments.quizzes.times import deadline_for, is_open, to_local, to_utc
 from courses.assessments.tables import Attempt, Quiz
 from courses.delivery.enrollment.participants import PARTICIPATING
 from courses.delivery.sessions.access import (
@@ -47,6 +46,7 @@ from lms.db import fetch_sql
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import cents, utcnow
 
 QUIZ_NOT_FOUND = "Kuis tidak ditemukan."
 SINGLE_KINDS = ("pre_test", "post_test")
@@ -118,7 +118,7 @@ class QuizService:
             grading_method=row["grading_method"],
             pass_mark=cents(row["pass_mark"]),
             review=review_policy.policy(row["review"]),
-            is_open=is_open(row, now_utc()),
+            is_open=is_open(row, utcnow()),
             created_at=row["created_at"],
             my_attempts=mine,
         )
@@ -132,7 +132,7 @@ class QuizService:
             .order_by(Attempt.number)
         )
         level = review_policy.level(
-            review_policy.policy(row["review"]), row["closes_at"], now_utc()
+            review_policy.policy(row["review"]), row["closes_at"], utcnow()
         )
         return [
             AttemptSummary(
@@ -197,7 +197,7 @@ class QuizService:
                     grading_method=data.grading_method,
                     pass_mark=data.pass_mark,
                     review=json.dumps(msgspec.to_builtins(data.review)),
-                    created_at=now_utc(),
+                    created_at=utcnow(),
                 )
             )
             await audit.record(

@@ -11,11 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 
-def now_utc() -> dt.datetime:
-    """The current time (UTC); one place, so every rule reads the same clock."""
-    return dt.datetime.now(dt.UTC)
-
-
 def to_utc(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
     """An instant in UTC; a naive time is read as local time of ``timezone``."""
     if value is None:

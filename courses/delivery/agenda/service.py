@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from courses.catalogue.rules import cents
 from courses.catalogue.tables import Module
 from courses.delivery.agenda.clashes import check_clashes, when_text
 from courses.delivery.agenda.schemas import (
@@ -42,6 +41,7 @@ from lms.competencies.jp import minutes_to_jp
 from lms.db.locks import advisory_lock
 from lms.shared.errors import NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import cents
 
 # Agenda writes check clashes across every session (trainers and rooms are shared), so they
 # take one advisory lock: two concurrent bookings cannot both see a free slot. Any fixed 64-bit

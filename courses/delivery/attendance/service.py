@@ -38,15 +38,12 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, RuleViolation
 from lms.shared.indonesian import format_date_range, full_name
+from lms.shared.values import utcnow
 
 ATTENDED = ("present", "late")
 """Statuses that count as attended."""
 
 _CENT = Decimal("0.01")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def mark_key(session_id: UUID, person_id: UUID, day: dt.date) -> str:
@@ -151,7 +148,7 @@ class AttendanceService:
             seen.add((mark.person_id, mark.day))
         if errors:
             raise RuleViolation("Sebagian presensi tidak dapat dicatat.", errors=errors)
-        now = _now()
+        now = utcnow()
         created = updated = 0
         async with AttendanceMark._meta.db.transaction():
             existing = {

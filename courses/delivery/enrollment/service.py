@@ -46,15 +46,12 @@ from lms.people.tables import Person
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 ACTIVE = ("requested", "confirmed", "waitlisted")
 """Statuses that hold a place (or a request) in a session."""
 
 _NOT_FOUND = "Pendaftaran tidak ditemukan."
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 _READ_COLUMNS = (
@@ -188,7 +185,7 @@ class EnrollmentService:
         if person_ids and person_ids != [caller.person_id]:
             raise Forbidden("Peserta hanya dapat mendaftarkan dirinya sendiri.")
         session = await get_visible_session(caller, session_id)
-        _check_self_enrollment(session, _now())
+        _check_self_enrollment(session, utcnow())
         async with Enrollment._meta.db.transaction():
             await lock_row(CourseSession, session.id)
             try:
@@ -299,7 +296,7 @@ class EnrollmentService:
             if status == "completed":
                 raise RuleViolation("Peserta yang sudah menyelesaikan sesi tidak dapat mundur.")
             await Enrollment.update(
-                {Enrollment.status: "withdrawn", Enrollment.updated_at: _now()}
+                {Enrollment.status: "withdrawn", Enrollment.updated_at: utcnow()}
             ).where(Enrollment.id == enrollment_id)
             await audit.record(
                 caller,
@@ -341,7 +338,7 @@ class EnrollmentService:
                 )
             status = await seat_or_waitlist(session.id)
             await Enrollment.update(
-                {Enrollment.status: status, Enrollment.updated_at: _now()}
+                {Enrollment.status: status, Enrollment.updated_at: utcnow()}
             ).where(Enrollment.id == enrollment_id)
             await audit.record(
                 caller,

@@ -13,7 +13,6 @@ exceeds the capacity, and the waitlist moves up in the order people came.
 
 from __future__ import annotations
 
-import datetime as dt
 from uuid import UUID, uuid4
 
 from courses.delivery.sessions.access import SessionRecord
@@ -21,13 +20,10 @@ from courses.delivery.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import RuleViolation
+from lms.shared.values import utcnow
 
 CLOSED_SESSION = ("completed", "cancelled")
 """Session statuses that take no more enrollments."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def natural_key(session_id: UUID, person_id: UUID) -> str:
@@ -86,7 +82,7 @@ async def promote_waitlisted(session_id: UUID, actor: Caller | None) -> list[UUI
         if candidate is None or not await take_seat(session_id):
             return promoted
         await Enrollment.update(
-            {Enrollment.status: "confirmed", Enrollment.updated_at: _now()}
+            {Enrollment.status: "confirmed", Enrollment.updated_at: utcnow()}
         ).where(Enrollment.id == candidate["id"])
         await audit.record(
             actor,
@@ -132,7 +128,7 @@ async def enroll_locked(
         raise AlreadyEnrolled(person_id, existing["status"])
     seq = await next_seq(session.id)
     status = "requested" if request_only else await seat_or_waitlist(session.id)
-    now = _now()
+    now = utcnow()
     if existing is None:
         enrollment_id = uuid4()
         await Enrollment.insert(

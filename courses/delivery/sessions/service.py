@@ -40,6 +40,7 @@ from lms.people.tables import Unit
 from lms.shared.errors import Conflict, RuleViolation
 from lms.shared.indonesian import format_date, format_date_range, timezone_label
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"open", "cancelled"}),
@@ -58,10 +59,6 @@ _STATUS_LABELS = {
     "cancelled": "dibatalkan",
 }
 _TEXT_FIELDS = ("name", "venue", "city", "online_url")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def _waitlisted_counts(session_ids: list[UUID]) -> dict[UUID, int]:
@@ -203,7 +200,7 @@ class SessionService:
                 errors=[{"field": "unit_id", "message": "tidak ditemukan"}],
             )
         session_id = uuid4()
-        now = _now()
+        now = utcnow()
         async with CourseSession._meta.db.transaction():
             await CourseSession.insert(
                 CourseSession(
@@ -299,7 +296,7 @@ class SessionService:
                 errors=[{"field": "enroll_closes_at", "message": "sebelum enroll_opens_at"}],
             )
         columns = {getattr(CourseSession, field): value for field, value in changes.items()}
-        columns[CourseSession.updated_at] = _now()
+        columns[CourseSession.updated_at] = utcnow()
         async with CourseSession._meta.db.transaction():
             await lock_row(CourseSession, session.id)
             if {"start_date", "end_date", "timezone"} & changes.keys():
@@ -321,7 +318,7 @@ class SessionService:
                 await promote_waitlisted(session.id, caller)
             if new_status == "completed":
                 await Enrollment.update(
-                    {Enrollment.status: "completed", Enrollment.updated_at: _now()}
+                    {Enrollment.status: "completed", Enrollment.updated_at: utcnow()}
                 ).where((Enrollment.session == session.id) & (Enrollment.status == "confirmed"))
             action = f"session.{new_status}" if new_status else "session.update"
             await audit.record(
