@@ -49,8 +49,8 @@ from courses.assessments.questions.model import (
 from courses.assessments.questions.schemas import BankCreate, QuizCreate, QuizKind, QuizUpdate
 from courses.assessments.questions.store import decode
 from courses.assessments.quizzes.service import QuizService
-from courses.assessments.tables import Attempt, AttemptAnswer
-from courses.assessments.tables import Question as QuestionRow
+from courses.tables import Attempt, AttemptAnswer
+from courses.tables import Question as QuestionRow
 from lms.auth.caller import Caller
 from lms.people.tables import Unit
 

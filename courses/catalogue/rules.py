@@ -20,8 +20,7 @@ from courses.catalogue.schemas import (
     ModuleRule,
     PredikatBand,
 )
-from courses.catalogue.tables import Course, Module
-from courses.delivery.tables import CourseSession
+from courses.tables import Course, CourseSession, Module
 from lms.competencies.schemas import JENIS_DIKLAT
 from lms.competencies.tables import Competency
 from lms.shared.errors import NotFound, RuleViolation

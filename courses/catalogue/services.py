@@ -42,8 +42,7 @@ from courses.catalogue.schemas import (
     CourseRules,
     CourseUpdate,
 )
-from courses.catalogue.tables import Course
-from courses.delivery.tables import CourseSession
+from courses.tables import Course, CourseSession
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.people.database import contains_text

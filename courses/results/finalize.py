@@ -31,7 +31,6 @@ import msgspec
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import course_rules
 from courses.delivery.sessions.access import SessionRecord, get_managed_session
-from courses.delivery.tables import CourseSession, Enrollment
 from courses.results.results import compute_session, score_rules
 from courses.results.schemas import AmendmentCreate, FinalizeReport, ResultRead
 from courses.results.scoring import Computed, compute, decide
@@ -42,7 +41,7 @@ from courses.results.stored_results import (
     result_key,
     to_cents,
 )
-from courses.results.tables import Result
+from courses.tables import CourseSession, Enrollment, Result
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger

@@ -33,7 +33,6 @@ from courses.delivery.sessions.access import (
     get_visible_session,
     is_session_trainer,
 )
-from courses.delivery.tables import CourseSession
 from courses.results.schemas import (
     ComponentScoreInput,
     ComponentScoreRead,
@@ -43,7 +42,7 @@ from courses.results.schemas import (
 )
 from courses.results.scoring import Computed, ScoreRules, compute
 from courses.results.stored_results import stored_results, to_cents
-from courses.results.tables import ComponentScore
+from courses.tables import ComponentScore, CourseSession
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row

@@ -165,8 +165,7 @@ async def _finalized_session(caller, course_id: UUID, people: list[UUID], label:
     from courses.catalogue.services import course_rules
     from courses.delivery.sessions.schemas import SessionCreate
     from courses.delivery.sessions.service import SessionService
-    from courses.delivery.tables import CourseSession
-    from courses.results.tables import Result
+    from courses.tables import CourseSession, Result
     from lms.competencies import ledger
 
     session = await SessionService().create(

@@ -142,8 +142,7 @@ async def finalized_session(
     from courses.catalogue.services import CourseService, course_rules
     from courses.delivery.sessions.schemas import SessionCreate
     from courses.delivery.sessions.service import SessionService
-    from courses.delivery.tables import CourseSession
-    from courses.results.tables import Result
+    from courses.tables import CourseSession, Result
     from lms.competencies import ledger
 
     caller = organizer_caller(organizer, unit)

@@ -14,8 +14,8 @@ from courses.assessments.attempts import views as attempt_views
 from courses.assessments.attempts.schemas import AttemptRead
 from courses.assessments.questions import store as question_store
 from courses.assessments.quizzes.service import load_quiz
-from courses.assessments.tables import Attempt, AttemptAnswer
 from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
+from courses.tables import Attempt, AttemptAnswer
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
 from lms.shared.errors import NotFound

@@ -25,7 +25,7 @@ from courses.assessments.attempts.access import ATTEMPT_NOT_FOUND, QUESTION_NOT_
 from courses.assessments.attempts.schemas import AnswerBody, AnswerSaved
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import validate_response
-from courses.assessments.tables import Attempt, AttemptAnswer
+from courses.tables import Attempt, AttemptAnswer
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
 from lms.db.dialect import is_postgres

@@ -24,8 +24,8 @@ from courses.assessments.questions.model import (
     question_type,
 )
 from courses.assessments.quizzes import selection as selection_rules
-from courses.assessments.tables import Attempt, AttemptAnswer
-from courses.assessments.tables import Question as QuestionRow
+from courses.tables import Attempt, AttemptAnswer
+from courses.tables import Question as QuestionRow
 from lms.shared.values import cents
 
 

@@ -21,7 +21,7 @@ from courses.assessments.attempts.access import (
 from courses.assessments.attempts.schemas import AttemptRead, ManualGrade
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import grade_manually
-from courses.assessments.tables import Attempt, AttemptAnswer
+from courses.tables import Attempt, AttemptAnswer
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, NotFound, RuleViolation

@@ -24,7 +24,7 @@ import msgspec
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import Response, grade
 from courses.assessments.questions.store import StoredQuestion
-from courses.assessments.tables import Attempt, AttemptAnswer, Quiz
+from courses.tables import Attempt, AttemptAnswer, Quiz
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row

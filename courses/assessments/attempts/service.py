@@ -35,8 +35,8 @@ from courses.assessments.questions import store as question_store
 from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.service import QUIZ_NOT_FOUND, is_enrolled, load_quiz
 from courses.assessments.quizzes.times import deadline_for, to_local
-from courses.assessments.tables import Attempt
 from courses.delivery.sessions.access import may_see
+from courses.tables import Attempt
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db import fetch_sql

@@ -35,8 +35,8 @@ from courses.assessments.questions.schemas import (
     ImportReport,
     QuestionRead,
 )
-from courses.assessments.tables import Question as QuestionRow
-from courses.assessments.tables import QuestionBank
+from courses.tables import Question as QuestionRow
+from courses.tables import QuestionBank
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.people.tables import Unit

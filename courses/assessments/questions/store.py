@@ -18,7 +18,7 @@ import msgspec
 
 from courses.assessments.questions.authoring import category_path
 from courses.assessments.questions.model import Question, question_type
-from courses.assessments.tables import Question as QuestionRow
+from courses.tables import Question as QuestionRow
 from lms.db import fetch_sql
 from lms.shared.values import cents
 

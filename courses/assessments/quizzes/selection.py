@@ -22,8 +22,8 @@ import msgspec
 
 from courses.assessments.questions.authoring import category_path, parse_category
 from courses.assessments.questions.schemas import RandomRule, RandomSelection, Selection
-from courses.assessments.tables import Question as QuestionRow
-from courses.assessments.tables import QuestionBank
+from courses.tables import Question as QuestionRow
+from courses.tables import QuestionBank
 from lms.auth.caller import Caller
 from lms.shared.errors import RuleViolation
 

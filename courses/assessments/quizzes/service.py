@@ -31,7 +31,6 @@ from courses.assessments.questions.schemas import (
 from courses.assessments.quizzes import review as review_policy
 from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.times import deadline_for, is_open, to_local, to_utc
-from courses.assessments.tables import Attempt, Quiz
 from courses.delivery.enrollment.participants import PARTICIPATING
 from courses.delivery.sessions.access import (
     SessionRecord,
@@ -39,7 +38,7 @@ from courses.delivery.sessions.access import (
     get_visible_session,
     load_session,
 )
-from courses.delivery.tables import CourseSession, Enrollment
+from courses.tables import Attempt, CourseSession, Enrollment, Quiz
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db import fetch_sql

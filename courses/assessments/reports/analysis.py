@@ -48,8 +48,8 @@ from courses.assessments.reports.exact_stats import (
     variance,
 )
 from courses.assessments.reports.schemas import ItemStats, OptionCount, QuizAnalysis, QuizStats
-from courses.assessments.tables import Quiz
 from courses.delivery.sessions.access import get_session_for_staff
+from courses.tables import Quiz
 from lms.auth.caller import Caller
 from lms.shared.errors import NotFound
 

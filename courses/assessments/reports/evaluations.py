@@ -34,15 +34,14 @@ from courses.assessments.reports.schemas import (
     TargetReport,
     TrainerRef,
 )
-from courses.assessments.tables import EvaluationResponse
 from courses.delivery.enrollment.participants import PARTICIPATING
 from courses.delivery.sessions.access import (
     get_visible_session,
     is_session_trainer,
     trainer_ids_for,
 )
-from courses.delivery.tables import AgendaItem, Enrollment
 from courses.delivery.trainers.service import trainer_display_name
+from courses.tables import AgendaItem, Enrollment, EvaluationResponse
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.dialect import is_unique_violation

@@ -34,9 +34,9 @@ from courses.assessments.reports.schemas import (
     LearningGainReport,
     ParticipantGain,
 )
-from courses.assessments.tables import Quiz
 from courses.delivery.enrollment.participants import session_participants
 from courses.delivery.sessions.access import get_session_for_staff
+from courses.tables import Quiz
 from lms.auth.caller import Caller
 
 HUNDRED = Fraction(100)

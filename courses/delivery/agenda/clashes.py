@@ -18,8 +18,8 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from courses.delivery.sessions.access import SessionRecord
-from courses.delivery.tables import AgendaItem, Trainer
 from courses.delivery.trainers.service import trainer_display_name
+from courses.tables import AgendaItem, Trainer
 from lms.shared.errors import Conflict
 from lms.shared.indonesian import format_date_range, format_day_date, format_time_range
 

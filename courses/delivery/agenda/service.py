@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from courses.catalogue.tables import Module
 from courses.delivery.agenda.clashes import check_clashes, when_text
 from courses.delivery.agenda.schemas import (
     AgendaItemCreate,
@@ -33,8 +32,8 @@ from courses.delivery.sessions.access import (
     get_visible_session,
     trainer_ids_for,
 )
-from courses.delivery.tables import AgendaItem, CourseSession, Trainer
 from courses.delivery.trainers.service import trainer_display_name, trainer_visible
+from courses.tables import AgendaItem, CourseSession, Module, Trainer
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.jp import minutes_to_jp

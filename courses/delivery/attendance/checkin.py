@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from courses.delivery.attendance.schemas import CheckinCode, CheckinRead
 from courses.delivery.attendance.service import check_markable, mark_key
 from courses.delivery.sessions.access import get_session_for_staff, get_visible_session
-from courses.delivery.tables import AgendaItem, AttendanceMark, Enrollment
+from courses.tables import AgendaItem, AttendanceMark, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.ratelimit import AttemptLimiter

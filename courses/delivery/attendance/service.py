@@ -33,7 +33,7 @@ from courses.delivery.sessions.access import (
     get_session_for_staff,
     get_visible_session,
 )
-from courses.delivery.tables import AttendanceMark, CourseSession, Enrollment
+from courses.tables import AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import Conflict, RuleViolation

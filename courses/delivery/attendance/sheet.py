@@ -25,7 +25,7 @@ import jinja2
 
 from courses.delivery.enrollment.participants import PARTICIPATING
 from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
-from courses.delivery.tables import AgendaItem, Enrollment
+from courses.tables import AgendaItem, Enrollment
 from lms.auth.caller import Caller
 from lms.people.nip import format_nip
 from lms.people.tables import Unit

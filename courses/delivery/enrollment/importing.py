@@ -21,7 +21,7 @@ from uuid import UUID
 from courses.delivery.enrollment.schemas import EnrollmentImportReport, ImportRow
 from courses.delivery.sessions.access import get_managed_session
 from courses.delivery.sessions.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
-from courses.delivery.tables import CourseSession, Enrollment
+from courses.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.tables import Enrollment
+from courses.tables import Enrollment
 from lms.shared.indonesian import full_name
 
 PARTICIPATING = ("confirmed", "completed")

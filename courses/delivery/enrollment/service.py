@@ -38,7 +38,7 @@ from courses.delivery.sessions.seats import (
     promote_waitlisted,
     seat_or_waitlist,
 )
-from courses.delivery.tables import CourseSession, Enrollment
+from courses.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row

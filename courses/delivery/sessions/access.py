@@ -21,7 +21,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.tables import AgendaItem, CourseSession, Enrollment, Trainer
+from courses.tables import AgendaItem, CourseSession, Enrollment, Trainer
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
 from lms.shared.errors import NotFound

@@ -16,7 +16,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from courses.delivery.sessions.access import SessionRecord
-from courses.delivery.tables import CourseSession, Enrollment
+from courses.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import RuleViolation

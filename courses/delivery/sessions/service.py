@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from courses.catalogue.tables import Course
 from courses.delivery.sessions.access import (
     SESSION_COLUMNS,
     SessionRecord,
@@ -31,7 +30,7 @@ from courses.delivery.sessions.schemas import (
     SessionUpdate,
 )
 from courses.delivery.sessions.seats import promote_waitlisted
-from courses.delivery.tables import AgendaItem, AttendanceMark, CourseSession, Enrollment
+from courses.tables import AgendaItem, AttendanceMark, Course, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row

@@ -14,8 +14,8 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from courses.delivery.tables import Trainer
 from courses.delivery.trainers.schemas import TrainerCreate, TrainerRead, TrainerUpdate
+from courses.tables import Trainer
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.tables import User

@@ -161,7 +161,7 @@ async def test_issue_refuses_what_cannot_be_issued(
 
 
 async def test_unfinalized_session_is_a_422(app, client, organizer, unit):
-    from courses.delivery.tables import CourseSession
+    from courses.tables import CourseSession
 
     world = await finalized_session(organizer, unit)
     await set_profile(client, organizer)

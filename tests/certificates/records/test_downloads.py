@@ -155,9 +155,7 @@ async def test_expired_is_shown_from_valid_until(client, organizer, issued):
 
 
 async def test_a_certificate_survives_its_person_session_and_course(client, organizer, hr, issued):
-    from courses.catalogue.tables import Course, Module
-    from courses.delivery.tables import CourseSession
-    from courses.results.tables import Result
+    from courses.tables import Course, CourseSession, Module, Result
     from lms.competencies.tables import LearningRecord
     from lms.people.tables import Person
 

@@ -61,9 +61,7 @@ async def seed(participants: int, questions: int, quizzes: int = 1) -> dict[str,
     from courses.assessments.questions import store as question_store
     from courses.assessments.questions.gift import parse_gift
     from courses.assessments.questions.model import question_type
-    from courses.assessments.tables import Question, QuestionBank, Quiz
-    from courses.catalogue.tables import Course
-    from courses.delivery.tables import CourseSession, Enrollment
+    from courses.tables import Course, CourseSession, Enrollment, Question, QuestionBank, Quiz
     from lms.auth.passwords import hash_password
     from lms.auth.tables import User
     from lms.auth.tokens import make_jwt_auth

@@ -158,9 +158,8 @@ async def test_component_scores_are_checked(
 async def test_finalize_freezes_completes_and_credits_the_ledger(
     app, client, organizer, unit, trainer_user
 ) -> None:
-    from courses.delivery.tables import CourseSession, Enrollment
     from courses.results.stored_results import passed_results
-    from courses.results.tables import Result
+    from courses.tables import CourseSession, Enrollment, Result
     from lms.competencies.tables import LearningRecord
 
     world = await _assessed(app, client, organizer, unit, trainer_user)

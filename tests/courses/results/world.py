@@ -48,8 +48,8 @@ async def make_true_false(unit_id: UUID, statements: list[tuple[str, bool, str]]
     """A bank with one true/false question per (text, correct, competency code)."""
     from courses.assessments.questions.model import TrueFalse
     from courses.assessments.questions.store import new_row
-    from courses.assessments.tables import Question as QuestionRow
-    from courses.assessments.tables import QuestionBank
+    from courses.tables import Question as QuestionRow
+    from courses.tables import QuestionBank
 
     now = dt.datetime.now(dt.UTC)
     bank_id = uuid4()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from courses.assessments.tables import Attempt, AttemptAnswer
+from courses.tables import Attempt, AttemptAnswer
 from tests.courses.assessments.builders import (
     build_world,
     create_quiz,
@@ -335,7 +335,7 @@ async def test_only_confirmed_participants_start(app, client, organizer, partici
                              selection=world.ids(types=("true_false",)))
     # Enrolled in another session only: this session is not theirs.
     stranger = await make_actor(app, "participant", person_id=await make_person(unit["id"]))
-    from courses.delivery.tables import CourseSession
+    from courses.tables import CourseSession
 
     await CourseSession.update({CourseSession.self_enroll: False}).where(
         CourseSession.id == world.session["id"]
@@ -346,7 +346,7 @@ async def test_only_confirmed_participants_start(app, client, organizer, partici
     resp = await start(client, organizer, quiz["id"])
     assert resp.status_code == 403
     # A waitlisted (not confirmed) person sees the session but may not start.
-    from courses.delivery.tables import Enrollment
+    from courses.tables import Enrollment
 
     await Enrollment.update({Enrollment.status: "waitlisted"}).where(
         Enrollment.person == participant.person_id
@@ -397,7 +397,7 @@ async def test_random_draw_by_category_is_deterministic_per_attempt(
         drawn.append(ids)
         import random
 
-        from courses.assessments.tables import Question
+        from courses.tables import Question
 
         pools = []
         for rule in rules:

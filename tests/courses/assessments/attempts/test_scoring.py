@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from courses.assessments.attempts.scoring import apply_method, percent_of, quiz_grade, quiz_grades
-from courses.assessments.tables import Attempt
+from courses.tables import Attempt
 from tests.courses.assessments.builders import (
     create_quiz,
     right_answer,

@@ -54,7 +54,7 @@ async def test_naive_times_are_local_to_the_session_time_zone(client, organizer)
     )
     assert quiz["opens_at"] == "2026-11-18T08:00:00+08:00"
     assert quiz["closes_at"] == "2026-11-18T11:30:00+08:00"
-    from courses.assessments.tables import Quiz
+    from courses.tables import Quiz
 
     row = await Quiz.select(Quiz.opens_at).where(Quiz.id == quiz["id"]).first()
     assert row["opens_at"].isoformat() == "2026-11-18T00:00:00+00:00"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from courses.delivery.attendance.service import attendance_percentages
-from courses.delivery.tables import CourseSession
+from courses.tables import CourseSession
 from lms.audit.services import entries_for
 from tests.courses.delivery.builders import (
     create_course,

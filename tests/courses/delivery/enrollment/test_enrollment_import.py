@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from courses.delivery.tables import Enrollment
+from courses.tables import Enrollment
 from lms.people.tables import Person
 from tests.conftest import SHARED_DATA
 from tests.courses.delivery.builders import create_session

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from courses.delivery.sessions.access import get_visible_session
-from courses.delivery.tables import CourseSession
+from courses.tables import CourseSession
 from lms.audit.services import entries_for
 from lms.shared.errors import NotFound
 from tests.courses.delivery.builders import (
