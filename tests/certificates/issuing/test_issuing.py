@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from lms.config import get_settings
-from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
+from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     issue_and_wait,
     issued_line,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certificates.tables import Certificate, IssuerProfile
-from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
+from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     issued_line,
     number,

@@ -9,7 +9,7 @@ import pytest
 
 from certificates.tables import Certificate
 from lms.config import get_settings
-from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
+from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     number,
     organizer_caller,
@@ -93,7 +93,7 @@ async def test_a_certificate_that_cannot_be_rendered_is_reported_and_the_rest_is
 ):
     from certificates.rendering.templating import default_template
     from lms.jobs import runner
-    from tests.certificates.builders import job_row
+    from tests.certificates.builders.issuing import job_row
 
     people = [
         ("Afrizal", "", "", "198703152010011002", "pns", "III/d", True, "Memuaskan", "86.50"),

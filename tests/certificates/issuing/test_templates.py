@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from certificates.rendering.templating import TEMPLATES_DIR, default_template
-from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
+from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is a fixture)
     PROFILE,
     finalized_session,
     issue_and_wait,

@@ -10,7 +10,7 @@ import zipfile
 import pypdf
 import pytest
 
-from tests.certificates.builders import (  # noqa: F401 (render_pool is a fixture)
+from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     holder_actor,
     issue_and_wait,

@@ -8,7 +8,7 @@ import hashlib
 
 from certificates.tables import Certificate
 from lms.competencies.tables import LearningRecord
-from tests.certificates.builders import (  # noqa: F401 - render_pool is a fixture
+from tests.certificates.builders.issuing import (  # noqa: F401 - render_pool is a fixture
     finalized_session,
     issue_and_wait,
     render_pool,

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from courses.assessments import demo as assessments_demo
 from courses.assessments.attempts.scoring import quiz_grades
 from courses.tables import Attempt, Question
-from tests.courses.assessments.builders import any_answer, save, start, submit
+from tests.courses.builders.assessments import any_answer, save, start, submit
 
 
 def _mean(values) -> Decimal:

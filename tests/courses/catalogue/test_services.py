@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from tests.courses.delivery.builders import course_body, create_course, create_session
+from tests.courses.builders.delivery import course_body, create_course, create_session
 
 
 async def test_organizer_creates_course_with_modules_jp_and_default_bands(client, organizer, unit):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.courses.results.world import (
+from tests.courses.builders.results import (
     add_quiz,
     answers_scoring,
     build_world,
@@ -329,7 +329,7 @@ async def test_other_units_organizer_sees_nothing(
 
 @pytest.mark.parametrize("status", ["draft"])
 async def test_a_draft_session_cannot_be_finalized(app, client, organizer, unit, status) -> None:
-    from tests.courses.delivery.builders import create_session
+    from tests.courses.builders.delivery import create_session
 
     session = await create_session(client, organizer, status=status)
     resp = await client.post(

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from lms.competencies.ledger import attach_certificate, revoke_session_credit
 from tests.factories import make_person
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 EXPORT = "/api/v1/reports/siasn-export"
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from lms.competencies.ledger import attach_certificate, revoke_session_credit
 from tests.factories import make_actor, make_person
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 
 @pytest.fixture

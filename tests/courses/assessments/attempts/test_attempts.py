@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from courses.tables import Attempt, AttemptAnswer
-from tests.courses.assessments.builders import (
+from tests.courses.builders.assessments import (
     build_world,
     create_quiz,
     right_answer,
@@ -372,7 +372,7 @@ async def test_attempt_visibility(app, client, world, second_participant, other_
 async def test_random_draw_by_category_is_deterministic_per_attempt(
     client, world, second_participant
 ):
-    from tests.courses.delivery.builders import enroll
+    from tests.courses.builders.delivery import enroll
 
     await enroll(client, world.organizer, world.session["id"], [second_participant.person_id])
     rules = [

@@ -96,7 +96,7 @@ def test_saved_answers_survive_a_killed_server(tmp_path):
     _lms(env, "migrate")
     # Seeding and the server's start-up overlap: both mostly import Python modules.
     seeding = subprocess.Popen(
-        [sys.executable, "-m", "tests.courses.assessments.quiz_world",
+        [sys.executable, "-m", "tests.courses.builders.quiz_world",
          "--participants", "1", "--questions", "20"],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

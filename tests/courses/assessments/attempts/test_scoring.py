@@ -8,7 +8,7 @@ from uuid import UUID
 
 from courses.assessments.attempts.scoring import apply_method, percent_of, quiz_grade, quiz_grades
 from courses.tables import Attempt
-from tests.courses.assessments.builders import (
+from tests.courses.builders.assessments import (
     create_quiz,
     right_answer,
     save,
@@ -16,7 +16,7 @@ from tests.courses.assessments.builders import (
     submit,
     wrong_answer,
 )
-from tests.courses.delivery.builders import create_trainer, wib
+from tests.courses.builders.delivery import create_trainer, wib
 
 
 def test_percent_is_rounded_half_up_to_two_decimals():
@@ -143,7 +143,7 @@ async def test_essay_waits_for_a_trainer_whose_mark_retotals(
     assert mine["questions"][1]["comment"] == "Cukup baik."
     assert await quiz_grade(UUID(quiz["id"]), participant.person_id) == Decimal("75.00")
     # An attempt in progress cannot be graded.
-    from tests.courses.delivery.builders import enroll
+    from tests.courses.builders.delivery import enroll
 
     await enroll(client, world.organizer, world.session["id"], [second_participant.person_id])
     other = (await start(client, second_participant, quiz["id"])).json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.courses.assessments.builders import (
+from tests.courses.builders.assessments import (
     BANK_FILE,
     MOODLE_FILE,
     bank_questions,

@@ -3,7 +3,7 @@ what."""
 
 from __future__ import annotations
 
-from tests.courses.assessments.builders import build_world, create_quiz, start
+from tests.courses.builders.assessments import build_world, create_quiz, start
 from tests.factories import make_actor, make_person
 
 
@@ -96,7 +96,7 @@ async def test_selection_must_name_known_questions_and_enough_per_category(clien
 async def test_questions_of_another_units_bank_are_out_of_reach(
     client, world, other_organizer
 ):
-    from tests.courses.assessments.builders import (
+    from tests.courses.builders.assessments import (
         BANK_FILE,
         bank_questions,
         create_bank,

@@ -130,7 +130,7 @@ def test_counted_attempt_follows_the_grading_method() -> None:
 async def test_analysis_endpoint_on_a_real_post_test(
     app, client, organizer, other_organizer, unit, trainer_user, participant
 ) -> None:
-    from tests.courses.results.world import pre_post_world
+    from tests.courses.builders.results import pre_post_world
 
     world = await pre_post_world(app, client, organizer, unit, trainer_user)
     url = f"/api/v1/quizzes/{world.quizzes['post_test']}/analysis"

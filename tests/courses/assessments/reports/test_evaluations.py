@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.courses.delivery.builders import create_trainer, wib
-from tests.courses.results.world import DAYS, build_world
+from tests.courses.builders.delivery import create_trainer, wib
+from tests.courses.builders.results import DAYS, build_world
 
 TRAINER_CODES = [
     "penguasaan_materi",

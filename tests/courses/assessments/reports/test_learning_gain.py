@@ -87,7 +87,7 @@ def test_per_competency_comparison() -> None:
 async def test_learning_gain_endpoint_is_exact(
     app, client, organizer, other_organizer, unit, trainer_user
 ) -> None:
-    from tests.courses.results.world import pre_post_world
+    from tests.courses.builders.results import pre_post_world
 
     world = await pre_post_world(app, client, organizer, unit, trainer_user)
     url = f"/api/v1/sessions/{world.session_id}/learning-gain"
@@ -151,7 +151,7 @@ async def test_learning_gain_endpoint_is_exact(
 
 
 async def test_learning_gain_without_tests_is_empty(app, client, organizer, unit, trainer_user):
-    from tests.courses.results.world import build_world
+    from tests.courses.builders.results import build_world
 
     world = await build_world(app, client, organizer, unit, trainer_user, participants=2)
     body = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.courses.delivery.builders import create_course, create_session, create_trainer, wib
+from tests.courses.builders.delivery import create_course, create_session, create_trainer, wib
 from tests.factories import make_person
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from courses.delivery.attendance.service import attendance_percentages
 from courses.tables import CourseSession
 from lms.audit.services import entries_for
-from tests.courses.delivery.builders import (
+from tests.courses.builders.delivery import (
     create_course,
     create_session,
     create_trainer,

@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from tests.courses.delivery.builders import create_session, enroll, wib
+from tests.courses.builders.delivery import create_session, enroll, wib
 from tests.factories import make_person
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from courses.delivery.attendance import checkin
 from courses.delivery.attendance.checkin import PERIOD_SECONDS, code_for, period_of, verify_code
-from tests.courses.delivery.builders import create_course, create_session, enroll, make_participants
+from tests.courses.builders.delivery import create_course, create_session, enroll, make_participants
 
 SECRET = "rahasia-uji"
 

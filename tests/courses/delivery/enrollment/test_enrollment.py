@@ -9,7 +9,7 @@ from uuid import UUID
 from courses.delivery.enrollment.participants import session_participants
 from courses.tables import CourseSession, Enrollment
 from lms.audit.services import entries_for
-from tests.courses.delivery.builders import create_session, enroll, make_participants
+from tests.courses.builders.delivery import create_session, enroll, make_participants
 from tests.factories import make_person
 
 

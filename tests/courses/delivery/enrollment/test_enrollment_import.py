@@ -7,7 +7,7 @@ from uuid import UUID
 from courses.tables import Enrollment
 from lms.people.tables import Person
 from tests.conftest import SHARED_DATA
-from tests.courses.delivery.builders import create_session
+from tests.courses.builders.delivery import create_session
 
 PARTICIPANTS = SHARED_DATA / "peserta_pelayanan_prima_angkatan_1.csv"
 

@@ -11,7 +11,7 @@ from courses.delivery.sessions.access import get_visible_session
 from courses.tables import CourseSession
 from lms.audit.services import entries_for
 from lms.shared.errors import NotFound
-from tests.courses.delivery.builders import (
+from tests.courses.builders.delivery import (
     caller_of,
     create_course,
     create_session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lms.audit.services import entries_for
-from tests.courses.delivery.builders import create_course, create_session, create_trainer, wib
+from tests.courses.builders.delivery import create_course, create_session, create_trainer, wib
 from tests.factories import make_actor, make_person
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import SHARED_DATA
-from tests.courses.delivery.builders import create_session, enroll
+from tests.courses.builders.delivery import create_session, enroll
 from tests.factories import Actor
 
 BANK_FILE = SHARED_DATA / "bank_soal_pelayanan_prima.gift"

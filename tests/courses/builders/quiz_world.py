@@ -4,7 +4,7 @@ N confirmed participants with logins, the Indonesian bank and a post-test.
 Used by the kill test and by ``tests/benchmarks/bench_quiz.py``, which run it in a subprocess
 against their own database (``LMS_DATABASE_URL``)::
 
-    python -m tests.courses.assessments.quiz_world --participants 500 --questions 20
+    python -m tests.courses.builders.quiz_world --participants 500 --questions 20
 
 It prints one JSON object: the quiz ids (``--quizzes``, default 1, all on the same questions),
 every participant's username and bearer token, the password they share, and a right answer

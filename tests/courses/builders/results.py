@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 import httpx
 
-from tests.courses.delivery.builders import (
+from tests.courses.builders.delivery import (
     create_course,
     create_session,
     create_trainer,
