@@ -108,9 +108,26 @@ def results_router(settings: Settings) -> Router:
     )
 
 
+def lti_router(settings: Settings) -> Router:
+    """Roster sync and score passback for sessions placed in an LMS (one service client per
+    app: it caches the platforms' access tokens)."""
+    from courses.lti.controllers import SessionLtiController
+    from lms.lti.services import ServiceClient
+
+    client = ServiceClient(settings)
+    return Router(
+        path="/",
+        route_handlers=[SessionLtiController],
+        dependencies={
+            "lti_client": Provide(lambda: client, use_cache=True, sync_to_thread=False)
+        },
+    )
+
+
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
     return [
+        lti_router(settings),
         catalogue_router(settings),
         delivery_router(settings),
         assessments_router(settings),

@@ -14,6 +14,7 @@ import swagger_ui_bundle
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -31,6 +32,9 @@ from lms.auth.tokens import PUBLIC_PATHS, make_jwt_auth
 from lms.config import Settings, get_settings
 from lms.db import make_engine, start_engine, stop_engine
 from lms.health.controllers import HealthController
+from lms.observability.logs import quiet_noisy_loggers
+from lms.observability.metrics import add_scrape_source, metrics, prometheus_config
+from lms.observability.request_id import request_id_middleware
 from lms.shared.openapi import document_problems
 from lms.shared.problems import problem_details_plugin
 
@@ -108,6 +112,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     bind_engine(engine)
     jwt_auth = make_jwt_auth(settings)
+    quiet_noisy_loggers()
+    from certificates.records.metrics import certificate_metrics
+
+    add_scrape_source(certificate_metrics)
 
     async def on_startup(app: Litestar) -> None:
         await start_engine(engine)
@@ -164,7 +172,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         opt={"exclude_from_auth": True},
     )
     app = Litestar(
-        route_handlers=[HealthController, static, *_feature_routers(settings)],
+        route_handlers=[HealthController, metrics, static, *_feature_routers(settings)],
+        middleware=[request_id_middleware, prometheus_config().middleware],
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
@@ -174,6 +183,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
         template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
         cors_config=CORSConfig(allow_origins=[]),
+        # Litestar's logger sends its records up to the root logger, which ``lms serve``
+        # configures (JSON lines with the request id); Litestar does not replace the root's
+        # handlers with its own.
+        logging_config=LoggingConfig(
+            configure_root_logger=False,
+            loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+        ),
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         debug=settings.debug,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -96,6 +97,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             "Note: several workers on SQLite share one file; PostgreSQL is the choice for "
             "more than one worker (see README)."
         )
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every worker writes its counters here and /metrics adds them up; a fresh folder per
+        # start, or counters of dead processes would be summed forever.
+        metrics_dir = settings.data_dir / "metrics" / str(os.getpid())
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    from lms.observability.logs import logging_config
+
     click.echo(f"Prima on http://{host}:{port}  —  API docs: http://{host}:{port}/schema")
     uvicorn.run(
         "lms.asgi:app",
@@ -106,6 +115,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         http="httptools",
         log_level="info",
         proxy_headers=True,
+        log_config=logging_config(settings.log_format, settings.log_level),
+        # A worker imports the whole app before it can answer the supervisor's ping; on a busy
+        # 2-core machine that took over uvicorn's default 5 s and workers were killed in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -270,6 +283,38 @@ def import_people_cmd(file: Path, parent_unit: str | None) -> None:
     for rejected in report.rejected:
         click.echo(f"  baris {rejected.row}: {'; '.join(rejected.errors)}")
     sys.exit(1 if report.rejected else 0)
+
+
+@main.command("backup")
+@click.option(
+    "--to",
+    "destination",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Archive file or folder (default: <data dir>/backups/).",
+)
+def backup_cmd(destination: Path | None) -> None:
+    """Back up the database, the PDF store and the signing material into one checksummed tar."""
+    from lms.backup import BackupError, backup
+
+    try:
+        summary = backup(get_settings(), destination, progress=click.echo)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{summary.files} berkas, {summary.bytes / 1e6:.1f} MB ({summary.engine})")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_cmd(archive: Path) -> None:
+    """Restore a backup archive into an empty data dir and an empty database."""
+    from lms.backup import BackupError, restore
+
+    try:
+        summary = restore(get_settings(), archive, progress=click.echo)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{summary.files} berkas dipulihkan ({summary.engine}); jalankan `lms migrate`.")
 
 
 def _register_app_commands() -> None:

@@ -52,6 +52,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signing_p12: str = ""
     signing_passphrase: str = ""
     redis_url: str = ""
+    metrics_token: str = ""
+    log_format: str = "json"
+    log_level: str = "INFO"
     debug: bool = False
 
     @property

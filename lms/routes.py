@@ -7,6 +7,7 @@ from litestar import Router
 from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
 from lms.jobs.controllers import JobController
+from lms.lti.controllers import build_router as build_lti_router
 from lms.people.routes import build_router as build_people_router
 
 
@@ -16,4 +17,5 @@ def build_routers(settings: Settings) -> list[Router]:
         Router(path="/", route_handlers=[JobController]),
         build_people_router(settings),
         build_competency_router(settings),
+        build_lti_router(settings),
     ]

@@ -10,6 +10,14 @@ from lms.competencies.tables import (
     SkmSurvey,
 )
 from lms.jobs.tables import Job
+from lms.lti.tables import (
+    LtiIdentity,
+    LtiLaunchState,
+    LtiPlatform,
+    LtiRegistrationToken,
+    LtiResourceLink,
+    LtiScore,
+)
 from lms.people.tables import Person, Unit
 
 __all__ = [
@@ -18,6 +26,12 @@ __all__ = [
     "Job",
     "JpYearTotal",
     "LearningRecord",
+    "LtiIdentity",
+    "LtiLaunchState",
+    "LtiPlatform",
+    "LtiRegistrationToken",
+    "LtiResourceLink",
+    "LtiScore",
     "Person",
     "SkmAnswer",
     "SkmSurvey",

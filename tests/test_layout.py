@@ -25,7 +25,7 @@ APP_EXCEPTIONS = {"lms.app", "lms.cli"}
 """The composition root and the command line mount every app."""
 
 ORDERS: dict[str, tuple[str, ...]] = {
-    "courses": ("catalogue", "delivery", "assessments", "results"),
+    "courses": ("catalogue", "delivery", "assessments", "results", "lti"),
     "courses.delivery": ("sessions", "trainers", "agenda", "enrollment", "attendance"),
     "courses.assessments": ("questions", "quizzes", "attempts", "reports"),
     "certificates": ("rendering", "issuing", "records", "verification"),

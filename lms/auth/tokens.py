@@ -23,6 +23,8 @@ PUBLIC_PATHS = [
     "^/static/",
     "^/schema",
     "^/health",
+    "^/lti/",
+    "^/.well-known/",
 ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from uuid import UUID, uuid4
 from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.jobs.tables import Job
+from lms.observability.metrics import JOB_DURATION
 from lms.shared.values import utcnow
 
 logger = logging.getLogger("lms.jobs")
@@ -135,11 +137,14 @@ async def _run(
     settings: Settings,
 ) -> None:
     ctx = JobContext(job_id, params, created_by, settings)
+    started = time.perf_counter()
     await Job.update({Job.status: "running", Job.started_at: utcnow()}).where(Job.id == job_id)
+    logger.info("job %s (%s) started", job_id, kind)
     try:
         result = await _HANDLERS[kind].handler(ctx)
     except Exception as exc:  # noqa: BLE001 - a failed job is reported, never lost
         logger.exception("job %s (%s) failed", job_id, kind)
+        JOB_DURATION.labels(kind, "failed").observe(time.perf_counter() - started)
         ctx.errors.append({"item": "", "message": f"Pekerjaan gagal: {exc}"})
         await Job.update(
             {Job.status: "failed", Job.errors: ctx.errors, Job.finished_at: utcnow()}
@@ -154,6 +159,8 @@ async def _run(
             Job.finished_at: utcnow(),
         }
     ).where(Job.id == job_id)
+    JOB_DURATION.labels(kind, "succeeded").observe(time.perf_counter() - started)
+    logger.info("job %s (%s) succeeded", job_id, kind)
 
 
 async def wait_for_jobs(timeout: float = 60.0) -> None:

@@ -1,0 +1,192 @@
+"""LTI endpoints: the tool's JWKS, login initiation, launch, dynamic registration (public, their
+paths registered in the LMS and never changed), and the admin's platform API."""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post, route
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect
+from litestar.router import Router
+from litestar.static_files import create_static_files_router
+
+from lms.auth.caller import CallerRequest
+from lms.auth.guards import allow
+from lms.config import Settings
+from lms.lti import registration
+from lms.lti.identity import prima_role, remember_link, resolve_user
+from lms.lti.keys import tool_keys
+from lms.lti.launch import LaunchError, validate_launch
+from lms.lti.login import initiate_login
+from lms.lti.platform_keys import PlatformKeyCache
+from lms.shared.errors import BadRequest
+
+logger = logging.getLogger("lms.lti")
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _page(title: str, body: str, status: int = 200, script: str = "") -> Response[str]:
+    """A minimal Indonesian page (every value escaped by the caller)."""
+    tag = f'<script src="{script}"></script>' if script else ""
+    return Response(
+        f'<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1>{body}</main>{tag}"
+        f"</body></html>",
+        media_type="text/html",
+        status_code=status,
+        headers=_NO_STORE,
+    )
+
+
+def error_page(exc: LaunchError) -> Response[str]:
+    """The page a refused launch answers: the reason and its code (docs/LTI.md)."""
+    logger.warning("LTI launch refused: %s", exc)
+    return _page(
+        "Peluncuran LTI ditolak",
+        f"<p>{html.escape(exc.message)}</p><p>Kode galat: <code>{html.escape(exc.code)}</code>."
+        " Sampaikan kode ini kepada admin LMS atau Prima.</p>",
+        exc.status,
+    )
+
+
+class LtiToolController(Controller):
+    """What the LMS calls."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/.well-known/jwks.json", operation_id="toolJwks")
+    async def jwks(self, settings: NamedDependency[Settings]) -> Response[dict]:
+        """The tool's public keys."""
+        return Response(tool_keys(settings).jwks(), headers={"Cache-Control": "max-age=300"})
+
+    @route("/lti/login", http_method=["GET", "POST"], operation_id="ltiLogin")
+    async def login(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        """OIDC third-party initiated login (GET or POST)."""
+        params = dict(request.query_params)
+        if request.method == "POST":
+            form = await request.form()
+            params.update({k: str(v) for k, v in form.items()})
+        try:
+            target = await initiate_login(params, f"{settings.public_base_url}/lti/launch")
+        except LaunchError as exc:
+            return error_page(exc)
+        return Redirect(target, status_code=302, headers=_NO_STORE)
+
+    @post("/lti/launch", operation_id="ltiLaunch", status_code=200)
+    async def launch(
+        self, request: Request[Any, Any, Any], key_cache: NamedDependency[PlatformKeyCache]
+    ) -> Response[Any]:
+        """The platform's form POST of the id_token: validated, then the person is signed in."""
+        form = await request.form()
+        try:
+            launch = await validate_launch(
+                str(form.get("id_token") or ""), str(form.get("state") or ""), key_cache
+            )
+            user = await resolve_user(launch)
+            role = prima_role(launch)
+            await remember_link(launch)
+        except LaunchError as exc:
+            return error_page(exc)
+        logger.info("LTI launch: user %s as %s (%s)", user["id"], role, launch.message_type)
+        return _page(
+            "Selamat datang di Prima",
+            f"<p>Masuk sebagai <strong>{html.escape(user['username'])}</strong> "
+            f"(peran {html.escape(role)}).</p>",
+        )
+
+    @get("/lti/register", operation_id="ltiRegister")
+    async def register(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[str]:
+        """Dynamic Registration: the LMS opens this with its openid_configuration URL."""
+        query = request.query_params
+        try:
+            platform = await registration.dynamic_register(
+                query.get("t", ""),
+                query.get("openid_configuration", ""),
+                query.get("registration_token"),
+                settings.public_base_url,
+            )
+        except BadRequest as exc:
+            return _page("Pendaftaran Prima gagal", f"<p>{html.escape(exc.detail)}</p>", 400)
+        return _page(
+            "Prima terdaftar",
+            f"<p>Prima terdaftar di {html.escape(platform.issuer)} "
+            f"(client id <code>{html.escape(platform.client_id)}</code>). "
+            "Jendela ini dapat ditutup.</p>",
+            script="/lti/static/lti-close.js",
+        )
+
+
+class LtiPlatformController(Controller):
+    """The admin's platform registry; organizers read the placements to tie them to sessions."""
+
+    path = "/api/v1/lti"
+    tags = ["lti"]
+
+    @post("/platforms", operation_id="createLtiPlatform", guards=[allow()])
+    async def create(
+        self, data: JSONBody[registration.PlatformCreate]
+    ) -> registration.PlatformRead:
+        """Register a platform by hand (issuer, client id, deployments, URLs)."""
+        return await registration.create_platform(data)
+
+    @get("/platforms", operation_id="listLtiPlatforms", guards=[allow()])
+    async def list_platforms(self) -> list[registration.PlatformRead]:
+        """Every registered platform."""
+        return await registration.list_platforms()
+
+    @post(
+        "/platforms/{platform_id:uuid}/deployments",
+        operation_id="addLtiDeployment",
+        guards=[allow()],
+    )
+    async def add_deployment(
+        self, platform_id: FromPath[UUID], data: JSONBody[dict[str, str]]
+    ) -> registration.PlatformRead:
+        """Add a deployment id to a platform."""
+        deployment = (data.get("deployment_id") or "").strip()
+        if not deployment:
+            raise BadRequest("deployment_id wajib diisi.")
+        return await registration.add_deployment(platform_id, deployment)
+
+    @get("/links", operation_id="listLtiLinks", guards=[allow("organizer")])
+    async def links(self) -> list[registration.LinkRead]:
+        """Placements of Prima in LMS courses (from launches), to tie to a session."""
+        return await registration.list_links()
+
+    @post("/registration-urls", operation_id="createLtiRegistrationUrl", guards=[allow()])
+    async def registration_url(
+        self, request: CallerRequest, settings: NamedDependency[Settings]
+    ) -> registration.RegistrationUrl:
+        """A one-time Dynamic Registration URL to paste into the LMS (24 hours)."""
+        return await registration.new_registration_url(settings.public_base_url, request.user)
+
+
+def build_router(settings: Settings) -> Router:
+    """The LTI routes, with the settings and one platform key cache for the process."""
+    cache = PlatformKeyCache()
+    static = create_static_files_router(
+        path="/lti/static",
+        directories=[Path(__file__).parent / "static"],
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+    )
+    return Router(
+        path="/",
+        route_handlers=[LtiToolController, LtiPlatformController, static],
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "key_cache": Provide(lambda: cache, use_cache=True, sync_to_thread=False),
+        },
+    )

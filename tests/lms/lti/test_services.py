@@ -1,0 +1,189 @@
+"""LTI Advantage against the fake platform: the course's roster (27 people of the sample list,
+over two NRPS pages) enrolled into a session with a per-row report, and the final scores sent to
+the gradebook once (unchanged scores are not sent again; a refusal is kept and retried)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from uuid import uuid4
+
+import msgspec
+import pytest
+
+from lms.lti.tables import LtiScore
+from tests.certificates.builders.issuing import COURSE, organizer_caller
+from tests.conftest import SHARED_DATA
+from tests.lms.lti.fake_platform import INSTRUCTOR, LEARNER, FakePlatform
+from tests.lms.lti.test_launch import _launch, _login, _register
+
+SAMPLE = SHARED_DATA / "peserta_pelayanan_prima_angkatan_1.csv"
+
+
+@pytest.fixture
+async def platform() -> AsyncIterator[FakePlatform]:
+    fake = FakePlatform()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def _sample_people() -> list[dict[str, str]]:
+    text = SAMPLE.read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+async def _session(organizer, unit):
+    from courses.catalogue.schemas import CourseCreate
+    from courses.catalogue.services import CourseService
+    from courses.delivery.sessions.schemas import SessionCreate
+    from courses.delivery.sessions.service import SessionService
+
+    caller = organizer_caller(organizer, unit)
+    course = await CourseService().create(
+        caller,
+        msgspec.convert(
+            {**COURSE, "code": f"PP-{uuid4().hex[:6]}", "unit_id": str(unit["id"])}, CourseCreate
+        ),
+    )
+    return await SessionService().create(
+        caller,
+        SessionCreate(
+            course_id=course.id,
+            name="Angkatan I",
+            start_date=dt.date(2026, 12, 14),
+            end_date=dt.date(2026, 12, 16),
+            venue="Aula DPMPTSP",
+            city="Padang Panjang",
+        ),
+    )
+
+
+async def test_roster_and_scores_round_trip(
+    app, client, admin, organizer, unit, platform, root_unit
+):
+    await _register(client, admin, platform)
+    platform.tool_jwks = (await client.get("/.well-known/jwks.json")).json()
+    imported = await client.post(
+        "/api/v1/people/import",
+        headers=admin.headers,
+        files={"file": (SAMPLE.name, SAMPLE.read_bytes(), "text/csv")},
+    )
+    assert imported.status_code == 200, imported.text
+    people = _sample_people()
+    assert len(people) == 27
+    platform.members = [
+        {
+            "user_id": f"m-{i}",
+            "name": p["Nama"],
+            "email": p["Email"],
+            "roles": [LEARNER],
+            "status": "Active",
+            "lis_person_sourcedid": p["NIP"],
+        }
+        for i, p in enumerate(people)
+    ] + [
+        {"user_id": "teacher", "name": "Dr. Hendra", "roles": [INSTRUCTOR], "status": "Active"},
+        {
+            "user_id": "stranger",
+            "name": "Bukan ASN",
+            "roles": [LEARNER],
+            "status": "Active",
+            "email": "stranger@example.com",
+        },
+    ]
+    session = await _session(organizer, unit)
+
+    # A learner launches: the placement is remembered with its NRPS and AGS URLs.
+    first_nip = people[0]["NIP"]
+    id_token, state = platform.id_token(await _login(client, platform), sub="m-0", nip=first_nip)
+    assert (await _launch(client, id_token, state)).status_code == 200
+    links = (await client.get("/api/v1/lti/links", headers=organizer.headers)).json()
+    assert len(links) == 1 and links[0]["has_roster"] and links[0]["has_gradebook"]
+    link_id = links[0]["id"]
+
+    resp = await client.post(
+        f"/api/v1/sessions/{session.id}/lti/roster",
+        json={"link_id": link_id},
+        headers=organizer.headers,
+    )
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["total_rows"] == 28  # 27 learners + 1 stranger; the instructor is no row
+    assert report["confirmed"] + report["waitlisted"] == 27 and report["rejected"] == 1
+    assert report["confirmed"] == 27  # capacity 30
+    (rejected,) = [r for r in report["rows"] if r["outcome"] == "rejected"]
+    assert rejected["name"] == "Bukan ASN"
+    assert rejected["errors"] == ["NIP tidak dibagikan LMS dan email tidak cocok"]
+    assert len(platform.token_requests) == 1  # one token for both pages
+    again = await client.post(
+        f"/api/v1/sessions/{session.id}/lti/roster",
+        json={"link_id": link_id},
+        headers=organizer.headers,
+    )
+    assert again.json()["already_enrolled"] == 27 and again.json()["confirmed"] == 0
+
+    # Finalized results go to the gradebook: only the person who came from the LMS has a
+    # platform id; the others are reported skipped.
+    from courses.tables import Enrollment, Result
+    from lms.people.tables import Person
+
+    now = dt.datetime.now(dt.UTC)
+    enrolled = await Enrollment.select(Enrollment.person).where(Enrollment.session == session.id)
+    for row in enrolled:
+        await Result.insert(
+            Result(
+                id=uuid4(),
+                session=session.id,
+                person=row["person"],
+                components={},
+                attendance_percent=Decimal("100"),
+                final_score=Decimal("86.50"),
+                passed=True,
+                predikat="Memuaskan",
+                rules={},
+                finalized_at=now,
+                amendments=[],
+                note="",
+                updated_at=now,
+                natural_key=f"{session.id}:{row['person']}",
+            )
+        )
+    send = {"json": {"link_id": link_id}, "headers": organizer.headers}
+    url = f"/api/v1/sessions/{session.id}/lti/scores"
+    first = (await client.post(url, **send)).json()
+    assert (first["sent"], first["skipped"], first["failed"]) == (1, 26, 0), first
+    (score,) = platform.scores
+    assert score["userId"] == "m-0" and score["scoreGiven"] == 86.5
+    assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
+    assert score["scoreMaximum"] == 100 and score["comment"] == "Memuaskan"
+
+    assert (await client.post(url, **send)).json()["unchanged"] == 1
+    assert len(platform.scores) == 1  # the same score is not sent twice
+
+    person = await Person.select(Person.id).where(Person.nip == first_nip).first()
+    await Result.update({Result.final_score: Decimal("91.00")}).where(Result.person == person["id"])
+    platform.fail_scores = True
+    failed = (await client.post(url, **send)).json()
+    assert failed["failed"] == 1 and "menolak nilai (503)" in failed["rows"][0]["reason"]
+    stored = await LtiScore.select().first()
+    assert stored["status"] == "failed"
+    platform.fail_scores = False
+    retried = (await client.post(url, **send)).json()
+    assert retried["sent"] == 1 and platform.scores[-1]["scoreGiven"] == 91.0
+
+
+async def test_roster_of_another_organizers_session_is_404(
+    app, client, admin, organizer, other_organizer, unit, platform
+):
+    await _register(client, admin, platform)
+    session = await _session(organizer, unit)
+    resp = await client.post(
+        f"/api/v1/sessions/{session.id}/lti/roster",
+        json={"link_id": str(uuid4())},
+        headers=other_organizer.headers,
+    )
+    assert resp.status_code == 404
