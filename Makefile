@@ -13,12 +13,16 @@ PYTEST_ARGS ?=
 # Python packages come from requirements.lock only (every transitive package, pinned with its
 # hashes): uv itself is bootstrapped from its locked line, then `uv pip sync` makes the venv
 # exactly the lock and the project is installed over it without build isolation (its build
-# backend, setuptools, is in the lock too).
+# backend, setuptools, is in the lock too). The venv is made without pip (ensurepip alone took
+# ~15 s): the interpreter's own pip puts uv into it, or, where that interpreter has no pip,
+# ensurepip does after all.
+PIP_FLAGS := -q --isolated --disable-pip-version-check --root-user-action=ignore --no-deps --require-hashes
 $(STAMP): requirements.lock scripts/system-deps.sh
 	sh scripts/system-deps.sh
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	$(PYTHON) scripts/lock_tool.py extract uv < requirements.lock > $(VENV)/uv.lock.txt
-	$(BIN)/python -m pip install -q --isolated --disable-pip-version-check --no-deps --require-hashes -r $(VENV)/uv.lock.txt
+	test -x $(UV) || $(PYTHON) -m pip --python $(BIN)/python install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt \
+		|| { $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install $(PIP_FLAGS) -r $(VENV)/uv.lock.txt; }
 	$(UV) pip sync -q --python $(BIN)/python --require-hashes requirements.lock
 	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*

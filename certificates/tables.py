@@ -14,6 +14,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from lms.people.tables import Unit
+from lms.people.units import register_path_copy
 
 
 class CertificateTemplate(Table, tablename="certificate_template"):
@@ -95,3 +96,8 @@ class Certificate(Table, tablename="certificate"):
     revocation = JSON(default="{}")
     supersedes = UUID(null=True, default=None)
     superseded_by = UUID(null=True, default=None)
+
+
+# ``unit_path`` is the issuing unit's path at the time of issue, kept for scope filters without a
+# join; a unit move rewrites it with the tree (lms cannot import this app to do it itself).
+register_path_copy(Certificate, "unit_path")

@@ -129,8 +129,16 @@ async def seed(ctx: dict[str, Any]) -> None:
         organizer, msgspec.convert({**COURSE, "unit_id": str(organizer.unit_id)}, CourseCreate)
     )
     trainers = TrainerService()
+    # The widyaiswara works at BKPSDM, outside the organizer's scope: the city admin registers
+    # them as a trainer of DPMPTSP (an organizer links only people of their own units).
+    admin = Caller(user_id=ctx["users"]["admin"], username="admin", role="admin")
     register_trainer = await trainers.create(
-        organizer, TrainerCreate(person_id=ctx["trainer_person_id"], expertise="Standar pelayanan")
+        admin,
+        TrainerCreate(
+            person_id=ctx["trainer_person_id"],
+            expertise="Standar pelayanan",
+            unit_id=organizer.unit_id,
+        ),
     )
     outsider = await trainers.create(organizer, msgspec.convert(OUTSIDE_TRAINER, TrainerCreate))
     trainer_ids: list[UUID] = [register_trainer.id, outsider.id]

@@ -18,10 +18,16 @@ from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
 from courses.delivery.agenda.controllers import AgendaController, TrainerAgendaController
 from courses.delivery.agenda.service import AgendaService
-from courses.delivery.attendance.checkin import MAX_WRONG_CODES, WRONG_CODE_WINDOW, CheckinService
+from courses.delivery.attendance.checkin import (
+    MAX_WRONG_CODES,
+    WRONG_CODE_WINDOW,
+    WRONG_CODES_MESSAGE,
+    CheckinService,
+)
 from courses.delivery.attendance.controllers import AttendanceController
 from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
+from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
 from courses.delivery.enrollment.controllers import EnrollmentController
 from courses.delivery.enrollment.importing import EnrollmentImportService
 from courses.delivery.enrollment.service import EnrollmentService
@@ -32,8 +38,8 @@ from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.results import ResultService
-from lms.auth.ratelimit import AttemptLimiter
 from lms.config import Settings
+from lms.shared.ratelimit import Limit, counters_for
 
 
 def catalogue_router(settings: Settings) -> Router:
@@ -55,8 +61,12 @@ def delivery_router(settings: Settings) -> Router:
         return EnrollmentImportService(settings)
 
     def provide_checkin_service(request: Request) -> CheckinService:
-        limiter = AttemptLimiter(
-            request.app.stores.get("checkin_attempts"), MAX_WRONG_CODES, WRONG_CODE_WINDOW
+        limiter = Limit(
+            counters_for(request.app),
+            "checkin",
+            MAX_WRONG_CODES,
+            WRONG_CODE_WINDOW,
+            WRONG_CODES_MESSAGE,
         )
         return CheckinService(settings.secret_key, limiter)
 

@@ -10,19 +10,16 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import swagger_ui_bundle
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
+from litestar.exceptions import ValidationException
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -35,12 +32,19 @@ from lms.health.controllers import HealthController
 from lms.observability.logs import quiet_noisy_loggers
 from lms.observability.metrics import add_scrape_source, metrics, prometheus_config
 from lms.observability.request_id import request_id_middleware
+from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import document_problems
-from lms.shared.problems import problem_details_plugin
+from lms.shared.problems import problem_details_plugin, validation_problem_handler
+from lms.shared.ratelimit import RedisCounters, make_counters
 
 logger = logging.getLogger("lms")
 
-_SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+# Swagger UI 5 (it reads OpenAPI 3.1), vendored from npm's swagger-ui-dist (see the README
+# there) so the docs page loads nothing from outside the server. The version is in the URL, so
+# browsers may keep the files for a year: an upgrade changes the URL.
+SWAGGER_UI_VERSION = "5.36.0"
+_SWAGGER_DIR = Path(__file__).parent / "static" / "swagger-ui"
+_SWAGGER_URL = f"/static/swagger-ui/{SWAGGER_UI_VERSION}"
 
 
 def all_tables() -> list[Any]:
@@ -62,20 +66,6 @@ def bind_engine(engine: Engine) -> None:
     piccolo_conf.DB = engine
 
 
-def _store_factory(settings: Settings) -> StoreRegistry:
-    """Rate-limit counters: Redis when configured (shared by workers), else in memory."""
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        root = RedisStore.with_client(url=settings.redis_url, namespace="prima")
-
-        def factory(name: str) -> Store:
-            return root.with_namespace(name)
-
-        return StoreRegistry(default_factory=factory)
-    return StoreRegistry(default_factory=lambda name: MemoryStore())
-
-
 def _feature_routers(settings: Settings) -> list[Router]:
     """Routers of every feature, lms core first, then courses and certificates."""
     from certificates.routes import build_routers as certificate_routers
@@ -93,9 +83,9 @@ def _feature_routers(settings: Settings) -> list[Router]:
 def _template_dirs() -> list[Path | PathLike[Any] | str]:
     """The Jinja folders of the apps that have one (the verification page's templates)."""
     dirs = [Path(__file__).parent / "templates"]
-    import certificates.verification
+    import certificates.verification.service
 
-    dirs.append(Path(certificates.verification.__file__).parent / "templates")
+    dirs.append(Path(certificates.verification.service.__file__).parent / "templates")
     return [d for d in dirs if d.is_dir()]
 
 
@@ -116,6 +106,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from certificates.records.metrics import certificate_metrics
 
     add_scrape_source(certificate_metrics)
+    from courses.lti.content import placeable
+    from lms.lti.deep_linking import register_content_source
+
+    register_content_source(placeable)
+    counters = make_counters(settings.redis_url)
 
     async def on_startup(app: Litestar) -> None:
         await start_engine(engine)
@@ -136,6 +131,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         await shutdown_renderer()
         await stop_engine(engine)
+        if isinstance(counters, RedisCounters):
+            await counters.close()
         gc.unfreeze()  # an app built again in this process (tests) lets the collector see them
 
     openapi = OpenAPIConfig(
@@ -149,9 +146,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/",
-                js_url="/static/swagger/swagger-ui-bundle.js",
-                css_url="/static/swagger/swagger-ui.css",
-                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                js_url=f"{_SWAGGER_URL}/swagger-ui-bundle.js",
+                css_url=f"{_SWAGGER_URL}/swagger-ui.css",
+                standalone_preset_js_url=f"{_SWAGGER_URL}/swagger-ui-standalone-preset.js",
                 favicon="",
             )
         ],
@@ -166,21 +163,31 @@ def create_app(settings: Settings | None = None) -> Litestar:
         use_handler_docstrings=True,
     )
     static = create_static_files_router(
-        path="/static/swagger",
+        path=_SWAGGER_URL,
         directories=[_SWAGGER_DIR],
+        cache_control=CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True),
         include_in_schema=False,
         opt={"exclude_from_auth": True},
     )
     app = Litestar(
         route_handlers=[HealthController, metrics, static, *_feature_routers(settings)],
-        middleware=[request_id_middleware, prometheus_config().middleware],
+        # Outermost first: the request id exists before anything can refuse the request.
+        middleware=[request_id_middleware, RefuseNulMiddleware, prometheus_config().middleware],
         on_app_init=[jwt_auth.on_app_init],
+        request_class=PrimaRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         plugins=[problem_details_plugin()],
+        exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
-        stores=_store_factory(settings),
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "jwt_auth": jwt_auth,
+                "engine": engine,
+                "rate_counters": counters,
+            }
+        ),
         template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
         cors_config=CORSConfig(allow_origins=[]),
         # Litestar's logger sends its records up to the root logger, which ``lms serve``

@@ -7,9 +7,12 @@ Like ``lms/app.py`` this is a composition root, so it may import ``courses`` and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
+import io
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,17 +54,45 @@ def _run(factory: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+_verbose = False
+
+
+def _quiet_third_party_warnings() -> None:
+    """An operator runs these commands, not a developer: a library's deprecation notice (e.g.
+    pyHanko importing cryptography's DSA classes) says nothing they can act on. Warnings raised
+    by our own packages still show; ``-v`` shows every one. The render workers are separate
+    processes (the forkserver imports pyHanko), so they get the same through the environment."""
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("default", module=r"(lms|courses|certificates)(\.|$)")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+
+
 async def _migrate() -> None:
+    """Run pending migrations. Piccolo prints a banner per app on stdout; it is shown with
+    ``-v`` or when a migration fails (its errors go to stderr either way)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards("all")
+    banner = io.StringIO()
+    with contextlib.redirect_stdout(sys.stdout if _verbose else banner):
+        result = await run_forwards("all")
     if not result.success:
+        click.echo(banner.getvalue(), err=True, nl=False)
         raise click.ClickException(f"migration failed: {result.message}")
 
 
 @click.group()
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show Piccolo's migration output and the warnings of the libraries.",
+)
+def main(verbose: bool) -> None:
     """Prima: pelatihan pelayanan prima, hasil, sertifikat dan JP ASN."""
+    global _verbose
+    _verbose = verbose
+    if not verbose:
+        _quiet_third_party_warnings()
 
 
 @main.command()
@@ -126,6 +157,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
 def demo(if_empty: bool) -> None:
     """Load the demo: units, the 27 participants, a course, a session and its results."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     asyncio.run(_migrate())
 
     async def seed() -> dict[str, Any] | None:
@@ -136,8 +175,24 @@ def demo(if_empty: bool) -> None:
                 return None
             raise click.ClickException("the database is not empty; demo not loaded")
         ctx: dict[str, Any] = {"passwords": DEMO_PASSWORDS}
-        for step in _demo_steps():
-            await step(ctx)
+        steps = _demo_steps()
+        columns = (
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns) as progress:
+            tasks = [
+                progress.add_task(
+                    DEMO_STAGES.get(step.__module__, step.__module__), total=1, start=False
+                )
+                for step in steps
+            ]
+            for step, task in zip(steps, tasks, strict=True):
+                progress.start_task(task)
+                await step(ctx)
+                progress.update(task, completed=1)
         return ctx
 
     ctx = _run(seed)
@@ -147,6 +202,17 @@ def demo(if_empty: bool) -> None:
         click.echo("Demo loaded. Log in with:")
     for role, password in DEMO_PASSWORDS.items():
         click.echo(f"  username {role:<12} password {password}")
+
+
+#: What each app's demo loads, as the progress bars name it.
+DEMO_STAGES = {
+    "lms.demo": "Unit, peserta, akun",
+    "courses.demo": "Pelatihan dan angkatan",
+    "courses.assessments.demo": "Bank soal, pre/post-test",
+    "courses.results.demo": "Nilai akhir, finalisasi",
+    "certificates.demo": "Sertifikat (PDF bertanda)",
+    "lms.competencies.demo": "Kompetensi, SKM, riwayat JP",
+}
 
 
 def _demo_steps() -> list[Callable[[dict[str, Any]], Awaitable[None]]]:
@@ -170,6 +236,25 @@ def _demo_steps() -> list[Callable[[dict[str, Any]], Awaitable[None]]]:
             raise
         steps.append(mod.seed)
     return steps
+
+
+_USER_OPTIONS = {
+    "username": "USERNAME",
+    "password": "--password",
+    "role": "--role",
+    "unit_id": "--unit",
+    "person_id": "--nip",
+}
+
+
+def _option_error(exc: Exception, type_: Any, options: dict[str, str]) -> str:
+    """A validation error in Indonesian, naming the option the operator typed (``--password``),
+    not the field of the Struct behind it (``$.password``)."""
+    from lms.shared.validation import describe
+
+    error = describe(str(exc), type_)
+    name = options.get(error["field"], error["field"])
+    return f"Nilai {name} tidak valid: {error['message']}." if name else f"{error['message']}."
 
 
 @main.group()
@@ -203,25 +288,28 @@ def users_create(
         if unit_code:
             unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
             if unit is None:
-                raise click.ClickException(f"unknown unit code {unit_code!r}")
+                raise click.ClickException(f"kode unit {unit_code!r} tidak dikenal")
             unit_id = unit["id"]
         if nip:
             person = await Person.select(Person.id).where(Person.nip == nip).first()
             if person is None:
-                raise click.ClickException(f"no person with NIP {nip}")
+                raise click.ClickException(f"tidak ada pegawai dengan NIP {nip}")
             person_id = person["id"]
         import msgspec
 
-        data = msgspec.convert(
-            {
-                "username": username,
-                "password": password,
-                "role": role,
-                "unit_id": str(unit_id) if unit_id else None,
-                "person_id": str(person_id) if person_id else None,
-            },
-            UserCreate,
-        )
+        try:
+            data = msgspec.convert(
+                {
+                    "username": username,
+                    "password": password,
+                    "role": role,
+                    "unit_id": str(unit_id) if unit_id else None,
+                    "person_id": str(person_id) if person_id else None,
+                },
+                UserCreate,
+            )
+        except msgspec.ValidationError as exc:
+            raise click.ClickException(_option_error(exc, UserCreate, _USER_OPTIONS)) from None
         user = await UserService().create(data, None)
         return str(user.id)
 

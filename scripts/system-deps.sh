@@ -1,6 +1,7 @@
 #!/bin/sh
 # Debian packages Prima needs at run time: Pango for WeasyPrint, HarfBuzz's subsetter (font
-# subsetting is ~5x faster with it), and poppler-utils (pdftotext, used by the PDF tests).
+# subsetting is ~5x faster with it), poppler-utils (pdftotext, used by the PDF tests), and curl
+# and jq for scripts/walkthrough.sh (run by the tests).
 # Installs them with apt-get when running as root; otherwise says exactly what to install.
 set -e
 missing=""
@@ -9,6 +10,8 @@ have_lib 'libpango-1.0.so.0' || missing="$missing libpango-1.0-0"
 have_lib 'libpangoft2-1.0.so.0' || missing="$missing libpangoft2-1.0-0"
 have_lib 'libharfbuzz-subset.so.0' || missing="$missing libharfbuzz-subset0"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v jq >/dev/null 2>&1 || missing="$missing jq"
 if [ "${PRIMA_WITH_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 fi

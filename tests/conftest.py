@@ -104,6 +104,10 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     from lms.jobs.runner import wait_for_jobs
 
     await wait_for_jobs(120)
+    # Rate-limit counts belong to one test: the app (and its in-memory counters) is shared.
+    counters = request.getfixturevalue("app").state.get("rate_counters")
+    if counters is not None and hasattr(counters, "counts"):
+        counters.counts.clear()
     tables = list(reversed(sort_table_classes(all_tables())))
     if IS_POSTGRES:
         # One round trip of DELETEs (children first): ~15 ms, where TRUNCATE of every table

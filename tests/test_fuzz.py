@@ -202,3 +202,71 @@ async def test_operation_conforms_to_its_document(operation_id, client, admin, k
     assert not failures, f"{len(failures)} failing cases, the first ones:\n\n" + "\n\n".join(
         failures[:3]
     )
+
+
+# Bodies no generator draws: each must answer 400 with a problem on every JSON-body operation,
+# before any handler runs (``lms.shared.input_guard``). Issue 12 found all three answering 500.
+HOSTILE_BODIES = {
+    "invalid UTF-8": (b'{"username":"\xff","name":"\xfe\xff"}', "UTF-8"),
+    "nested 1000 deep": (b"[" * 1000 + b"]" * 1000, "bersarang terlalu dalam"),
+    "nested 40 deep": (b'{"a":' * 40 + b"1" + b"}" * 40, "bersarang terlalu dalam"),
+    "NUL in a string": (b'{"name":"a\\u0000b","title":"x\\u0000"}', "NUL"),
+    "NUL in a key": (b'{"na\\u0000me":"a"}', "NUL"),
+}
+
+JSON_BODY_OPERATIONS = sorted(
+    (operation["operationId"], method.upper(), path)
+    for path, item in DOCUMENT["paths"].items()
+    for method, operation in item.items()
+    if isinstance(operation, dict)
+    and "application/json" in operation.get("requestBody", {}).get("content", {})
+)
+
+
+def _fill_path(path: str, known: dict[str, str]) -> str:
+    """The path with every parameter filled (a known id, or a well-formed unknown one)."""
+    import re
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return known.get(name, "00000000-0000-4000-8000-000000000000")
+
+    return re.sub(r"\{([^}:]+)(?::[^}]+)?\}", value, path)
+
+
+def test_every_json_body_route_is_covered():
+    # 21 JSON-body routes when issue 12 was filed; a drop means the enumeration broke.
+    assert len(JSON_BODY_OPERATIONS) >= 21
+
+
+@pytest.mark.parametrize("label", sorted(HOSTILE_BODIES))
+@pytest.mark.parametrize(
+    ("operation_id", "method", "path"),
+    JSON_BODY_OPERATIONS,
+    ids=[op for op, _, _ in JSON_BODY_OPERATIONS],
+)
+async def test_hostile_json_body_answers_400(
+    operation_id, method, path, label, client, admin, known_ids
+):
+    body, words = HOSTILE_BODIES[label]
+    url = _fill_path(path, known_ids)
+    public = operation_id == "login"
+    headers = {"content-type": "application/json", **({} if public else admin.headers)}
+    response = await client.request(method, url, content=body, headers=headers)
+    assert response.status_code == 400, (operation_id, label, response.text)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == 400
+    assert words in problem["detail"], problem
+
+
+async def test_nul_in_a_query_parameter_answers_400_naming_it(client, admin):
+    response = await client.get("/api/v1/users/?q=a%00b", headers=admin.headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": 400,
+        "type": "https://prima.example/problems/bad-request",
+        "title": "Permintaan tidak valid",
+        "detail": "Alamat atau parameter tidak boleh berisi karakter NUL (%00) (parameter `q`).",
+        "errors": [{"field": "q", "message": "berisi karakter NUL (%00)"}],
+    }

@@ -31,6 +31,7 @@ from lms.config import Settings
 from lms.jobs import runner
 from lms.jobs.runner import JobContext
 from lms.shared.errors import RuleViolation
+from lms.shared.validation import error_text
 
 JOB_KIND = "certificates.issue"
 NOBODY_PASSED = "Tidak ada peserta yang lulus pada sesi ini, jadi tidak ada sertifikat."
@@ -124,7 +125,7 @@ class IssuingService:
             try:
                 sample = build_snapshot(ctx, first, number_for(ctx, 1))
             except (msgspec.ValidationError, ValueError) as exc:
-                raise RuleViolation(f"Data sertifikat tidak lengkap: {exc}") from None
+                raise RuleViolation(f"Data sertifikat tidak lengkap: {error_text(exc)}") from None
             await asyncio.to_thread(check_template, ctx, sample)
         params = IssueJobParams(session_id=session.id, actor=caller, person_ids=person_ids)
         job_id = await runner.submit(

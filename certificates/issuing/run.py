@@ -56,6 +56,8 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.ledger import attach_certificate
 from lms.db.locks import advisory_lock
+from lms.people.database import lock_unit_tree
+from lms.people.tables import Unit
 from lms.shared.errors import Conflict, NotFound
 
 # The name this logger had before the run moved out of ``certificates.issuing.service``: log
@@ -334,6 +336,12 @@ class IssuingRun:
         people = [item.recipient.person_id for item, _ in batch]
         async with Certificate._meta.db.transaction():
             await _lock_session_issuing(ctx.session.id)
+            # The path as the tree has it now, under the tree lock: a unit moved since the
+            # context was read would otherwise leave these rows with the old path.
+            await lock_unit_tree()
+            live = await Unit.select(Unit.path).where(Unit.id == ctx.session.unit_id).first()
+            for row in rows:
+                row.unit_path = live["path"] if live else ctx.session.unit_path
             if self.skip_issued:
                 meanwhile = await already_issued(ctx.session.id, people)
                 if meanwhile:

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import QueryParameter
 
+from lms.jobs.schemas import JobAccepted  # noqa: F401 - the bodies of certificates
 from lms.shared.schemas import Input, NonEmptyStr, Output
 
 #: A certificate's status as a reader sees it (``expired`` is computed, never stored: see
@@ -39,13 +40,6 @@ class IssueRequest(Input):
     """``POST /sessions/{id}/certificates``: everyone who passed, or only ``person_ids``."""
 
     person_ids: PersonIds | None = None
-
-
-class JobAccepted(Output):
-    """A job was started; poll ``url`` for its progress."""
-
-    job_id: UUID
-    url: str
 
 
 class CertificateLinks(Output):

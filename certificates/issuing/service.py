@@ -34,6 +34,7 @@ from certificates.tables import Certificate
 from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.shared.errors import RuleViolation
+from lms.shared.validation import error_text
 
 NOT_PASSED = "Peserta ini tidak lulus pada sesi tersebut, atau datanya sudah tidak ada."
 
@@ -87,7 +88,7 @@ async def prepare(
             progress.failed(
                 recipient.person_id,
                 recipient.holder.name_with_titles,
-                f"Data sertifikat tidak lengkap: {exc}",
+                f"Data sertifikat tidak lengkap: {error_text(exc)}",
             )
             await progress.advance(1)
             continue
@@ -199,7 +200,7 @@ async def issue_one(
     try:
         build_snapshot(ctx, recipient, number_for(ctx, 1))
     except (msgspec.ValidationError, ValueError) as exc:
-        raise RuleViolation(f"Data sertifikat tidak valid: {exc}") from None
+        raise RuleViolation(f"Data sertifikat tidak valid: {error_text(exc)}") from None
     progress = SilentProgress()
     ready = await prepare(ctx, [recipient], progress)
     run = IssuingRun(

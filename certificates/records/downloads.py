@@ -130,6 +130,7 @@ class DownloadService:
                 Certificate.person_id,
                 Certificate.unit_path,
                 Certificate.snapshot,
+                Certificate.issued_at,
             )
             .where((Certificate.session_id == session_id) & Certificate.status.is_in(["valid"]))
             .order_by(Certificate.year)
@@ -157,12 +158,15 @@ class DownloadService:
 
     async def _zip_chunks(self, rows: list[dict[str, Any]]) -> AsyncIterator[bytes]:
         sink = _Sink()
-        stamp = dt.datetime.now().timetuple()[:6]
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
             for row in rows:
                 content = await self._read(row["pdf_sha256"])
                 if content is None:
                     continue
+                # Each entry is dated when its certificate was issued (local time, as ZIP keeps
+                # it), so the same certificates always give the same bytes: two downloads can
+                # be compared, and the date a person sees in the archive is the certificate's.
+                stamp = _zip_time(row["issued_at"])
                 info = zipfile.ZipInfo(pdf_filename(row["number"], row["holder_name"]), stamp)
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, content)
@@ -188,3 +192,14 @@ def _merge(pdfs: list[bytes]) -> bytes:
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def _zip_time(issued_at: dt.datetime | None) -> tuple[int, int, int, int, int, int]:
+    """A ZIP entry's date: the issue time in Asia/Jakarta (ZIP has no time zone; 1980 at
+    the earliest)."""
+    from zoneinfo import ZoneInfo
+
+    when = (issued_at or dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).astimezone(
+        ZoneInfo("Asia/Jakarta")
+    )
+    return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)

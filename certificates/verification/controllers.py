@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import msgspec
 from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.exceptions import SerializationException
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
@@ -53,6 +53,7 @@ from lms.shared.errors import BadRequest, NotFound, PayloadTooLarge
 from lms.shared.openapi import problem_responses
 from lms.shared.responses import JsonBytesResponse
 from lms.shared.schemas import Output
+from lms.shared.validation import convert_or_400
 
 CodePath = Annotated[
     str,
@@ -214,17 +215,15 @@ async def read_batch_items(request: Request[Any, Any, Any], max_bytes: int) -> l
         if len(data) > max_bytes:
             raise PayloadTooLarge(f"Berkas melebihi {max_bytes // (1024 * 1024)} MB")
         return items_from_upload(data, upload.filename or "", max_bytes=max_bytes)
-    body = await request.body()
     try:
-        parsed = msgspec.json.decode(body, type=VerifyBatchRequest)
-    except msgspec.ValidationError as exc:
-        raise BadRequest(
-            "Data yang dikirim tidak valid.", errors=[{"field": "items", "message": str(exc)}]
-        ) from None
-    except msgspec.DecodeError:
+        # The app's request class decodes it: undecodable, NUL-bearing or too deeply nested
+        # bodies are refused there (lms.shared.input_guard).
+        raw = await request.json()
+    except SerializationException:
         raise BadRequest(
             'Kirim JSON {"items": ["nomor atau kode", ...]} atau berkas CSV/XLSX (field "file")'
         ) from None
+    parsed: VerifyBatchRequest = convert_or_400(raw, VerifyBatchRequest)
     return parsed.items
 
 

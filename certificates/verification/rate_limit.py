@@ -8,7 +8,7 @@ middleware that the public router mounts (``certificates.routes``), not a route.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from time import time
 from typing import Any
 
@@ -19,21 +19,10 @@ from litestar.middleware.rate_limit import (
     RateLimitMiddleware,
     get_remote_address,
 )
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from lms.config import Settings
-
-
-class LocalCounters:
-    """Per-address request counts of one rate limit, kept in this process."""
-
-    __slots__ = ("counters", "next_sweep")
-
-    def __init__(self) -> None:
-        self.counters: dict[str, tuple[int, int]] = {}
-        self.next_sweep = 0
+from lms.shared.ratelimit import MemoryCounters, counters_for
 
 
 class WindowRateLimitMiddleware(RateLimitMiddleware):
@@ -42,20 +31,15 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
 
     Litestar's own middleware keeps every request's timestamp of the window in the store and
     re-encodes that list on each request (its cost grows with the limit), behind two locks
-    whose checkpoints each cost a turn of the event loop. Here a counter and the window's end
-    are kept instead. With the default in-memory store the counters live in this middleware: in
-    one process the event loop runs one task at a time and nothing is awaited between reading
-    and writing a counter, so no lock is needed. With a shared store (``LMS_REDIS_URL``) the
-    named store keeps them, so every worker counts against the same limit.
+    whose checkpoints each cost a turn of the event loop. Here the app's fixed-window counters
+    (``lms.shared.ratelimit``, shared with the login and check-in limits) count each request
+    atomically: in memory synchronously, without an await; in Redis (``LMS_REDIS_URL``) with
+    one atomic script call, so every worker counts against the same limit.
     """
 
     def __init__(self, app: ASGIApp, config: RateLimitConfig) -> None:
         super().__init__(app, config)
         self.window = DURATION_VALUES[self.unit]
-        # Shared by every route of the router: each route gets its own middleware instance,
-        # but the limit is per address across the page and the JSON.
-        shared = getattr(config, "local_counters", None)
-        self._local = shared if isinstance(shared, LocalCounters) else LocalCounters()
         self._by_address = config.identifier_for_request is get_remote_address
         self._fixed_headers = [
             (
@@ -66,8 +50,9 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
         ]
         self._remaining_key = config.rate_limit_remaining_header_key.lower().encode()
         self._reset_key = config.rate_limit_reset_header_key.lower().encode()
-        self._key_prefix = f"{type(self).__name__}::"
-        self._store_for: tuple[Any, Store | None] = (None, None)  # (app, shared store or None)
+        # One key per address for the page and the JSON: each route gets its own middleware
+        # instance, but the limit is per address across both.
+        self._key_prefix = f"verify:{config.store}:"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = scope["litestar_app"]
@@ -82,15 +67,11 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
         else:
             key = self.cache_key_from_request(app.request_class(scope))
         now = int(time())
-        owner, store = self._store_for
-        if owner is not app:
-            named = self.config.get_store_from_app(app)
-            store = None if isinstance(named, MemoryStore) else named
-            self._store_for = (app, store)
-        if store is None:
-            count, reset = self._count_locally(key, now)
+        counters = counters_for(app)
+        if isinstance(counters, MemoryCounters):
+            count, reset = counters.add_now(key, self.window, now)
         else:
-            count, reset = await self._count_in_store(store, key, now)
+            count, reset = await counters.add(key, self.window)
         if count > self.max_requests:
             raise TooManyRequestsException(headers=self._headers(count, reset, now))
         if not self.config.set_rate_limit_headers:
@@ -109,33 +90,6 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
 
         await self.app(scope, receive, send_wrapper)
 
-    def _count_locally(self, key: str, now: int) -> tuple[int, int]:
-        local = self._local
-        if now >= local.next_sweep:  # forget finished windows once per window
-            local.counters = {k: v for k, v in local.counters.items() if v[1] > now}
-            local.next_sweep = now + self.window
-        count, reset = local.counters.get(key, (0, 0))
-        if reset <= now:
-            count, reset = 0, now + self.window
-        if count <= self.max_requests:
-            count += 1
-            local.counters[key] = (count, reset)
-        return count, reset
-
-    async def _count_in_store(self, store: Store, key: str, now: int) -> tuple[int, int]:
-        async with self._lock:
-            raw = await store.get(key)
-            count, reset = 0, 0
-            if raw:
-                count_text, _, reset_text = raw.partition(b":")
-                count, reset = int(count_text), int(reset_text)
-            if reset <= now:
-                count, reset = 0, now + self.window
-            if count <= self.max_requests:
-                count += 1
-                await store.set(key, f"{count}:{reset}".encode(), expires_in=reset - now)
-        return count, reset
-
     def _headers(self, count: int, reset: int, now: int) -> dict[str, str]:
         config = self.config
         return {
@@ -148,10 +102,9 @@ class WindowRateLimitMiddleware(RateLimitMiddleware):
 
 @dataclass
 class WindowRateLimitConfig(RateLimitConfig):
-    """``RateLimitConfig`` for :class:`WindowRateLimitMiddleware`, carrying its local counters."""
+    """``RateLimitConfig`` for :class:`WindowRateLimitMiddleware`."""
 
     middleware_class: type[RateLimitMiddleware] = WindowRateLimitMiddleware
-    local_counters: LocalCounters = field(default_factory=LocalCounters, repr=False)
 
 
 def verify_rate_limit(settings: Settings) -> RateLimitConfig:

@@ -7,7 +7,7 @@ cached: each answer is one indexed query on ``certificate.code`` (or ``number`` 
 ``pdf_sha256``) with the successor and predecessor joined in, and ``expired`` is computed at
 read time from the date in the service's time zone (``LMS_TIMEZONE``, Asia/Jakarta by default).
 
-The public answer masks the NIP (``19860926 ****** * 001``) and gives only the category of a
+The public answer masks the NIP (``1986**** ****** * 001``) and gives only the category of a
 revocation, never its free text: the page is open to anyone holding the code. HR sees the whole
 NIP of certificates issued within its unit scope.
 
@@ -40,7 +40,7 @@ from certificates.verification.schemas import (
     VerificationRead,
 )
 from lms.db import fetch_sql
-from lms.people.nip import mask_nip
+from lms.people.nip import mask_display_nip
 
 _IN_CHUNK = 400  # values per IN (...) list: two lists stay under SQLite's 999 variables
 
@@ -143,17 +143,6 @@ FROM certificate WHERE id = {}
 async def _query(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run a read on the tables' engine as plain SQL (no query building: the hot path)."""
     return await fetch_sql(Certificate, sql, *args)
-
-
-def mask_display_nip(nip_display: str | None) -> str | None:
-    """Mask a NIP as printed ("19860926 201505 1 001" -> "19860926 ****** * 001").
-
-    The snapshot keeps the printed grouping, which tells a NI PPPK (five groups) from a PNS NIP.
-    """
-    if not nip_display:
-        return None
-    groups = nip_display.split()
-    return mask_nip("".join(groups), "pppk" if len(groups) == 5 else "pns")
 
 
 def verify_url(base_url: str, code: str) -> str:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.auth.schemas import LoginRequest, MeRead, TokenResponse, UserCreate, UserRead, UserUpdate
+from lms.auth.schemas import (
+    LoginRequest,
+    MeRead,
+    PasswordChange,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from lms.auth.services import AuthService, UserService
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
@@ -24,10 +33,27 @@ class AuthController(Controller):
 
     @post("/login", operation_id="login", status_code=200, security=[])
     async def login(
-        self, data: JSONBody[LoginRequest], auth_service: NamedDependency[AuthService]
+        self,
+        data: JSONBody[LoginRequest],
+        auth_service: NamedDependency[AuthService],
+        request: Request[Any, Any, Any],
     ) -> TokenResponse:
-        """Log in with username and password; rate limited per username and per address."""
-        return await auth_service.login(data.username, data.password)
+        """Log in with username and password; failures are limited per username and per
+        address (429 with ``Retry-After``)."""
+        address = request.client.host if request.client else ""
+        return await auth_service.login(data.username, data.password, address)
+
+    @post("/password", operation_id="changeOwnPassword", status_code=200)
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChange],
+        auth_service: NamedDependency[AuthService],
+        request: CallerRequest,
+    ) -> TokenResponse:
+        """Change your own password. Every token issued before (on any device) stops working;
+        the answer carries a new one. A wrong current password answers 422 and counts as a
+        failed login."""
+        return await auth_service.change_password(request.user, data)
 
     @get("/me", operation_id="me")
     async def me(self, request: CallerRequest) -> MeRead:

@@ -1,35 +1,31 @@
-"""The auth router: service providers and the per-address login rate limit."""
+"""The auth router and its service providers."""
 
 from __future__ import annotations
 
 from litestar import Request, Router
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 
 from lms.auth.controllers import AuthController, UserController
-from lms.auth.ratelimit import AttemptLimiter
 from lms.auth.services import AuthService, UserService
 from lms.config import Settings
+from lms.shared.ratelimit import counters_for
 
 
 def build_router(settings: Settings) -> Router:
-    """Auth and users, with login limited per client address (Litestar's middleware) and per
-    username (``AttemptLimiter`` in the service)."""
+    """Auth and users; failed logins are limited per username and per client address in
+    ``AuthService`` (the app's shared counters, ``lms.shared.ratelimit``)."""
 
     async def provide_auth_service(request: Request) -> AuthService:
-        limiter = AttemptLimiter(
-            request.app.stores.get("login_attempts"), settings.login_rate_per_minute, 60
+        return AuthService(
+            request.app.state.jwt_auth,
+            counters_for(request.app),
+            settings.login_rate_per_minute,
+            settings.token_ttl_minutes,
         )
-        return AuthService(request.app.state.jwt_auth, limiter, settings.token_ttl_minutes)
 
     def provide_user_service() -> UserService:
         return UserService()
 
-    login_limit = RateLimitConfig(
-        rate_limit=("minute", settings.login_rate_per_minute * 3),
-        store="login_rate",
-        check_throttle_handler=lambda request: request.url.path.endswith("/auth/login"),
-    )
     return Router(
         path="/",
         route_handlers=[AuthController, UserController],
@@ -37,5 +33,4 @@ def build_router(settings: Settings) -> Router:
             "auth_service": Provide(provide_auth_service),
             "user_service": Provide(provide_user_service, sync_to_thread=False),
         },
-        middleware=[login_limit.middleware],
     )

@@ -22,6 +22,13 @@ class LoginRequest(Input):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
+class PasswordChange(Input):
+    """The caller's own password change: the current password, and the new one."""
+
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    new_password: Password
+
+
 class TokenResponse(Output):
     """A bearer token and when it expires."""
 

@@ -14,12 +14,13 @@ from piccolo.columns import Column
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
-from lms.auth.ratelimit import AttemptLimiter
-from lms.auth.schemas import TokenResponse, UserCreate, UserRead, UserUpdate
+from lms.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserRead, UserUpdate
 from lms.auth.tables import User
+from lms.auth.tokens import VERSION_CLAIM
 from lms.people.database import contains_text
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation, Unauthorized
+from lms.shared.ratelimit import Counters, Limit
 from lms.shared.schemas import Page
 from lms.shared.values import utcnow
 
@@ -35,20 +36,39 @@ _USER_COLUMNS = (
 )
 
 
-class AuthService:
-    """Checks credentials and issues tokens, with per-username attempt limits."""
 
-    def __init__(self, jwt_auth: JWTAuth, limiter: AttemptLimiter, ttl_minutes: int) -> None:
+LOCKED = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
+
+
+class AuthService:
+    """Checks credentials and issues tokens.
+
+    Failed logins are limited per username (``login_rate_per_minute`` a minute) and per client
+    address (three times that), and only failures count: each attempt takes a place in both
+    counters *before* the password is checked (so concurrent guesses cannot all be checked)
+    and a successful one gives its places back, so a class of 40 logging in from one office
+    address passes while guessing still locks.
+    """
+
+    def __init__(
+        self, jwt_auth: JWTAuth, counters: Counters, per_minute: int, ttl_minutes: int
+    ) -> None:
         self.jwt_auth = jwt_auth
-        self.limiter = limiter
+        self.per_user = Limit(counters, "login-user", per_minute, 60, LOCKED)
+        self.per_address = Limit(counters, "login-address", per_minute * 3, 60, LOCKED)
         self.ttl = dt.timedelta(minutes=ttl_minutes)
 
-    async def login(self, username: str, password: str) -> TokenResponse:
+    async def login(self, username: str, password: str, address: str = "") -> TokenResponse:
         """Return a bearer token, or 401 (same answer for unknown user and wrong password)."""
-        key = f"login-user:{username.lower()}"
-        await self.limiter.check(key)
+        user_key = username.lower()
+        await self.per_user.acquire(user_key)
+        try:
+            await self.per_address.acquire(address)
+        except Exception:
+            await self.per_user.release(user_key)
+            raise
         row = await (
-            User.select(User.id, User.password_hash, User.active)
+            User.select(User.id, User.password_hash, User.active, User.token_version)
             .where(User.username == username)
             .first()
         )
@@ -57,16 +77,66 @@ class AuthService:
             verify_password, row["password_hash"] if row else None, password
         )
         if not ok or row is None or not row["active"]:
-            await self.limiter.hit(key)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
-        await self.limiter.reset(key)
+        await self.per_user.release(user_key)
+        await self.per_address.release(address)
         values: dict[Column | str, Any] = {User.last_login_at: utcnow()}
         if needs_rehash(row["password_hash"]):
             values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)
         await User.update(values).where(User.id == row["id"])
+        return self._token(row["id"], row["token_version"])
+
+    def _token(self, user_id: UUID, version: int) -> TokenResponse:
         expires = utcnow() + self.ttl
-        token = self.jwt_auth.create_token(identifier=str(row["id"]), token_expiration=self.ttl)
+        token = self.jwt_auth.create_token(
+            identifier=str(user_id),
+            token_expiration=self.ttl,
+            token_extras={VERSION_CLAIM: version},
+        )
         return TokenResponse(access_token=token, expires_at=expires.replace(microsecond=0))
+
+    async def change_password(self, caller: Caller, data: PasswordChange) -> TokenResponse:
+        """Change the caller's own password; every earlier token ends, a new one is returned.
+
+        A wrong current password counts against the same per-username limit as a failed login,
+        so a token cannot be used to guess the password.
+
+        Raises:
+            RuleViolation: the current password is wrong, or the new one equals it.
+            TooManyRequests: too many wrong current passwords lately.
+        """
+        user_key = caller.username.lower()
+        await self.per_user.acquire(user_key)
+        row = await User.select(User.password_hash).where(User.id == caller.user_id).first()
+        ok = row is not None and await anyio.to_thread.run_sync(
+            verify_password, row["password_hash"], data.current_password
+        )
+        if not ok:
+            raise RuleViolation(
+                "Kata sandi saat ini salah.",
+                errors=[{"field": "current_password", "message": "tidak cocok"}],
+            )
+        await self.per_user.release(user_key)
+        if data.new_password == data.current_password:
+            raise RuleViolation(
+                "Kata sandi baru harus berbeda dari kata sandi saat ini.",
+                errors=[{"field": "new_password", "message": "sama dengan yang lama"}],
+            )
+        version = await set_password(caller.user_id, data.new_password)
+        await audit.record(caller, "user.password", "user", caller.user_id, "kata sandi diganti")
+        return self._token(caller.user_id, version)
+
+
+async def set_password(user_id: UUID, password: str) -> int:
+    """Store a new password hash and end every token issued before; returns the new
+    ``token_version``."""
+    password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    async with User._meta.db.transaction():
+        await User.update(
+            {User.password_hash: password_hash, User.token_version: User.token_version + 1}
+        ).where(User.id == user_id)
+        row = await User.select(User.token_version).where(User.id == user_id).first()
+    return int(row["token_version"]) if row else 0
 
 
 class UserService:
@@ -138,9 +208,7 @@ class UserService:
         values: dict = {}
         changes: dict = {}
         if data.password is not msgspec.UNSET:
-            values[User.password_hash] = await anyio.to_thread.run_sync(
-                hash_password, data.password
-            )
+            await set_password(user_id, data.password)  # ends the account's tokens
             changes["password"] = "changed"
         for field in ("role", "active"):
             value = getattr(data, field)

@@ -1,6 +1,6 @@
 """Login accounts."""
 
-from piccolo.columns import UUID, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from lms.people.tables import Person, Unit
@@ -10,7 +10,9 @@ class User(Table, tablename="lms_user"):
     """A login with one role.
 
     ``unit`` scopes organizers and HR to their unit and the units below it; ``person`` links a
-    participant or trainer login to the person whose records it may see.
+    participant or trainer login to the person whose records it may see. ``token_version`` is
+    written into every token and goes up when the password changes, which ends every token
+    issued before (a stolen token does not outlive a password change).
     """
 
     id = UUID(primary_key=True)
@@ -22,3 +24,4 @@ class User(Table, tablename="lms_user"):
     active = Boolean(default=True)
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    token_version = Integer(default=0)

@@ -1,5 +1,6 @@
 """Bearer JWTs through Litestar's ``JWTAuth``; the user is re-read on every request so a
-deactivated account or a changed role takes effect at once."""
+deactivated account, a changed role or a changed password (``token_version``) takes effect at
+once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any, cast
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from lms.auth.caller import Caller
 from lms.auth.tables import User
@@ -38,13 +41,16 @@ async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
     # ~1.2 ms here where the statement itself costs ~0.1 ms.
     rows = await fetch_sql(
         User,
-        "SELECT u.id, u.username, u.role, u.active, u.person, u.unit, un.path AS unit_path "
+        "SELECT u.id, u.username, u.role, u.active, u.person, u.unit, u.token_version, "
+        "un.path AS unit_path "
         "FROM lms_user u LEFT JOIN unit un ON un.id = u.unit WHERE u.id = {}",
         user_id,
     )
     row = rows[0] if rows else None
     if row is None or not row["active"]:
         return None
+    if token_version(token) != row["token_version"]:
+        return None  # issued before the last password change
     return Caller(
         user_id=cast(UUID, _uuid(row["id"])),  # the primary key is never null
         username=row["username"],
@@ -53,6 +59,28 @@ async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
         unit_path=row["unit_path"] or "",
         person_id=_uuid(row["person"]),
     )
+
+
+VERSION_CLAIM = "ver"
+
+
+def token_version(token: Token) -> int:
+    """The account's ``token_version`` the token was issued under (0 for tokens without one)."""
+    value = token.extras.get(VERSION_CLAIM, 0)
+    return value if isinstance(value, int) else -1
+
+
+class BearerOnlyMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware takes whatever follows the first space of ``Authorization``,
+    so ``Basic <jwt>`` was accepted as a bearer token; only the ``Bearer`` scheme is."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        scheme = connection.headers.get(self.auth_header, "").partition(" ")[0]
+        if scheme and scheme.lower() != "bearer":
+            raise NotAuthorizedException("Gunakan skema Authorization: Bearer <token>.")
+        return await super().authenticate_request(connection)
 
 
 def _uuid(value: object) -> UUID | None:
@@ -70,4 +98,5 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[Caller, Token]:
         exclude=PUBLIC_PATHS,
         default_token_expiration=dt.timedelta(minutes=settings.token_ttl_minutes),
         description="Bearer token from POST /api/v1/auth/login.",
+        authentication_middleware_class=BearerOnlyMiddleware,
     )

@@ -34,6 +34,7 @@ from lms.competencies.skm import round_half_up
 from lms.competencies.survey_rows import SURVEY_COLUMNS, survey_read
 from lms.competencies.tables import LearningRecord, SkmSurvey
 from lms.config import Settings
+from lms.people.database import like_literal
 from lms.people.tables import Person
 from lms.shared.errors import BadRequest
 from lms.shared.indonesian import format_date
@@ -63,7 +64,7 @@ async def _trained(prefix: str, until: dt.date, codes: list[str]) -> int:
         prefix + "%",
         until,
         f"%{TITLE_MARK}%",
-        *('%"' + code.replace("_", "\\_") + '"%' for code in codes),
+        *('%"' + like_literal(code) + '"%' for code in codes),
     )
     return int(rows[0]["trained"]) if rows else 0
 

@@ -16,8 +16,6 @@ Who does what:
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +45,7 @@ from lms.shared.errors import (
     PayloadTooLarge,
     RuleViolation,
 )
+from lms.shared.files import write_once
 from lms.shared.schemas import Page
 from lms.shared.values import utcnow
 
@@ -73,17 +72,6 @@ def proof_media_type(content: bytes) -> str | None:
         if content.startswith(magic):
             return media_type
     return None
-
-
-def _write_once(path: Path, content: bytes) -> None:
-    """Write a content-addressed file atomically; an existing file is the same bytes."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-    os.replace(tmp, path)
 
 
 def _read_head(path: Path) -> bytes:
@@ -278,7 +266,7 @@ class LedgerService:
         if proof_media_type(content) is None:
             raise BadRequest("Bukti harus berkas PDF, JPG atau PNG")
         sha256 = hashlib.sha256(content).hexdigest()
-        await anyio.to_thread.run_sync(_write_once, self._proof_path(sha256), content)
+        await anyio.to_thread.run_sync(write_once, self._proof_path(sha256), content)
         name = Path(filename or "bukti").name[:255]
         async with LearningRecord._meta.db.transaction():
             await LearningRecord.update(

@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Annotated, Literal
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -37,6 +36,7 @@ from lms.competencies.report_schemas import (
 from lms.competencies.siasn import CSV_MEDIA_TYPE, SiasnService
 from lms.competencies.surveys import SurveyService
 from lms.shared.errors import BadRequest
+from lms.shared.input_guard import decode_body
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery
 from lms.shared.schemas import Page
@@ -191,14 +191,7 @@ class SkmController(Controller):
                 content=await upload.read(),
                 replace=_form_flag(form.get("replace")),
             )
-        try:
-            data = msgspec.json.decode(await request.body(), type=SkmSurveyCreate)
-        except msgspec.ValidationError as exc:
-            raise BadRequest(
-                "Data yang dikirim tidak valid.", errors=[{"field": "", "message": str(exc)}]
-            ) from exc
-        except msgspec.DecodeError as exc:
-            raise BadRequest("Isi permintaan bukan JSON atau multipart yang valid") from exc
+        data = await decode_body(request, SkmSurveyCreate)
         return await survey_service.create(request.user, data)
 
     @get("/", operation_id="listSkmSurveys", responses=problem_responses(400, 401, 403, 404))

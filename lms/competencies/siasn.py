@@ -23,7 +23,9 @@ from lms.competencies.skm import round_half_up
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"
+"""Litestar adds ``; charset=utf-8`` to every ``text/*`` media type itself: spelling it here
+sent it twice."""
 FIELDS = tuple(SiasnRecord.__struct_fields__)
 
 

@@ -22,3 +22,10 @@ class JobRead(Output):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+
+
+class JobAccepted(Output):
+    """A job was started; poll ``url`` for its progress."""
+
+    job_id: UUID
+    url: str

@@ -18,13 +18,15 @@ from litestar.static_files import create_static_files_router
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
+from lms.auth.tables import User
 from lms.config import Settings
-from lms.lti import registration
-from lms.lti.identity import prima_role, remember_link, resolve_user
+from lms.lti import deep_linking, registration
+from lms.lti.identity import caller_for_user, prima_role, remember_link, resolve_user
 from lms.lti.keys import tool_keys
-from lms.lti.launch import LaunchError, validate_launch
+from lms.lti.launch import Launch, LaunchError, validate_launch
 from lms.lti.login import initiate_login
 from lms.lti.platform_keys import PlatformKeyCache
+from lms.lti.tables import LtiPlatform
 from lms.shared.errors import BadRequest
 
 logger = logging.getLogger("lms.lti")
@@ -84,7 +86,10 @@ class LtiToolController(Controller):
 
     @post("/lti/launch", operation_id="ltiLaunch", status_code=200)
     async def launch(
-        self, request: Request[Any, Any, Any], key_cache: NamedDependency[PlatformKeyCache]
+        self,
+        request: Request[Any, Any, Any],
+        key_cache: NamedDependency[PlatformKeyCache],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """The platform's form POST of the id_token: validated, then the person is signed in."""
         form = await request.form()
@@ -98,10 +103,51 @@ class LtiToolController(Controller):
         except LaunchError as exc:
             return error_page(exc)
         logger.info("LTI launch: user %s as %s (%s)", user["id"], role, launch.message_type)
+        if launch.message_type == "LtiDeepLinkingRequest":
+            return await _deep_link_choice(launch, user, role, settings)
         return _page(
             "Selamat datang di Prima",
             f"<p>Masuk sebagai <strong>{html.escape(user['username'])}</strong> "
             f"(peran {html.escape(role)}).</p>",
+        )
+
+    @post("/lti/deep-link", operation_id="ltiDeepLink", status_code=200)
+    async def deep_link(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[str]:
+        """The instructor's choice: answer the platform a signed LtiDeepLinkingResponse."""
+        form = await request.form()
+        try:
+            choice = deep_linking.read_choice_token(settings, str(form.get("choice") or ""))
+            platform = (
+                await LtiPlatform.select()
+                .where(LtiPlatform.id == UUID(choice["platform_id"]))
+                .first()
+            )
+            user = await User.select().where(User.id == UUID(choice["user_id"])).first()
+            if platform is None or user is None or not user["active"]:
+                raise LaunchError("LTI-DEEPLINK", "Platform atau akun sudah tidak ada.")
+            chosen = set(form.getall("item", [])) if hasattr(form, "getall") else set()
+            items = [
+                item
+                for item in await deep_linking.content_for(await caller_for_user(user))
+                if item.key in chosen
+            ]
+            if not items:
+                raise LaunchError("LTI-DEEPLINK", "Pilih minimal satu konten.")
+            if not choice["accept_multiple"]:
+                items = items[:1]
+            token = deep_linking.response_jwt(settings, platform, choice, items)
+        except LaunchError as exc:
+            return error_page(exc)
+        titles = "".join(f"<li>{html.escape(i.title)}</li>" for i in items)
+        return _page(
+            "Mengirim pilihan ke LMS",
+            f"<ul>{titles}</ul>"
+            f'<form method="post" action="{html.escape(choice["return_url"])}" data-autosubmit>'
+            f'<input type="hidden" name="JWT" value="{html.escape(token)}">'
+            '<button type="submit">Kirim ke LMS</button></form>',
+            script="/lti/static/lti-autosubmit.js",
         )
 
     @get("/lti/register", operation_id="ltiRegister")
@@ -126,6 +172,29 @@ class LtiToolController(Controller):
             "Jendela ini dapat ditutup.</p>",
             script="/lti/static/lti-close.js",
         )
+
+
+async def _deep_link_choice(
+    launch: Launch, user: dict[str, Any], role: str, settings: Settings
+) -> Response[str]:
+    """The page where an instructor picks what to place in the LMS course."""
+    if role == "participant":
+        return error_page(
+            LaunchError("LTI-ROLE", "Hanya pengajar yang dapat memilih konten Prima.", 403)
+        )
+    items = await deep_linking.content_for(await caller_for_user(user))
+    token = deep_linking.choice_token(settings, launch, user["id"])
+    options = "".join(
+        f'<li><label><input type="checkbox" name="item" value="{html.escape(i.key)}"> '
+        f"{html.escape(i.title)}</label></li>"
+        for i in items
+    )
+    return _page(
+        "Pilih konten Prima",
+        '<form method="post" action="/lti/deep-link">'
+        f'<input type="hidden" name="choice" value="{html.escape(token)}">'
+        f'<ul>{options}</ul><button type="submit">Tambahkan ke kursus</button></form>',
+    )
 
 
 class LtiPlatformController(Controller):

@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 from uuid import UUID, uuid4
 
+from lms.auth.caller import Caller
 from lms.auth.passwords import hash_password
 from lms.auth.tables import User
 from lms.lti.launch import CLAIM, Launch, LaunchError
@@ -141,3 +142,21 @@ async def remember_link(launch: Launch) -> UUID | None:
         )
     ).on_conflict(action="DO NOTHING")
     return link_id
+
+
+async def caller_for_user(user: dict[str, Any]) -> Caller:
+    """The caller a launched user acts as (their Prima role and unit scope)."""
+    from lms.people.tables import Unit
+
+    path = ""
+    if user.get("unit"):
+        unit = await Unit.select(Unit.path).where(Unit.id == user["unit"]).first()
+        path = (unit or {}).get("path") or ""
+    return Caller(
+        user_id=user["id"],
+        username=user["username"],
+        role=user["role"],
+        unit_id=user.get("unit"),
+        unit_path=path,
+        person_id=user.get("person"),
+    )

@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 
 from lms.auth.caller import CallerRequest
-from lms.auth.guards import allow
+from lms.auth.guards import STAFF, allow
+from lms.jobs.schemas import JobAccepted
 from lms.people.schemas import (
     AsnType,
     ImportReport,
@@ -38,7 +39,10 @@ from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 
-_EDITORS = allow("organizer", "hr")
+_EDITORS = allow(*STAFF)
+"""Who writes people and units: organizers in their scope (and admins). HR reads them only
+(DESIGN.md roles): an HR account that could move a unit handed one office's sessions to
+another office's organizer."""
 
 
 @dataclass
@@ -50,7 +54,7 @@ class PeopleImportForm:
 
 
 class UnitController(Controller):
-    """The unit tree; everyone reads the units they see, organizers and HR edit their scope."""
+    """The unit tree; everyone reads the units they see, organizers edit below their own unit."""
 
     path = "/api/v1/units"
     tags = ["units"]
@@ -114,7 +118,7 @@ class UnitController(Controller):
 
 
 class PersonController(Controller):
-    """People: organizers and HR manage their scope, participants and trainers see
+    """People: organizers manage their scope, HR reads it, participants and trainers see
     themselves."""
 
     path = "/api/v1/people"
@@ -198,13 +202,16 @@ class PersonController(Controller):
         data: MultipartBody[PeopleImportForm],
         request: CallerRequest,
         person_service: NamedDependency[PersonService],
-    ) -> ImportReport:
+    ) -> Response[ImportReport | JobAccepted]:
         """Import a participant file (.csv or .xlsx): upsert by NIP, report per row.
 
         Units are matched by code or name within the caller's scope; unknown ones are created
-        under ``parent_unit_id`` (default: the caller's unit) and listed in the report.
+        under ``parent_unit_id`` (default: the caller's unit) and listed in the report. A file
+        of more than 1,000 rows is imported by a job: 202 with ``{"job_id", "url"}``, the
+        report is the job's ``result``.
         """
         content = await data.file.read()
-        return await person_service.import_file(
+        outcome = await person_service.import_file(
             request.user, content, data.file.filename or "", data.parent_unit_id
         )
+        return Response(outcome, status_code=202 if isinstance(outcome, JobAccepted) else 200)

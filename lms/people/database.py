@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from piccolo.columns.combination import Where
+from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.table import Table
 
 from lms.db.dialect import is_postgres
@@ -27,14 +29,44 @@ async def lock_unit_tree() -> None:
     await advisory_lock(Unit, _TREE_LOCK_KEY)
 
 
-def contains_text(column: Any, text: str) -> Any:
-    """A case-insensitive "column contains text" condition on both engines.
+class _LikeEscaped(ComparisonOperator):
+    template = "{name} LIKE {value} ESCAPE '\\'"
 
-    PostgreSQL gets ``ILIKE``; SQLite has none (Piccolo warns and falls back), but its ``LIKE``
-    already ignores case (for ASCII letters, which is what names and codes are written in).
+
+class _ILikeEscaped(ComparisonOperator):
+    template = "{name} ILIKE {value} ESCAPE '\\'"
+
+
+def like_literal(text: str) -> str:
+    """``text`` with the LIKE wildcards (``%``, ``_``) and the escape character (``\\``)
+    escaped, for a pattern matched with ``ESCAPE '\\'``.
+
+    Why: a search for ``%`` or ``_`` matched every row (the probe's ``q=%``), and a ``%`` in
+    a filter widened it silently. SQLite has no default escape character, so the ``ESCAPE``
+    clause is spelled out on both engines.
     """
-    pattern = f"%{text}%"
-    return column.ilike(pattern) if is_postgres(Unit) else column.like(pattern)
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matching(column: Any, pattern: str, *, ignore_case: bool) -> Where:
+    postgres = is_postgres(Unit)
+    operator = _ILikeEscaped if ignore_case and postgres else _LikeEscaped
+    return Where(column=column, value=pattern, operator=operator)
+
+
+def contains_text(column: Any, text: str) -> Where:
+    """A case-insensitive "column contains text" condition on both engines; ``text`` is
+    literal (its ``%`` and ``_`` are no wildcards). Every search by ``q`` goes through here.
+
+    PostgreSQL gets ``ILIKE``; SQLite has none, but its ``LIKE`` already ignores case (for
+    ASCII letters, which is what names and codes are written in).
+    """
+    return _matching(column, f"%{like_literal(text)}%", ignore_case=True)
+
+
+def starts_with(column: Any, prefix: str) -> Where:
+    """A "column starts with prefix" condition (case as stored); ``prefix`` is literal."""
+    return _matching(column, f"{like_literal(prefix)}%", ignore_case=False)
 
 
 def _cast(table: type[Table], column: str) -> str:

@@ -37,7 +37,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.db.dialect import is_unique_violation
-from lms.people.rows import PeopleFile, column_map, parse_people
+from lms.people.rows import PeopleFile, check_columns, column_map, parse_people
 from lms.people.schemas import ImportReport
 from lms.people.unit_matching import UnitMatcher
 from lms.people.units import CONTROL_CHARACTERS, clean_text
@@ -141,20 +141,23 @@ async def read_people_table(data: bytes, filename: str, *, settings: Settings) -
 
     Raises:
         PayloadTooLarge: above ``max_upload_bytes`` or ``max_import_rows``.
-        BadRequest: unreadable, empty or unsupported file.
+        BadRequest: unreadable, empty or unsupported file, or required columns missing.
     """
     try:
-        return await asyncio.to_thread(
+        table = await asyncio.to_thread(
             read_table,
             data,
             filename or "",
             max_rows=settings.max_import_rows,
             max_bytes=settings.max_upload_bytes,
         )
+        # The columns too, so a file queued as a job is one that can be imported.
+        check_columns(table)
     except (FileTooLarge, TooManyRows) as exc:
         raise PayloadTooLarge(str(exc)) from exc
     except TabularError as exc:
         raise BadRequest(str(exc), errors=[{"field": "file", "message": str(exc)}]) from exc
+    return table
 
 
 async def import_people_table(

@@ -193,20 +193,35 @@ def format_nip(nip: str | None, asn_type: str | None = None) -> str:
 
 
 def mask_nip(nip: str | None, asn_type: str | None = None) -> str:
-    """Hide the TMT/appointment part and sex digit of a NIP for public pages.
+    """Hide all but the birth year and the sequence of a NIP, for public pages.
 
-    Keeps the birth date and sequence so a holder recognizes their number while a stranger
-    cannot copy it whole: ``"19860926 ****** * 001"`` (PNS) or ``"19860427 **** ** * 011"``
-    (PPPK; grouping chosen as in :func:`format_nip`). Values that are not 18 digits are masked
-    entirely except their last three characters.
+    The birth date is personal data: the public verification page showed it whole
+    (``19780328 ****** * 006``), so anyone scanning a certificate learned the holder's date of
+    birth. The year and the last three digits are enough for a holder to recognise their
+    number and not enough to rebuild it: ``"1986**** ****** * 001"`` (PNS) or
+    ``"1986**** **** ** * 011"`` (PPPK; grouping chosen as in :func:`format_nip`). Values that
+    are not 18 digits are masked entirely except their last three characters. Every masked NIP
+    the application shows comes from here (or :func:`mask_display_nip`).
     """
     if not nip:
         return ""
     if not _DIGITS_18.fullmatch(nip):
         return "*" * max(len(nip) - 3, 0) + nip[-3:]
     if asn_type == "pppk" or (asn_type is None and _looks_pppk(nip)):
-        return f"{nip[0:8]} **** ** * {nip[15:18]}"
-    return f"{nip[0:8]} ****** * {nip[15:18]}"
+        return f"{nip[0:4]}**** **** ** * {nip[15:18]}"
+    return f"{nip[0:4]}**** ****** * {nip[15:18]}"
+
+
+def mask_display_nip(nip_display: str | None) -> str | None:
+    """Mask a NIP as printed ("19860926 201505 1 001" -> "1986**** ****** * 001").
+
+    A certificate's snapshot keeps the printed grouping, which tells a NI PPPK (five groups)
+    from a PNS NIP.
+    """
+    if not nip_display:
+        return None
+    groups = nip_display.split()
+    return mask_nip("".join(groups), "pppk" if len(groups) == 5 else "pns")
 
 
 def sex_from_nip(nip: str | None) -> Sex | None:

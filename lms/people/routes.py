@@ -6,6 +6,7 @@ from litestar import Request, Router
 from litestar.di import Provide
 
 from lms.config import Settings
+from lms.people import import_job  # noqa: F401 - registers its job handler
 from lms.people.controllers import PersonController, UnitController
 from lms.people.services import PersonService
 from lms.people.units import UnitService

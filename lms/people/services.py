@@ -1,8 +1,8 @@
 """People (ASN profiles): list, read, create and edit, within the caller's scope.
 
 Who sees whom is :mod:`lms.people.reading`; a person the caller may not see is a 404.
-Organizers, HR and admins create and edit, always inside their scope, and every change is
-written to the audit log in the same transaction with the fields it changed.
+Organizers and admins create and edit, always inside their scope (HR only reads), and every
+change is written to the audit log in the same transaction with the fields it changed.
 
 The NIP, golongan and phone are checked by the person's ASN type (:mod:`lms.people.identity`):
 failures answer 422 with ``errors: [{"field": "nip", "message": ...}]``; shape errors of the
@@ -21,6 +21,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings, get_settings
 from lms.db.dialect import is_unique_violation
+from lms.jobs.schemas import JobAccepted
 from lms.people.database import contains_text
 from lms.people.golongan import InvalidGolongan, normalize_golongan
 from lms.people.identity import check_identity, nip_conflict
@@ -33,8 +34,8 @@ from lms.people.reading import (
 )
 from lms.people.schemas import ImportReport, PersonCreate, PersonRead, PersonUpdate
 from lms.people.tables import Person
-from lms.people.units import clean_text, required_text, visible_unit
-from lms.shared.errors import Conflict, NotFound, RuleViolation
+from lms.people.units import clean_text, required_text, visible_unit, writes_people
+from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
 from lms.shared.schemas import Page
 from lms.shared.values import utcnow
@@ -43,6 +44,13 @@ _COLUMN_OF = {
     field: getattr(Person, "unit" if field == "unit_id" else field) for field in EDITABLE_FIELDS
 }
 _DIGITS_AND_SPACES = re.compile(r"[0-9\s]+")
+
+
+
+def _check_writer(caller: Caller | None) -> None:
+    """Refuse callers whose role only reads people (HR, trainers, participants): 403."""
+    if not writes_people(caller):
+        raise Forbidden("Peran Anda tidak dapat mengubah data pegawai.")
 
 
 def _unit_error(message: str) -> RuleViolation:
@@ -56,7 +64,7 @@ async def _usable_unit(caller: Caller | None, unit_id: UUID | None) -> UUID | No
             raise _unit_error("Unit kerja wajib diisi.")
         return None
     unit = await visible_unit(caller, unit_id)
-    if unit is None or (caller is not None and caller.role not in ("admin", "organizer", "hr")):
+    if unit is None or not writes_people(caller):
         raise _unit_error("Unit kerja tidak ditemukan.")
     return unit_id
 
@@ -113,7 +121,7 @@ class PersonService:
         text = clean_text(q or "")
         if text:
             if _DIGITS_AND_SPACES.fullmatch(text):
-                where.append(Person.nip.like(f"%{text.replace(' ', '')}%"))
+                where.append(contains_text(Person.nip, text.replace(" ", "")))
             else:
                 where.append(contains_text(Person.name, text))
         query = Person.select(*PERSON_COLUMNS).order_by(Person.name, Person.id)
@@ -136,9 +144,10 @@ class PersonService:
 
     async def create(self, caller: Caller | None, data: PersonCreate) -> PersonRead:
         """Create a person (422 on a NIP, golongan or unit rule; 409 on a taken NIP)."""
+        _check_writer(caller)
         nip, golongan, phone = check_identity(data.asn_type, data.nip, data.golongan, data.phone)
         unit_id = data.unit_id
-        if unit_id is None and caller is not None and caller.role in ("organizer", "hr"):
+        if unit_id is None and caller is not None and caller.role == "organizer":
             unit_id = caller.unit_id
         unit_id = await _usable_unit(caller, unit_id)
         person_id = uuid4()
@@ -189,6 +198,7 @@ class PersonService:
 
     async def update(self, caller: Caller, person_id: UUID, data: PersonUpdate) -> PersonRead:
         """Change a person; NIP and golongan are checked again against the ASN type."""
+        _check_writer(caller)
         row = await self._visible_row(caller, person_id)
         given = {
             field: getattr(data, field)
@@ -250,13 +260,31 @@ class PersonService:
 
     async def import_file(
         self, caller: Caller, data: bytes, filename: str, parent_unit_id: UUID | None
-    ) -> ImportReport:
-        """Import a participant file (see :func:`lms.people.importing.import_people`)."""
-        from lms.people.importing import import_people
+    ) -> ImportReport | JobAccepted:
+        """Import a participant file (see :func:`lms.people.importing.import_people`).
 
-        return await import_people(
-            data, filename, actor=caller, parent_unit_id=parent_unit_id, settings=self.settings
+        A file of up to :data:`lms.people.import_job.SYNC_ROWS` rows is imported at once and
+        its report returned; a larger one is queued as a job (:mod:`lms.people.import_job`)
+        and the job returned. A file that cannot be read is refused here either way.
+        """
+        _check_writer(caller)
+        from lms.people.import_job import SYNC_ROWS, start_import_job
+        from lms.people.importing import import_people_table, read_people_table
+
+        table = await read_people_table(data, filename, settings=self.settings)
+        if len(table.rows) > SYNC_ROWS:
+            if parent_unit_id is not None and await visible_unit(caller, parent_unit_id) is None:
+                message = "Unit induk tidak ditemukan."
+                raise RuleViolation(
+                    message, errors=[{"field": "parent_unit_id", "message": message}]
+                )
+            return await start_import_job(
+                caller, data, filename, parent_unit_id, rows=len(table.rows), settings=self.settings
+            )
+        imported = await import_people_table(
+            table, actor=caller, parent_unit_id=parent_unit_id, source=filename
         )
+        return imported.report
 
 
 def _canonical_golongan(text: str, asn_type: str | None) -> str:

@@ -20,7 +20,7 @@ from uuid import UUID
 from lms.auth.caller import Caller
 from lms.people.schemas import UnitCreatedRef
 from lms.people.tables import Unit
-from lms.people.units import insert_unit, unit_key, visible_unit
+from lms.people.units import insert_unit, unit_key, visible_unit, writes_people
 from lms.shared.errors import RuleViolation
 
 KIND_PREFIXES = (
@@ -107,9 +107,7 @@ class UnitMatcher:
     ) -> dict[str, Any] | None:
         if parent_unit_id is not None:
             parent = await visible_unit(actor, parent_unit_id)
-            if parent is None or (
-                actor is not None and actor.role not in ("admin", "organizer", "hr")
-            ):
+            if parent is None or not writes_people(actor):
                 message = "Unit induk tidak ditemukan."
                 raise RuleViolation(
                     message, errors=[{"field": "parent_unit_id", "message": message}]

@@ -8,6 +8,10 @@ inside the same transaction, under the tree lock of :mod:`lms.people.database`.
 Scope: admins see every unit; organizers and HR their unit and the units below it;
 participants and trainers only the unit they belong to. A unit outside the caller's scope is
 answered as 404, never 403.
+
+Writes: admins anywhere; organizers create and change units of their scope and move only
+units strictly below their own unit, under another unit of their scope (never their own unit,
+never out of or above their scope). HR only reads the tree.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.table import Table
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -24,7 +29,7 @@ from lms.db.dialect import is_unique_violation
 from lms.people.database import contains_text, lock_unit_tree
 from lms.people.schemas import UnitCreate, UnitRead, UnitUpdate
 from lms.people.tables import Person, Unit
-from lms.shared.errors import Conflict, NotFound, RuleViolation
+from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.schemas import Page
 from lms.shared.values import utcnow
 
@@ -68,6 +73,15 @@ def required_text(text: str, field: str, label: str) -> str:
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab and line breaks (which count as spaces)."""
+
+
+async def writes_people(caller: Caller | None) -> bool:
+    """True when the caller may create or change people and units (``None``: the system).
+
+    Organizers (in their scope) and admins; HR reads people and units but never writes them
+    (DESIGN.md roles), and trainers and participants do not either.
+    """
+    return caller is None or caller.role in ("admin", "organizer")
 
 
 async def own_unit_id(caller: Caller) -> UUID | None:
@@ -161,6 +175,41 @@ async def insert_unit(
     return row
 
 
+_PATH_COPIES: list[tuple[type[Table], str]] = [(Unit, "path")]
+"""Every column that holds a unit path: the tree's own and the copies registered by the apps
+above ``lms`` (which ``lms`` may not import)."""
+
+
+def register_path_copy(table: type[Table], column: str) -> None:
+    """Declare that ``table.column`` holds a copy of a unit's ``path``.
+
+    A copy that a move does not rewrite goes stale: certificates kept the old path of their
+    unit after it moved, so its organizer saw 0 of 464 and could not download or revoke them,
+    while an organizer of the old parent still saw them. Every registered copy is rewritten in
+    the move's transaction, under the tree lock.
+    """
+    if (table, column) not in _PATH_COPIES:
+        _PATH_COPIES.append((table, column))
+
+
+async def rewrite_path_prefix(old_path: str, new_path: str) -> None:
+    """Replace the prefix ``old_path`` by ``new_path`` in the tree and every registered copy.
+
+    Call inside the move's transaction, after :func:`lock_unit_tree`. One statement per column
+    rewrites the unit and everything below it.
+    """
+    for table, column in _PATH_COPIES:
+        await table.raw(
+            f'UPDATE "{table._meta.tablename}"'
+            f' SET "{column}" = CAST({{}} AS VARCHAR) || substr("{column}", CAST({{}} AS INTEGER))'
+            f' WHERE substr("{column}", 1, CAST({{}} AS INTEGER)) = CAST({{}} AS VARCHAR)',
+            new_path,
+            len(old_path) + 1,
+            len(old_path),
+            old_path,
+        )
+
+
 class UnitService:
     """Queries and rules of the unit tree."""
 
@@ -222,16 +271,17 @@ class UnitService:
     async def create(self, caller: Caller | None, data: UnitCreate) -> UnitRead:
         """Create a unit (409 when the code is taken, 422 when the parent is not usable).
 
-        Admins create anywhere, roots included; organizers and HR only below a unit of their
-        scope.
+        Admins create anywhere, roots included; organizers only below a unit of their scope.
         """
+        if not writes_people(caller):
+            raise Forbidden("Peran Anda tidak dapat mengubah unit.")
         name = required_text(data.name, "name", "Nama unit")
         async with Unit._meta.db.transaction():
             await lock_unit_tree()
             parent = None
             if data.parent_id is not None:
                 parent = await visible_unit(caller, data.parent_id)
-                if parent is None or (caller is not None and caller.role not in _EDITORS):
+                if parent is None or not writes_people(caller):
                     raise _parent_error("Unit induk tidak ditemukan.")
             elif caller is not None and not caller.is_admin:
                 raise _parent_error("Unit baru harus berada di bawah unit Anda; isi parent_id.")
@@ -262,6 +312,8 @@ class UnitService:
 
     async def update(self, caller: Caller, unit_id: UUID, data: UnitUpdate) -> UnitRead:
         """Change a unit; a new parent moves its subtree (422 on a cycle, 409 on a taken code)."""
+        if not writes_people(caller):
+            raise Forbidden("Peran Anda tidak dapat mengubah unit.")
         async with Unit._meta.db.transaction():
             await lock_unit_tree()
             row = await visible_unit(caller, unit_id)
@@ -301,16 +353,7 @@ class UnitService:
                 raise
             if new_path is not None:
                 old_path = row["path"]
-                # One statement rewrites the prefix of the unit and of every unit below it.
-                await Unit.raw(
-                    "UPDATE unit"
-                    " SET path = CAST({} AS VARCHAR) || substr(path, CAST({} AS INTEGER))"
-                    " WHERE substr(path, 1, CAST({} AS INTEGER)) = CAST({} AS VARCHAR)",
-                    new_path,
-                    len(old_path) + 1,
-                    len(old_path),
-                    old_path,
-                )
+                await rewrite_path_prefix(old_path, new_path)
                 changes["path"] = {"old": old_path, "new": new_path}
             await audit.record(
                 caller, "unit.update", "unit", unit_id, f"{row['code']} diubah", changes
@@ -319,7 +362,13 @@ class UnitService:
         return msgspec.convert(updated, UnitRead)
 
     async def _new_path(self, caller: Caller, row: dict[str, Any], parent_id: UUID | None) -> str:
-        """The unit's path under its new parent; refuses cycles and parents out of scope."""
+        """The unit's path under its new parent; refuses cycles and parents out of scope.
+
+        A non-admin never moves their own unit (their scope's root): that would carry their
+        scope, or leave it, and with it whatever the unit's sessions and certificates are.
+        """
+        if not caller.is_admin and row["path"] == caller.unit_path:
+            raise _parent_error("Unit Anda sendiri hanya dapat dipindahkan oleh admin.")
         if parent_id is None:
             if not caller.is_admin:
                 raise _parent_error("Hanya admin yang dapat menjadikan unit sebagai unit teratas.")
@@ -332,6 +381,3 @@ class UnitService:
                 "Unit tidak dapat dipindahkan ke bawah dirinya sendiri atau unit turunannya."
             )
         return f"{parent['path']}{row['id']}/"
-
-
-_EDITORS = ("admin", "organizer", "hr")

@@ -8,9 +8,10 @@ a generic 500 problem without internals.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from litestar import Response
+from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -25,6 +26,7 @@ from litestar.plugins.problem_details import (
 )
 
 from lms.shared.errors import DomainError
+from lms.shared.validation import describe, split_location, summary, translate
 
 logger = logging.getLogger("lms.errors")
 
@@ -77,21 +79,101 @@ def problem_response(status: int, detail: str, **kwargs: Any) -> Response[Any]:
     return problem(status, detail, **kwargs).to_response(None)  # type: ignore[arg-type]
 
 
-def _validation_errors(extra: Any) -> list[dict[str, Any]]:
+_MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '(.+)' for path ")
+_SOURCES = {
+    "body": "body",
+    "query": "query",
+    "path": "path",
+    "header": "header",
+    "cookie": "cookie",
+}
+
+
+def _parameter_types(request: Request[Any, Any, Any] | None) -> dict[str, tuple[str, Any]]:
+    """Handler parameter name → (name the client sends, annotation), to name fields as sent
+    and to list an enum's values."""
+    if request is None:
+        return {}
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except AttributeError:
+        return {}
+    out: dict[str, tuple[str, Any]] = {}
+    for name, definition in parameters.items():
+        kwarg = definition.kwarg_definition
+        alias = getattr(kwarg, "query", None) or getattr(kwarg, "header", None) or name
+        out[name] = (alias, definition.annotation)
+    return out
+
+
+def validation_errors(
+    extra: Any, request: Request[Any, Any, Any] | None = None, cause: BaseException | None = None
+) -> list[dict[str, Any]]:
+    """Litestar's validation messages as ``[{field, message, source}]`` in Indonesian.
+
+    The field is named as the client sent it: the body's own field (never ``data``), a query
+    parameter by its alias; ``source`` is ``body``, ``query``, ``path`` or ``header``.
+    """
     items = extra if isinstance(extra, list) else ([extra] if extra else [])
+    parameters = _parameter_types(request)
+    # Litestar keeps msgspec's location only for paths under an object (``$.data.x``); for a
+    # list body (``$.data[0].status``) it reports ``data``, so take the path from the cause.
+    list_path = ""
+    if cause is not None:
+        where = split_location(str(cause))[1]
+        if where.startswith("data["):
+            list_path = where.removeprefix("data")
     out = []
     for item in items:
-        if isinstance(item, dict):
-            entry = {
-                "field": str(item.get("key") or item.get("field") or ""),
-                "message": str(item.get("message", "")),
-            }
-            if item.get("source"):
-                entry["source"] = str(item["source"])
-            out.append(entry)
+        if not isinstance(item, dict):
+            out.append(describe(str(item)))
+            continue
+        key = str(item.get("key") or item.get("field") or "")
+        raw_source = item.get("source")
+        source = _SOURCES.get(str(getattr(raw_source, "value", raw_source or "")), "")
+        message = str(item.get("message", ""))
+        if source == "body" or key == "data" or key.startswith("data."):
+            path = list_path if key == "data" else key.removeprefix("data.")
+            field_type = parameters.get("data", ("", None))[1]
+            field, text = translate(message, field_type, path)
         else:
-            out.append({"field": "", "message": str(item)})
+            name, _, rest = key.partition(".")
+            alias, field_type = parameters.get(name, (name, None))
+            field, text = translate(message, field_type, rest)
+            field = f"{alias}.{field}" if field else alias
+        entry = {"field": field, "message": text}
+        if source:
+            entry["source"] = source
+        out.append(entry)
     return out
+
+
+def validation_problem_handler(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Any]:
+    """``ValidationException`` (with the request, so fields and enums can be named)."""
+    return _validation_problem(exc, request).to_response(request)
+
+
+def _validation_problem(
+    exc: ValidationException, request: Request[Any, Any, Any] | None
+) -> ProblemDetailsException:
+    errors = validation_errors(exc.extra, request, exc.__cause__)
+    if not errors:
+        missing = _MISSING_PARAMETER.match(exc.detail or "")
+        if missing:
+            source, name = missing.group(1), missing.group(2)
+            errors = [{"field": name, "message": "wajib diisi", "source": source}]
+    detail = summary(errors) if errors else translate_detail(exc.detail)
+    return problem(400, detail, errors=errors or None)
+
+
+def translate_detail(detail: str) -> str:
+    """A 400's English detail from msgspec or Litestar (bad JSON) in Indonesian."""
+    _, text = translate(detail)
+    if text != detail:
+        return f"Isi permintaan tidak valid: {text}."
+    return "Data yang dikirim tidak valid."
 
 
 def from_domain_error(exc: DomainError) -> ProblemDetailsException:
@@ -116,8 +198,9 @@ def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
     errors = None
     detail = exc.detail
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc.extra)
-        detail = "Data yang dikirim tidak valid."
+        return _validation_problem(exc, None)
+    if status == 400:
+        detail = translate_detail(str(detail))
     elif isinstance(exc, NotAuthorizedException):
         detail = "Token tidak ada, tidak valid atau kedaluwarsa."
         headers.setdefault("WWW-Authenticate", "Bearer")

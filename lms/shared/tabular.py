@@ -28,8 +28,17 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (Excel 97-2003)
 _CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 _XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 _SEPARATORS = (";", ",", "\t")
-_UNPACKED_FACTOR = 50
-"""An .xlsx may unpack to at most this many times its size (guards against zip bombs)."""
+_UNPACKED_RATIO = 100
+"""An .xlsx may unpack to at most this many times the bytes actually uploaded. Real workbooks
+unpack to 5-20x; a 77 KB upload of 50 MB of empty rows (650x) took 130 s of CPU to read
+when the bound was 50x the *upload limit* (500 MB whatever the upload's size)."""
+_UNPACKED_FLOOR = 1024 * 1024
+"""... but a tiny workbook may always unpack to this much (its fixed parts alone are ~20 KB)."""
+_UNPACKED_CAP = 100 * 1024 * 1024
+"""... and no workbook to more than this, whatever its size."""
+_BLANK_ROWS_ALLOWED = 1_000
+"""Rows read, empty ones included, may exceed the data row limit by this much (blank rows
+between blocks of data); past it reading stops, so empty rows cannot keep the reader busy."""
 _MAX_EXACT_FLOAT = 10**15
 """Excel keeps 15 significant digits: integral floats below this are exact, above may not be."""
 
@@ -129,8 +138,10 @@ def read_table(
         max_bytes: Largest upload accepted.
 
     Raises:
-        FileTooLarge: more than ``max_bytes`` (or an .xlsx that unpacks to 50x that).
-        TooManyRows: more than ``max_rows`` data rows.
+        FileTooLarge: more than ``max_bytes``, or an .xlsx that unpacks to more than
+            :func:`max_unpacked` of its size.
+        TooManyRows: more than ``max_rows`` data rows, or more than ``max_rows`` plus 1,000
+            rows read in all (empty rows count: reading stops there).
         UnsupportedFormat: neither CSV nor XLSX, a legacy .xls, or a damaged file.
         EmptyFile: no header, or a header without data rows.
         InvalidHeader: two columns with the same name.
@@ -148,7 +159,7 @@ def read_table(
         )
     records: Generator[tuple[int, list[str]], None, None]
     if data.startswith(_ZIP_MAGIC):
-        records = _xlsx_records(data, max_bytes * _UNPACKED_FACTOR)
+        records = _xlsx_records(data, max_unpacked(len(data)))
     elif name.endswith(_XLSX_EXTENSIONS):
         raise UnsupportedFormat("Berkas .xlsx tidak dapat dibaca: isinya bukan berkas Excel")
     elif name.endswith(_CSV_EXTENSIONS):
@@ -158,6 +169,12 @@ def read_table(
     # closing() releases the workbook at once when a limit stops the reading early.
     with contextlib.closing(records):
         return _build_table(records, max_rows)
+
+
+def max_unpacked(upload_size: int) -> int:
+    """How many bytes an .xlsx of ``upload_size`` bytes may unpack to (a ratio of the actual
+    upload, with a floor for tiny files and an absolute cap)."""
+    return min(max(upload_size * _UNPACKED_RATIO, _UNPACKED_FLOOR), _UNPACKED_CAP)
 
 
 def _size_text(size: int) -> str:
@@ -172,7 +189,13 @@ def _build_table(records: Iterable[tuple[int, list[str]]], max_rows: int) -> Tab
     labels: list[str] | None = None
     raw_rows: list[tuple[int, list[str]]] = []
     width = 0
-    for row_number, cells in records:
+    read_limit = max_rows + 1 + _BLANK_ROWS_ALLOWED  # the header, the data, some blank rows
+    for read, (row_number, cells) in enumerate(records, start=1):
+        if read > read_limit:
+            raise TooManyRows(
+                f"Berkas berisi lebih dari {read_limit} baris (baris kosong ikut dihitung); "
+                "hapus baris kosong atau bagi berkasnya"
+            )
         if not any(cells):
             continue
         if labels is None:
@@ -290,7 +313,7 @@ def _csv_records(data: bytes) -> Generator[tuple[int, list[str]], None, None]:
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def _xlsx_records(data: bytes, max_unpacked: int) -> Generator[tuple[int, list[str]], None, None]:
+def _xlsx_records(data: bytes, limit: int) -> Generator[tuple[int, list[str]], None, None]:
     # Imported here: openpyxl is only needed when an .xlsx actually arrives.
     import openpyxl
 
@@ -299,7 +322,7 @@ def _xlsx_records(data: bytes, max_unpacked: int) -> Generator[tuple[int, list[s
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnsupportedFormat("Berkas .xlsx rusak atau bukan berkas Excel") from exc
-    if unpacked > max_unpacked:
+    if unpacked > limit:
         raise FileTooLarge("Isi berkas .xlsx terlalu besar setelah dibuka")
 
     try:

@@ -24,12 +24,17 @@ async def _lms_ctx(app, root_unit, unit) -> dict[str, Any]:
         back_title="M.Si.",
         jabatan="Widyaiswara Ahli Madya",
     )
+    admin = await make_actor(app, "admin")
     organizer = await make_actor(app, "organizer", unit_id=unit["id"])
     trainer = await make_actor(app, "trainer", person_id=hendra, unit_id=root_unit["id"])
     return {
         "units": {"PEMKOT-PPJ": root_unit["id"], "DPMPTSP-PPJ": unit["id"]},
         "people": people,
-        "users": {"organizer": organizer.user_id, "trainer": trainer.user_id},
+        "users": {
+            "admin": admin.user_id,
+            "organizer": organizer.user_id,
+            "trainer": trainer.user_id,
+        },
         "trainer_person_id": hendra,
     }
 

@@ -35,8 +35,8 @@ from courses.assessments.questions import store as question_store
 from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.service import QUIZ_NOT_FOUND, is_enrolled, load_quiz
 from courses.assessments.quizzes.times import deadline_for, to_local
-from courses.delivery.sessions.access import may_see
-from courses.tables import Attempt
+from courses.delivery.sessions.access import SessionRecord, may_see
+from courses.tables import Attempt, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
@@ -52,6 +52,22 @@ def _when(moment: dt.datetime, tz: str) -> str:
     return f"{format_date(local.date())} {format_time(local, tz)}"
 
 
+async def _told_why(caller: Caller, session: SessionRecord) -> bool:
+    """Whether a caller without a confirmed place learns why (403) rather than 404.
+
+    Staff who see the session are told. A participant is told only while they are still in
+    its queue: one who withdrew, or never enrolled, is answered like a stranger (the quiz is no
+    longer theirs, and a 403 would confirm it exists).
+    """
+    if caller.role != "participant":
+        return await may_see(caller, session)
+    return caller.person_id is not None and await Enrollment.exists().where(
+        (Enrollment.session == session.id)
+        & (Enrollment.person == caller.person_id)
+        & (Enrollment.status != "withdrawn")
+    )
+
+
 class AttemptService:
     """Attempts of quizzes."""
 
@@ -61,8 +77,10 @@ class AttemptService:
         """Start (or resume) the caller's attempt; returns it and whether it is new.
 
         Raises:
-            NotFound: unknown quiz, or a session the caller cannot see.
-            Forbidden: the caller sees the session but holds no confirmed place in it.
+            NotFound: unknown quiz, a session the caller cannot see, or a participant with no
+                place in it (never enrolled, or withdrawn).
+            Forbidden: staff who see the session, or a participant still waiting for a place
+                (waitlisted), who holds no confirmed place in it.
             RuleViolation: outside the quiz's window, a cancelled session, or no questions to
                 draw.
             Conflict: every allowed attempt is used.
@@ -73,8 +91,8 @@ class AttemptService:
         quiz, session = loaded
         person_id = caller.person_id
         if person_id is None or not await is_enrolled(session.id, person_id):
-            # Who sees the session learns why; anyone else cannot tell the quiz exists.
-            if not await may_see(caller, session):
+            # Who is told why; anyone else cannot tell the quiz exists.
+            if not await _told_why(caller, session):
                 raise NotFound(QUIZ_NOT_FOUND)
             raise Forbidden(
                 "Hanya peserta terdaftar (terkonfirmasi) pada sesi ini yang dapat mengerjakan kuis."

@@ -39,9 +39,11 @@ from courses.tables import Question as QuestionRow
 from courses.tables import QuestionBank
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.people.database import starts_with
 from lms.people.tables import Unit
 from lms.shared.errors import BadRequest, NotFound, PayloadTooLarge, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.validation import error_text
 from lms.shared.values import cents, utcnow
 
 BANK_NOT_FOUND = "Bank soal tidak ditemukan."
@@ -249,7 +251,7 @@ class BankService:
             path = category_path(parse_category(category))
             where = where & (
                 (QuestionRow.category == path)
-                | QuestionRow.category.like(path + "/%")
+                | starts_with(QuestionRow.category, path + "/")
             )
         if type_:
             where = where & (QuestionRow.type == type_)
@@ -276,7 +278,7 @@ class BankService:
         try:
             question = build_question(data)
         except (ValueError, msgspec.ValidationError) as exc:
-            message = str(exc)
+            message = error_text(exc)
             raise BadRequest(message, errors=[{"field": "question", "message": message}]) from None
         if "\\u0000" in question_store.encode(question):
             raise BadRequest(

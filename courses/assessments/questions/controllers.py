@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -23,6 +22,7 @@ from courses.assessments.questions.schemas import (
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.errors import BadRequest
+from lms.shared.input_guard import decode_body
 from lms.shared.params import LimitQuery, OffsetQuery
 from lms.shared.schemas import Page
 
@@ -99,13 +99,7 @@ class BankController(Controller):
                 fmt if isinstance(fmt, str) and fmt else None,
                 upload.filename or "",
             )
-        try:
-            body = msgspec.json.decode(await request.body(), type=ImportText)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            raise BadRequest(
-                f"Kirim berkas (multipart 'file') atau JSON {{format, text}}: {exc}",
-                errors=[{"field": "body", "message": str(exc)}],
-            ) from None
+        body = await decode_body(request, ImportText)
         return await bank_service.import_file(request.user, bank_id, body.text, body.format)
 
     @get(
@@ -159,6 +153,8 @@ class BankController(Controller):
         text = await bank_service.export(request.user, bank_id, format)
         return Response(
             text,
-            media_type="text/plain; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'},
+            media_type="text/plain",  # Litestar adds "; charset=utf-8" to text/*
+            headers={
+                "Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'
+            },
         )

@@ -25,6 +25,7 @@ from courses.assessments.questions.schemas import RandomRule, RandomSelection, S
 from courses.tables import Question as QuestionRow
 from courses.tables import QuestionBank
 from lms.auth.caller import Caller
+from lms.people.database import starts_with
 from lms.shared.errors import RuleViolation
 
 
@@ -89,7 +90,7 @@ def _category_where(rule: RandomRule) -> Any:
     path = category_path(parse_category(rule.category))
     where: Any = QuestionRow.category == path
     if rule.include_subcategories:
-        where = where | QuestionRow.category.like(path + "/%")
+        where = where | starts_with(QuestionRow.category, path + "/")
     return where
 
 

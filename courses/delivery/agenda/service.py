@@ -40,6 +40,7 @@ from lms.competencies.jp import minutes_to_jp
 from lms.db.locks import advisory_lock
 from lms.shared.errors import NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.validation import error_text
 from lms.shared.values import cents
 
 # Agenda writes check clashes across every session (trainers and rooms are shared), so they
@@ -251,7 +252,9 @@ class AgendaService:
         try:
             checked = msgspec.convert(merged, AgendaItemCreate, strict=False)
         except msgspec.ValidationError as exc:
-            raise RuleViolation(f"Acara agenda tidak valid: {exc}") from None
+            raise RuleViolation(
+                f"Acara agenda tidak valid: {error_text(exc, AgendaItemCreate)}"
+            ) from None
         await self._check_refs(caller, session, checked.module_id, checked.trainer_id)
         starts, ends = _instant(checked.starts_at), _instant(checked.ends_at)
         async with AgendaItem._meta.db.transaction():

@@ -27,10 +27,10 @@ from courses.delivery.sessions.access import get_session_for_staff, get_visible_
 from courses.tables import AgendaItem, AttendanceMark, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.auth.ratelimit import AttemptLimiter
 from lms.db.dialect import is_unique_violation
-from lms.shared.errors import Conflict, RuleViolation, TooManyRequests
+from lms.shared.errors import Conflict, RuleViolation
 from lms.shared.indonesian import format_date_range, format_day_date
+from lms.shared.ratelimit import Limit
 from lms.shared.values import utcnow as now  # a module name: tests move the clock
 
 PERIOD_SECONDS = 90
@@ -41,6 +41,7 @@ LATE_AFTER = dt.timedelta(minutes=15)
 
 MAX_WRONG_CODES = 10
 WRONG_CODE_WINDOW = 300
+WRONG_CODES_MESSAGE = "Terlalu banyak kode salah; tunggu beberapa menit lalu coba lagi."
 
 
 def _key(secret: str) -> bytes:
@@ -73,10 +74,12 @@ class CheckinService:
 
     Args:
         secret: The server secret (``LMS_SECRET_KEY``); codes are derived from it.
-        limiter: Counts wrong codes per participant and session.
+        limiter: Counts wrong codes per participant and session (``MAX_WRONG_CODES`` per
+            ``WRONG_CODE_WINDOW``); each code takes a place before it is checked, and a right
+            one gives it back.
     """
 
-    def __init__(self, secret: str, limiter: AttemptLimiter | None = None) -> None:
+    def __init__(self, secret: str, limiter: Limit | None = None) -> None:
         self.secret = secret
         self.limiter = limiter
 
@@ -122,22 +125,16 @@ class CheckinService:
                 f"({format_date_range(session.start_date, session.end_date)}); hari ini "
                 f"{format_day_date(today)}."
             )
-        limit_key = f"checkin:{session.id}:{caller.person_id}"
+        limit_key = f"{session.id}:{caller.person_id}"
         if self.limiter is not None:
-            try:
-                await self.limiter.check(limit_key)
-            except TooManyRequests as exc:
-                raise TooManyRequests(
-                    "Terlalu banyak kode salah; tunggu beberapa menit lalu coba lagi.",
-                    headers=exc.headers,
-                ) from None
+            await self.limiter.acquire(limit_key)
         if not verify_code(self.secret, session.id, code, at):
-            if self.limiter is not None:
-                await self.limiter.hit(limit_key)
             raise RuleViolation(
                 "Kode presensi salah atau sudah kedaluwarsa; minta kode terbaru dari narasumber.",
                 errors=[{"field": "code", "message": "tidak berlaku"}],
             )
+        if self.limiter is not None:
+            await self.limiter.release(limit_key)
         status = await self._status_for(session.id, today, zone, at)
         key = mark_key(session.id, caller.person_id, today)
         if await AttendanceMark.exists().where(AttendanceMark.natural_key == key):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
@@ -23,6 +23,7 @@ from courses.delivery.enrollment.schemas import (
 from courses.delivery.enrollment.service import EnrollmentService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
+from lms.jobs.schemas import JobAccepted
 from lms.shared.errors import PayloadTooLarge
 from lms.shared.openapi import problem_responses
 from lms.shared.openapi_statuses import LIST, READ, UPLOAD, WRITE
@@ -92,15 +93,20 @@ class EnrollmentController(Controller):
         data: MultipartBody[ImportUpload],
         request: CallerRequest,
         enrollment_import_service: NamedDependency[EnrollmentImportService],
-    ) -> EnrollmentImportReport:
-        """Import a participant list (.csv/.xlsx), creating missing people, and enroll them."""
+    ) -> Response[EnrollmentImportReport | JobAccepted]:
+        """Import a participant list (.csv/.xlsx), creating missing people, and enroll them.
+
+        A list of more than 1,000 rows is imported by a job: 202 with ``{"job_id", "url"}``,
+        the report is the job's ``result``.
+        """
         limit = enrollment_import_service.settings.max_upload_bytes
         content = await data.file.read(limit + 1)
         if len(content) > limit:
             raise PayloadTooLarge(f"Berkas lebih dari {limit // (1024 * 1024)} MB.")
-        return await enrollment_import_service.run(
+        outcome = await enrollment_import_service.run(
             request.user, session_id, content, data.file.filename or "peserta.csv"
         )
+        return Response(outcome, status_code=202 if isinstance(outcome, JobAccepted) else 200)
 
     @get(
         "/enrollments/mine",

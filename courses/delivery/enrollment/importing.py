@@ -19,16 +19,19 @@ from __future__ import annotations
 from uuid import UUID
 
 from courses.delivery.enrollment.schemas import EnrollmentImportReport, ImportRow
-from courses.delivery.sessions.access import get_managed_session
+from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.delivery.sessions.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
 from courses.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.db.locks import lock_row
+from lms.jobs.schemas import JobAccepted
+from lms.people import import_job
 from lms.people.importing import ImportedRow, import_people_table, read_people_table
 from lms.people.rows import column_map
 from lms.people.tables import Person
+from lms.shared.tabular import Table
 
 OUTCOMES = ("confirmed", "waitlisted", "requested", "already_enrolled", "rejected")
 
@@ -63,8 +66,11 @@ class EnrollmentImportService:
 
     async def run(
         self, caller: Caller, session_id: UUID, data: bytes, filename: str
-    ) -> EnrollmentImportReport:
+    ) -> EnrollmentImportReport | JobAccepted:
         """Import the people of a file and enroll them; every row is reported.
+
+        A file of more than :data:`lms.people.import_job.SYNC_ROWS` rows is queued as a job
+        (:mod:`courses.delivery.enrollment.import_job`), whose result is the report.
 
         Raises:
             NotFound: the caller does not manage the session.
@@ -75,62 +81,75 @@ class EnrollmentImportService:
         session = await get_managed_session(caller, session_id)
         check_open_for_organizer(session)
         table = await read_people_table(data, filename, settings=self.settings)
-        imported = await import_people_table(table, actor=caller, source=filename)
-        name_key = column_map(table.headers).get("name")
-        names = (
-            {row.row_number: " ".join(row.get(name_key).split()) for row in table.rows}
-            if (name_key)
-            else {}
-        )
-        errors = {r.row: list(r.errors) for r in imported.report.rejected}
-        ordered = sorted(imported.rows, key=lambda r: r.row_number)
-        person_ids = {r.row_number: r.person_id for r in ordered if r.person_id is not None}
-        person_ids.update(await _registered_by_nip([r for r in ordered if r.person_id is None]))
-        outcomes: dict[int, str] = {}
-        async with Enrollment._meta.db.transaction():
-            await lock_row(CourseSession, session.id)
-            for row in ordered:
-                person_id = person_ids.get(row.row_number)
-                if person_id is None:
-                    continue
-                try:
-                    _, status = await enroll_locked(
-                        session, person_id, request_only=False, actor=caller
-                    )
-                except AlreadyEnrolled:
-                    status = "already_enrolled"
-                outcomes[row.row_number] = status
-            rows = [
-                ImportRow(
-                    row_number=row.row_number,
-                    nip=row.nip,
-                    name=names.get(row.row_number, ""),
-                    person_id=person_ids.get(row.row_number),
-                    person_created=row.status == "created",
-                    outcome=outcomes.get(row.row_number, "rejected"),
-                    errors=errors.get(row.row_number, []),
-                )
-                for row in ordered
-            ]
-            counts = {outcome: sum(1 for r in rows if r.outcome == outcome) for outcome in OUTCOMES}
-            await audit.record(
-                caller,
-                "enrollment.import",
-                "session",
-                session.id,
-                f"{session.name}: impor {filename} ({counts['confirmed']} terkonfirmasi, "
-                f"{counts['waitlisted']} daftar tunggu, {counts['already_enrolled']} sudah "
-                f"terdaftar, {counts['rejected']} ditolak)",
-                {"filename": filename, **counts},
+        if len(table.rows) > import_job.SYNC_ROWS:
+            from courses.delivery.enrollment.import_job import start_enrollment_import_job
+
+            return await start_enrollment_import_job(
+                caller, session.id, data, filename, rows=len(table.rows), settings=self.settings
             )
-        return EnrollmentImportReport(
-            filename=filename,
-            total_rows=len(rows),
-            people_created=sum(1 for r in rows if r.person_created),
-            confirmed=counts["confirmed"],
-            waitlisted=counts["waitlisted"],
-            requested=counts["requested"],
-            already_enrolled=counts["already_enrolled"],
-            rejected=counts["rejected"],
-            rows=rows,
+        return await enroll_table(caller, session, table, filename)
+
+
+async def enroll_table(
+    caller: Caller, session: SessionRecord, table: Table, filename: str
+) -> EnrollmentImportReport:
+    """Import the people of a read table and enroll them (the body of :meth:`run`)."""
+    imported = await import_people_table(table, actor=caller, source=filename)
+    name_key = column_map(table.headers).get("name")
+    names = (
+        {row.row_number: " ".join(row.get(name_key).split()) for row in table.rows}
+        if (name_key)
+        else {}
+    )
+    errors = {r.row: list(r.errors) for r in imported.report.rejected}
+    ordered = sorted(imported.rows, key=lambda r: r.row_number)
+    person_ids = {r.row_number: r.person_id for r in ordered if r.person_id is not None}
+    person_ids.update(await _registered_by_nip([r for r in ordered if r.person_id is None]))
+    outcomes: dict[int, str] = {}
+    async with Enrollment._meta.db.transaction():
+        await lock_row(CourseSession, session.id)
+        for row in ordered:
+            person_id = person_ids.get(row.row_number)
+            if person_id is None:
+                continue
+            try:
+                _, status = await enroll_locked(
+                    session, person_id, request_only=False, actor=caller
+                )
+            except AlreadyEnrolled:
+                status = "already_enrolled"
+            outcomes[row.row_number] = status
+        rows = [
+            ImportRow(
+                row_number=row.row_number,
+                nip=row.nip,
+                name=names.get(row.row_number, ""),
+                person_id=person_ids.get(row.row_number),
+                person_created=row.status == "created",
+                outcome=outcomes.get(row.row_number, "rejected"),
+                errors=errors.get(row.row_number, []),
+            )
+            for row in ordered
+        ]
+        counts = {outcome: sum(1 for r in rows if r.outcome == outcome) for outcome in OUTCOMES}
+        await audit.record(
+            caller,
+            "enrollment.import",
+            "session",
+            session.id,
+            f"{session.name}: impor {filename} ({counts['confirmed']} terkonfirmasi, "
+            f"{counts['waitlisted']} daftar tunggu, {counts['already_enrolled']} sudah "
+            f"terdaftar, {counts['rejected']} ditolak)",
+            {"filename": filename, **counts},
         )
+    return EnrollmentImportReport(
+        filename=filename,
+        total_rows=len(rows),
+        people_created=sum(1 for r in rows if r.person_created),
+        confirmed=counts["confirmed"],
+        waitlisted=counts["waitlisted"],
+        requested=counts["requested"],
+        already_enrolled=counts["already_enrolled"],
+        rejected=counts["rejected"],
+        rows=rows,
+    )

@@ -20,6 +20,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.tables import User
 from lms.people.database import contains_text
+from lms.people.reading import sees_person
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
@@ -102,11 +103,31 @@ class TrainerService:
         rows = await query.limit(limit).offset(offset)
         return Page(items=[_read(row) for row in rows], total=await count)
 
-    async def _check_user(self, user_id: UUID) -> None:
-        user = await User.select(User.role).where(User.id == user_id).first()
+    async def _check_user(self, caller: Caller, user_id: UUID) -> None:
+        """Refuse a login the caller may not link: 404 when unknown or of a unit outside the
+        caller's scope (its own unit, else its person's), 422 when not a trainer login.
+
+        A login with neither unit nor person is an outside trainer's, shared like trainer
+        records without a unit.
+        """
+        user = await (
+            User.select(
+                User.role,
+                User.unit.path.as_alias("unit_path"),
+                User.person.as_alias("person_id"),
+                User.person._.unit._.path.as_alias("person_unit_path"),
+            )
+            .where(User.id == user_id)
+            .first()
+        )
+        if user is not None and not caller.is_admin:
+            path = user["unit_path"] or user["person_unit_path"]
+            shared = path is None and user["person_id"] is None
+            if not shared and not caller.sees_unit(path):
+                user = None
         if user is None:
-            raise RuleViolation(
-                "Akun yang ditautkan tidak ada.",
+            raise NotFound(
+                "Akun yang ditautkan tidak ditemukan.",
                 errors=[{"field": "user_id", "message": "tidak ditemukan"}],
             )
         if user["role"] != "trainer":
@@ -135,13 +156,16 @@ class TrainerService:
                     Person.front_title,
                     Person.back_title,
                     Person.unit.name.as_alias("unit_name"),
+                    Person.unit.path.as_alias("unit_path"),
                 )
                 .where(Person.id == data.person_id)
                 .first()
             )
-            if person is None:
-                raise RuleViolation(
-                    "Orang yang dipilih tidak ada.",
+            # Someone of another unit is answered like nobody: linking them would reveal them
+            # (name, titles, unit) and put them on this unit's agenda.
+            if person is None or not sees_person(caller, data.person_id, person["unit_path"]):
+                raise NotFound(
+                    "Orang yang dipilih tidak ditemukan.",
                     errors=[{"field": "person_id", "message": "tidak ditemukan"}],
                 )
             name = name or person["name"]
@@ -156,7 +180,7 @@ class TrainerService:
                 )
                 user_id = login["id"] if login else None
         if user_id is not None:
-            await self._check_user(user_id)
+            await self._check_user(caller, user_id)
         trainer_id = uuid4()
         async with Trainer._meta.db.transaction():
             if data.person_id is not None:
@@ -201,7 +225,7 @@ class TrainerService:
                 changes[field] = value
         if data.user_id is not msgspec.UNSET:
             if data.user_id is not None:
-                await self._check_user(data.user_id)
+                await self._check_user(caller, data.user_id)
             values[Trainer.user] = data.user_id
             changes["user_id"] = data.user_id
         if values:

@@ -19,6 +19,7 @@ from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is 
     render_pool,
     set_profile,
 )
+from tests.factories import make_actor, make_unit
 
 pytestmark = pytest.mark.usefixtures("render_pool")
 
@@ -189,3 +190,33 @@ async def test_a_certificate_survives_its_person_session_and_course(client, orga
         f"/api/v1/sessions/{issued.session_id}/certificates.zip", headers=organizer.headers
     )
     assert len(zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()) == 3
+
+
+async def test_certificates_follow_their_unit_when_it_moves(
+    app, client, admin, organizer, hr, unit, issued
+):
+    # Another tree: the unit leaves the city (HR of the city and its organizers lose it) and
+    # joins a regency, whose organizer gains it. The unit's own organizer keeps everything.
+    regency = await make_unit("PEMKAB", "Pemerintah Kabupaten Tanah Datar", kind="pemda")
+    regency_organizer = await make_actor(app, "organizer", unit_id=regency["id"])
+    moved = await client.patch(
+        f"/api/v1/units/{unit['id']}", json={"parent_id": str(regency["id"])}, headers=admin.headers
+    )
+    assert moved.status_code == 200, moved.text
+
+    listed = await _list(client, organizer)
+    assert listed["total"] == 3
+    first = listed["items"][0]
+    pdf = await client.get(first["links"]["pdf"], headers=organizer.headers)
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+    assert (await _list(client, regency_organizer))["total"] == 3
+    assert (await _list(client, hr)) == {"items": [], "total": 0}
+    assert (await client.get(first["links"]["pdf"], headers=hr.headers)).status_code == 404
+    revoked = await client.post(
+        f"{first['links']['self']}/revoke",
+        json={"category": "salah_data", "reason": "NIP tertulis salah pada sertifikat"},
+        headers=organizer.headers,
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked"

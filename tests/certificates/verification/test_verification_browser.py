@@ -274,7 +274,7 @@ def test_a_phone_sees_a_valid_certificate(server, tmp_path):
         '<html lang="id">',
         '<span class="status-word">SAH</span>',
         "Muh. Ma'ruf, S.Sos., M.Si.",
-        "19860926 ****** * 001",
+        "1986**** ****** * 001",
         "Pelatihan Pelayanan Prima · Angkatan I",
         "20–22 November 2026, Padang Panjang",
         "<dd>24 JP</dd>",

@@ -79,7 +79,7 @@ async def test_one_row_per_certified_approved_entry(client, hr, unit, other_unit
     ]
 
     csv = await client.get(EXPORT, params={"year": 2026}, headers=hr.headers)
-    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="riwayat-kursus-siasn-2026.csv"' in csv.headers["content-disposition"]
     assert csv.text.splitlines() == [
         "nip,jenisDiklatId,namaKursus,institusiPenyelenggara,jumlahJam,nomorSertipikat,"

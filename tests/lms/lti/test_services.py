@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from uuid import uuid4
@@ -17,6 +18,7 @@ import pytest
 from lms.lti.tables import LtiScore
 from tests.certificates.builders.issuing import COURSE, organizer_caller
 from tests.conftest import SHARED_DATA
+from tests.factories import make_person
 from tests.lms.lti.fake_platform import INSTRUCTOR, LEARNER, FakePlatform
 from tests.lms.lti.test_launch import _launch, _login, _register
 
@@ -187,3 +189,66 @@ async def test_roster_of_another_organizers_session_is_404(
         headers=other_organizer.headers,
     )
     assert resp.status_code == 404
+
+
+async def test_deep_linking_places_a_session_and_the_certificate(
+    app, client, admin, organizer, unit, platform
+):
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    from lms.auth.tables import User
+
+    await _register(client, admin, platform)
+    session = await _session(organizer, unit)
+    person = await make_person(unit["id"], "Siti", nip="199001152015032002")
+    await User.update({User.person: person}).where(User.id == organizer.user_id)
+    from lms.lti.tables import LtiPlatform
+
+    await LtiPlatform.update({LtiPlatform.instructor_role: "organizer"}).where(
+        LtiPlatform.issuer == platform.issuer
+    )
+    dl = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+    id_token, state = platform.id_token(
+        await _login(client, platform),
+        sub="teacher-1",
+        roles=(INSTRUCTOR,),
+        nip="199001152015032002",
+        message_type="LtiDeepLinkingRequest",
+        resource_link=None,
+        **{
+            dl: {
+                "deep_link_return_url": f"{platform.issuer}/deep-link-return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_multiple": True,
+                "data": "opaque-42",
+            }
+        },
+    )
+    page = await _launch(client, id_token, state)
+    assert page.status_code == 200, page.text
+    assert "Pilih konten Prima" in page.text and f"session:{session.id}" in page.text
+    choice = re.search(r'name="choice" value="([^"]+)"', page.text).group(1)
+
+    chosen = await client.post(
+        "/lti/deep-link",
+        data={"choice": choice, "item": [f"session:{session.id}", "certificate"]},
+    )
+    assert chosen.status_code == 200, chosen.text
+    assert f'action="{platform.issuer}/deep-link-return"' in chosen.text
+    response = re.search(r'name="JWT" value="([^"]+)"', chosen.text).group(1)
+    tool = KeySet.import_key_set((await client.get("/.well-known/jwks.json")).json())
+    claims = jwt.decode(response, tool, algorithms=["RS256"]).claims
+    assert claims["iss"] == platform.client_id and claims["aud"] == platform.issuer
+    lti = "https://purl.imsglobal.org/spec/lti/claim/"
+    assert claims[lti + "message_type"] == "LtiDeepLinkingResponse"
+    assert claims[lti + "deployment_id"] == platform.deployment_id
+    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-42"
+    items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert [i["custom"]["prima_kind"] for i in items] == ["certificate", "session"]
+    assert all(i["type"] == "ltiResourceLink" for i in items)
+    assert items[1]["custom"]["session_id"] == str(session.id)
+
+    # A forged choice form is refused with its code.
+    forged = await client.post("/lti/deep-link", data={"choice": "x.y.z", "item": "certificate"})
+    assert forged.status_code == 400 and "LTI-DEEPLINK" in forged.text

@@ -320,10 +320,10 @@ async def test_organizer_import_stays_in_scope(client, organizer, unit, other_un
     assert outsider
 
 
-async def test_unknown_units_go_under_the_given_parent(client, hr, unit, other_unit):
+async def test_unknown_units_go_under_the_given_parent(client, admin, unit, other_unit):
     resp = await upload(
         client,
-        hr,
+        admin,
         csv_bytes("1;198609082018111001;Afrizal;;;PNS;III/d;Kasi;UPTD Baru;;"),
         parent_unit_id=other_unit["id"],
     )

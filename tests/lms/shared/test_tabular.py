@@ -266,3 +266,76 @@ def test_xlsx_too_many_rows():
     assert len(read(data, "a.xlsx", max_rows=10).rows) == 10
     with pytest.raises(TooManyRows):
         read(data, "a.xlsx", max_rows=9)
+
+
+def _workbook_with_empty_rows(empty_rows: int, *, data_rows: int = 1) -> bytes:
+    """A real .xlsx built part by part: a header, ``empty_rows`` empty ``<row>`` elements, then
+    ``data_rows`` rows of data (what a spreadsheet bomb of blank rows looks like)."""
+    rows = ['<row r="1"><c r="A1" t="inlineStr"><is><t>nama</t></is></c></row>']
+    rows += ["<row/>"] * empty_rows  # the row number is optional: it compresses to nothing
+    for n in range(empty_rows + 2, empty_rows + 2 + data_rows):
+        rows.append(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>orang {n}</t></is></c></row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package_rel = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package_rel}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Peserta" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package_rel}"><Relationship Id="rId1" '
+            f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_xlsx_unpacked_size_is_bounded_by_the_actual_upload():
+    # 6 MB of empty rows in a ~10 KB upload: far more than 100x its size, though well under
+    # 50x the upload limit (the old bound).
+    data = _workbook_with_empty_rows(1_000_000)
+    assert len(data) < 20_000
+    with pytest.raises(FileTooLarge, match="setelah dibuka"):
+        read(data, "bom.xlsx", max_bytes=10 * 1024 * 1024)
+
+
+def test_empty_rows_count_against_the_row_limit():
+    # Within the unpacked bound, yet 5,000 empty rows before one data row: reading stops at the
+    # limit instead of walking every empty row.
+    data = _workbook_with_empty_rows(5_000)
+    with pytest.raises(TooManyRows, match="baris kosong ikut dihitung"):
+        read(data, "kosong.xlsx", max_rows=100, max_bytes=10 * 1024 * 1024)
+    csv_data = b"nama;nip\n" + b";\n" * 5_000 + b"orang;1\n"
+    with pytest.raises(TooManyRows, match="baris kosong ikut dihitung"):
+        read(csv_data, max_rows=100)
+    # A few blank rows between the data are fine.
+    fine = _workbook_with_empty_rows(50, data_rows=3)
+    assert [r.values["nama"] for r in read(fine, "a.xlsx", max_rows=3).rows] == [
+        "orang 52",
+        "orang 53",
+        "orang 54",
+    ]

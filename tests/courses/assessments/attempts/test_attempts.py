@@ -354,6 +354,13 @@ async def test_only_confirmed_participants_start(app, client, organizer, partici
     resp = await start(client, participant, quiz["id"])
     assert resp.status_code == 403
     assert resp.json()["detail"].startswith("Hanya peserta terdaftar")
+    # A withdrawn participant is answered like a stranger: the quiz is no longer theirs.
+    await Enrollment.update({Enrollment.status: "withdrawn"}).where(
+        Enrollment.person == participant.person_id
+    )
+    resp = await start(client, participant, quiz["id"])
+    assert resp.status_code == 404
+    assert resp.json()["detail"] == "Kuis tidak ditemukan."
 
 
 async def test_attempt_visibility(app, client, world, second_participant, other_organizer,

@@ -84,7 +84,7 @@ async def test_agenda_reports_jp_planned_against_the_course(client, organizer, p
 
 
 async def test_trainer_in_two_places_at_once_is_409_naming_the_other_session(
-    client, organizer, other_organizer, unit
+    client, admin, organizer, other_organizer, unit, other_unit
 ):
     course = await create_course(client, organizer)
     module = course["modules"][0]["id"]
@@ -131,14 +131,17 @@ async def test_trainer_in_two_places_at_once_is_409_naming_the_other_session(
         trainer_id=trainer["id"],
     )
     assert touching.status_code == 201
-    # The same person registered by two units is still one trainer.
+    # The same person registered by two units (the other unit's by an admin: an organizer
+    # only links people of their own scope) is still one trainer.
     person = await make_person(unit["id"], "Hendra Gunawan", front_title="Drs.")
     own = await create_trainer(client, organizer, person_id=str(person))
     again = await client.post(
         "/api/v1/trainers", json={"person_id": str(person)}, headers=organizer.headers
     )
     assert again.status_code == 409
-    theirs = await create_trainer(client, other_organizer, person_id=str(person))
+    theirs = await create_trainer(
+        client, admin, person_id=str(person), unit_id=str(other_unit["id"])
+    )
     booked = await _add(
         client,
         organizer,

@@ -194,3 +194,33 @@ async def test_guessing_codes_is_limited(client, app, organizer, unit, clock):
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) >= 1
     assert UUID(session["id"])
+
+
+async def test_concurrent_wrong_codes_are_limited_exactly(client, app, organizer, unit, clock):
+    # Issue 12: 150 concurrent wrong codes were all checked (the counter moved by about 2).
+    import asyncio
+
+    session, (andi,) = await _session_with_participants(client, app, organizer, unit, 1)
+    url = f"/api/v1/sessions/{session['id']}/check-in"
+    code = await _code(client, organizer, session["id"])
+    wrongs = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 151)]
+    answers = await asyncio.gather(
+        *(client.post(url, json={"code": wrong}, headers=andi.headers) for wrong in wrongs)
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [422] * checkin.MAX_WRONG_CODES + [429] * (150 - checkin.MAX_WRONG_CODES)
+
+
+async def test_a_right_code_does_not_count_against_the_limit(client, app, organizer, unit, clock):
+    session, (andi,) = await _session_with_participants(client, app, organizer, unit, 1)
+    url = f"/api/v1/sessions/{session['id']}/check-in"
+    code = await _code(client, organizer, session["id"])
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(checkin.MAX_WRONG_CODES - 1):
+        assert (
+            await client.post(url, json={"code": wrong}, headers=andi.headers)
+        ).status_code == 422
+    assert (await client.post(url, json={"code": code}, headers=andi.headers)).status_code == 201
+    # The tenth wrong code is still checked: the right one gave its place back.
+    assert (await client.post(url, json={"code": wrong}, headers=andi.headers)).status_code == 422
+    assert (await client.post(url, json={"code": wrong}, headers=andi.headers)).status_code == 429

@@ -116,3 +116,84 @@ async def test_people_of_other_units_are_enrolled_but_not_changed(client, organi
         await Person.select(Person.jabatan, Person.back_title).where(Person.id == outsider).first()
     )
     assert person == {"jabatan": "Sekretaris Lurah", "back_title": ""}
+
+
+async def test_a_large_list_is_enrolled_by_a_job_and_resumed_after_a_restart(
+    client, organizer, monkeypatch
+):
+    import datetime as dt
+    from uuid import uuid4
+
+    import msgspec
+
+    from courses.delivery.enrollment.import_job import EnrollmentImportJobParams
+    from lms.auth.caller import Caller
+    from lms.config import get_settings
+    from lms.jobs import runner
+    from lms.jobs.tables import Job
+    from lms.people import import_job
+
+    monkeypatch.setattr(import_job, "SYNC_ROWS", 10)  # 27 rows: "large" here
+    session = await create_session(client, organizer, status="open", capacity=25)
+    content = PARTICIPANTS.read_bytes()
+    resp = await _upload(client, organizer, session["id"], content, PARTICIPANTS.name)
+    assert resp.status_code == 202, resp.text
+    url = resp.json()["url"]
+    await runner.wait_for_jobs(120)
+    job = (await client.get(url, headers=organizer.headers)).json()
+    assert (job["kind"], job["status"], job["done"], job["total"]) == (
+        "enrollments.import",
+        "succeeded",
+        27,
+        27,
+    )
+    result = job["result"]
+    assert (result["confirmed"], result["waitlisted"], result["rejected"]) == (25, 2, 0)
+    assert await Enrollment.count() == 27
+
+    # A server killed while running the same import: the next start runs it again, and
+    # nothing is enrolled twice.
+    settings = get_settings()
+    caller = Caller(
+        user_id=organizer.user_id,
+        username="organizer",
+        role="organizer",
+        unit_id=organizer.unit_id,
+        unit_path=(await _unit_path(organizer.unit_id)),
+    )
+    params = EnrollmentImportJobParams(
+        actor=caller,
+        session_id=UUID(session["id"]),
+        path=await import_job.keep_upload(settings, content),
+        filename=PARTICIPANTS.name,
+        max_rows=settings.max_import_rows,
+        max_bytes=settings.max_upload_bytes,
+    )
+    job_id = uuid4()
+    await Job.insert(
+        Job(
+            id=job_id,
+            kind="enrollments.import",
+            status="running",
+            done=0,
+            total=27,
+            params=msgspec.to_builtins(params),
+            result={},
+            errors=[],
+            created_at=dt.datetime.now(dt.UTC),
+            started_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    await runner.recover_unfinished_jobs(get_settings())
+    await runner.wait_for_jobs(120)
+    again = await Job.select().where(Job.id == job_id).output(load_json=True).first()
+    assert again["status"] == "succeeded", again["errors"]
+    assert again["result"]["already_enrolled"] == 27
+    assert await Enrollment.count() == 27
+
+
+async def _unit_path(unit_id) -> str:
+    from lms.people.tables import Unit
+
+    row = await Unit.select(Unit.path).where(Unit.id == unit_id).first()
+    return row["path"]

@@ -50,7 +50,7 @@ async def test_trainer_input_rules_and_scope(
     missing = await client.post(
         "/api/v1/trainers", json={"person_id": str(unit["id"])}, headers=organizer.headers
     )
-    assert missing.status_code == 422
+    assert missing.status_code == 404
     not_trainer = await client.post(
         "/api/v1/trainers",
         json={"name": "Budi", "user_id": str(participant.user_id)},
@@ -125,3 +125,44 @@ async def test_trainer_sees_only_their_agenda(client, app, organizer):
     assert (
         await client.get(f"/api/v1/sessions/{other_only['id']}/agenda", headers=login.headers)
     ).status_code == 404
+
+
+async def test_people_and_logins_of_another_unit_cannot_be_linked(
+    client, app, organizer, other_unit, unit
+):
+    stranger = await make_person(other_unit["id"], "Hendra Gunawan", jabatan="Widyaiswara")
+    stranger_login = await make_actor(app, "trainer", person_id=stranger)
+    unit_login = await make_actor(app, "trainer", unit_id=other_unit["id"])
+    person_body = await client.post(
+        "/api/v1/trainers", json={"person_id": str(stranger)}, headers=organizer.headers
+    )
+    assert person_body.status_code == 404
+    assert person_body.json()["detail"] == "Orang yang dipilih tidak ditemukan."
+    for login in (stranger_login, unit_login):
+        created = await client.post(
+            "/api/v1/trainers",
+            json={"name": "Hendra", "user_id": str(login.user_id)},
+            headers=organizer.headers,
+        )
+        assert created.status_code == 404, created.text
+        assert created.json()["detail"] == "Akun yang ditautkan tidak ditemukan."
+    trainer = await create_trainer(client, organizer)
+    patched = await client.patch(
+        f"/api/v1/trainers/{trainer['id']}",
+        json={"user_id": str(stranger_login.user_id)},
+        headers=organizer.headers,
+    )
+    assert patched.status_code == 404
+    assert (
+        await client.get(f"/api/v1/trainers/{trainer['id']}", headers=organizer.headers)
+    ).json()["user_id"] is None
+    # Their own unit's login still links.
+    own = await make_actor(
+        app, "trainer", person_id=await make_person(unit["id"], "Yusnita"), unit_id=unit["id"]
+    )
+    linked = await client.patch(
+        f"/api/v1/trainers/{trainer['id']}",
+        json={"user_id": str(own.user_id)},
+        headers=organizer.headers,
+    )
+    assert linked.status_code == 200, linked.text
