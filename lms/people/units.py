@@ -75,7 +75,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab and line breaks (which count as spaces)."""
 
 
-async def writes_people(caller: Caller | None) -> bool:
+def writes_people(caller: Caller | None) -> bool:
     """True when the caller may create or change people and units (``None``: the system).
 
     Organizers (in their scope) and admins; HR reads people and units but never writes them
