@@ -41,6 +41,9 @@ PROFILE = {
     ),
     "signer_nip": "196805121994031004",
     "signer_pangkat": "Pembina Utama Muda",
+    "address": "Jl. Sutan Syahrir No. 178, Silaing Bawah, Padang Panjang 27122",
+    "committee_name": "Rahmat Hidayat, S.Kom.",
+    "committee_nip": "198703152010011002",
 }
 
 

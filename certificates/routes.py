@@ -13,7 +13,7 @@ from certificates.issuing.controllers import (
     SessionCertificateController,
     TemplateController,
 )
-from certificates.issuing.issuer_profiles import IssuerProfileService
+from certificates.issuing.issuer_profiles import IssuerProfileService, letterhead_for
 from certificates.issuing.job import IssuingService
 from certificates.issuing.templates import TemplateService
 from certificates.records.controllers import (
@@ -32,9 +32,13 @@ from certificates.verification.controllers import (
     hr_authentication,
 )
 from certificates.verification.page import VerifyPageController
+from certificates.verification.pages import certificates_panel, check_page, my_certificate_pdf
 from certificates.verification.rate_limit import verify_rate_limit
 from certificates.verification.service import VerificationService
 from lms.config import Settings
+from lms.shared.letterhead import Letterhead, LetterheadSource
+from lms.web.home import HomePanel
+from lms.web.shell import page_router
 
 
 def issuing_router(settings: Settings) -> Router:
@@ -48,7 +52,7 @@ def issuing_router(settings: Settings) -> Router:
         return CertificateRecords(settings)
 
     def provide_downloads() -> DownloadService:
-        return DownloadService(store)
+        return DownloadService(store, settings.timezone)
 
     def provide_templates() -> TemplateService:
         return TemplateService(settings)
@@ -101,6 +105,40 @@ def verification_routers(settings: Settings) -> list[Router]:
     ]
 
 
+def page_routers(settings: Settings) -> list[Router]:
+    """The "cek sertifikat" form (rate limited like the verify page) and the holder's PDF."""
+    store = store_for(settings)
+    return [
+        page_router(
+            settings, [check_page], middleware=[verify_rate_limit(settings).middleware]
+        ),
+        page_router(
+            settings,
+            [my_certificate_pdf],
+            dependencies={
+                "download_service": Provide(
+                    lambda: DownloadService(store), use_cache=True, sync_to_thread=False
+                )
+            },
+        ),
+    ]
+
+
+def home_panels(settings: Settings) -> list[HomePanel]:
+    """This app's sections of a person's home page (``/saya``)."""
+    return [certificates_panel(settings)]
+
+
+def letterhead_source(settings: Settings) -> LetterheadSource:
+    """The issuer profiles as the letterhead of other apps' paperwork (the daftar hadir)."""
+    store = store_for(settings)
+
+    async def lookup(unit_path: str) -> Letterhead | None:
+        return await letterhead_for(unit_path, store)
+
+    return lookup
+
+
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
-    return [issuing_router(settings), *verification_routers(settings)]
+    return [issuing_router(settings), *verification_routers(settings), *page_routers(settings)]

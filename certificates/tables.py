@@ -46,6 +46,9 @@ class IssuerProfile(Table, tablename="issuer_profile"):
     logo_sha256 = Varchar(length=64, default="")
     template = ForeignKey(CertificateTemplate, null=True)
     updated_at = Timestamptz()
+    address = Varchar(length=255, default="")
+    committee_name = Varchar(length=255, default="")
+    committee_nip = Varchar(length=18, default="")
 
 
 class NumberSequence(Table, tablename="number_sequence"):

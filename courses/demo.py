@@ -56,7 +56,7 @@ COURSE = {
         {"title": "Komunikasi dan Etika Pelayanan", "jp": "6"},
         {"title": "Penanganan Pengaduan", "jp": "6"},
     ],
-    "pass_mark": "70",
+    "pass_mark": "70.01",
     "min_attendance": "80",
     "weights": {"attendance": "10", "post_test": "60", "trainer_assessment": "30"},
     "validity_months": 36,

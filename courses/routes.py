@@ -28,8 +28,12 @@ from courses.delivery.attendance.controllers import AttendanceController
 from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
 from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
+from courses.delivery.enrollment.account_controllers import SessionAccountController
+from courses.delivery.enrollment.accounts import runs_session_of
 from courses.delivery.enrollment.controllers import EnrollmentController
 from courses.delivery.enrollment.importing import EnrollmentImportService
+from courses.delivery.enrollment.pages import PAGES as DELIVERY_PAGES
+from courses.delivery.enrollment.pages import sessions_panel
 from courses.delivery.enrollment.service import EnrollmentService
 from courses.delivery.sessions.controllers import SessionController
 from courses.delivery.sessions.service import SessionService
@@ -37,9 +41,37 @@ from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
+from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService
+from lms.auth.accounts import PersonScope
+from lms.auth.routes import account_service_provider
 from lms.config import Settings
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.ratelimit import Limit, counters_for
+from lms.web.home import HomePanel
+from lms.web.routes import settings_provider
+from lms.web.shell import page_router
+
+#: Who an organizer may manage accounts of, beyond their unit: their sessions' participants.
+PERSON_SCOPES: list[PersonScope] = [runs_session_of]
+
+
+def home_panels(settings: Settings) -> list[HomePanel]:
+    """This app's sections of a person's home page (``/saya``)."""
+    return [sessions_panel(settings)]
+
+
+def delivery_pages(settings: Settings) -> Router:
+    """The organizer's session and class-account pages."""
+    return page_router(
+        settings,
+        DELIVERY_PAGES,
+        dependencies={
+            "session_service": Provide(SessionService, sync_to_thread=False),
+            "account_service": account_service_provider(settings, PERSON_SCOPES),
+            "settings": settings_provider(settings),
+        },
+    )
 
 
 def catalogue_router(settings: Settings) -> Router:
@@ -51,8 +83,12 @@ def catalogue_router(settings: Settings) -> Router:
     )
 
 
-def delivery_router(settings: Settings) -> Router:
-    """Trainers, sessions, agenda, enrollment and attendance."""
+def delivery_router(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
+    """Trainers, sessions, agenda, enrollment and attendance; ``letterhead`` prints the office's
+    kop and panitia on the daftar hadir (see :mod:`lms.shared.letterhead`)."""
+
+    def provide_sheet_service() -> AttendanceSheetService:
+        return AttendanceSheetService(letterhead)
 
     def provide_agenda_service() -> AgendaService:
         return AgendaService(jp_minutes=settings.jp_minutes)
@@ -79,6 +115,7 @@ def delivery_router(settings: Settings) -> Router:
             AgendaController,
             EnrollmentController,
             AttendanceController,
+            SessionAccountController,
         ],
         dependencies={
             "trainer_service": Provide(TrainerService, sync_to_thread=False),
@@ -88,7 +125,8 @@ def delivery_router(settings: Settings) -> Router:
             "enrollment_import_service": Provide(provide_import_service, sync_to_thread=False),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "checkin_service": Provide(provide_checkin_service, sync_to_thread=False),
-            "attendance_sheet_service": Provide(AttendanceSheetService, sync_to_thread=False),
+            "attendance_sheet_service": Provide(provide_sheet_service, sync_to_thread=False),
+            "account_service": account_service_provider(settings, PERSON_SCOPES),
         },
     )
 
@@ -114,6 +152,7 @@ def results_router(settings: Settings) -> Router:
         dependencies={
             "result_service": Provide(ResultService, sync_to_thread=False),
             "finalize_service": Provide(FinalizeService, sync_to_thread=False),
+            "readiness_service": Provide(ReadinessService, sync_to_thread=False),
         },
     )
 
@@ -128,19 +167,18 @@ def lti_router(settings: Settings) -> Router:
     return Router(
         path="/",
         route_handlers=[SessionLtiController],
-        dependencies={
-            "lti_client": Provide(lambda: client, use_cache=True, sync_to_thread=False)
-        },
+        dependencies={"lti_client": Provide(lambda: client, use_cache=True, sync_to_thread=False)},
     )
 
 
-def build_routers(settings: Settings) -> list[Router]:
-    """Every router of this app."""
+def build_routers(settings: Settings, letterhead: LetterheadSource | None = None) -> list[Router]:
+    """Every router of this app; ``letterhead`` comes from the composition root."""
     return [
         lti_router(settings),
         catalogue_router(settings),
-        delivery_router(settings),
+        delivery_router(settings, letterhead),
         assessments_router(settings),
         reports_router(settings),
         results_router(settings),
+        delivery_pages(settings),
     ]

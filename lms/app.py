@@ -36,6 +36,7 @@ from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import document_problems
 from lms.shared.problems import problem_details_plugin, validation_problem_handler
 from lms.shared.ratelimit import RedisCounters, make_counters
+from lms.web.assets import asset_url
 
 logger = logging.getLogger("lms")
 
@@ -67,26 +68,55 @@ def bind_engine(engine: Engine) -> None:
 
 
 def _feature_routers(settings: Settings) -> list[Router]:
-    """Routers of every feature, lms core first, then courses and certificates."""
+    """Routers of every feature, lms core first, then courses and certificates; the pages'
+    home panels and account scopes come from all three."""
     from certificates.routes import build_routers as certificate_routers
+    from certificates.routes import home_panels as certificate_panels
+    from certificates.routes import letterhead_source
+    from courses.routes import PERSON_SCOPES
     from courses.routes import build_routers as course_routers
+    from courses.routes import home_panels as course_panels
+    from lms.competencies.pages import jp_panel
     from lms.routes import build_routers as lms_routers
+    from lms.web.routes import build_routers as web_routers
 
     return [
-        build_auth_router(settings),
-        *lms_routers(settings),
-        *course_routers(settings),
+        build_auth_router(settings, PERSON_SCOPES),
+        *lms_routers(settings, letterhead_source(settings)),
+        *course_routers(settings, letterhead_source(settings)),
         *certificate_routers(settings),
+        *web_routers(
+            settings,
+            home_panels=[
+                *course_panels(settings),
+                *certificate_panels(settings),
+                jp_panel(settings),
+            ],
+            person_scopes=PERSON_SCOPES,
+        ),
     ]
 
 
 def _template_dirs() -> list[Path | PathLike[Any] | str]:
-    """The Jinja folders of the apps that have one (the verification page's templates)."""
-    dirs = [Path(__file__).parent / "templates"]
-    import certificates.verification.service
+    """The Jinja folders of the pages: the shell's, then each app's (names are prefixed by
+    their folder, ``web/``, ``auth/``, ``delivery/``, ``pages/``, so they never collide)."""
+    import certificates
+    import courses
 
-    dirs.append(Path(certificates.verification.service.__file__).parent / "templates")
+    here = Path(__file__).parent
+    dirs = [
+        here / "web" / "templates",
+        here / "auth" / "templates",
+        here / "competencies" / "templates",
+        Path(courses.__file__).parent / "delivery" / "templates",
+        Path(certificates.__file__).parent / "verification" / "templates",
+    ]
     return [d for d in dirs if d.is_dir()]
+
+
+def _template_globals(engine: JinjaTemplateEngine) -> None:
+    """``asset('prima.css')`` in templates: the static file's versioned URL."""
+    engine.engine.globals["asset"] = asset_url
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -188,7 +218,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "rate_counters": counters,
             }
         ),
-        template_config=TemplateConfig(directory=_template_dirs(), engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=_template_dirs(),
+            engine=JinjaTemplateEngine,
+            engine_callback=_template_globals,
+        ),
         cors_config=CORSConfig(allow_origins=[]),
         # Litestar's logger sends its records up to the root logger, which ``lms serve``
         # configures (JSON lines with the request id); Litestar does not replace the root's

@@ -49,6 +49,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pppk_min_jp: int = 20
     pppk_max_jp: int = 24
     render_workers: int = 0
+    render_time_limit: int = 10
     signing_p12: str = ""
     signing_passphrase: str = ""
     redis_url: str = ""

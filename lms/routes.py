@@ -9,13 +9,15 @@ from lms.config import Settings
 from lms.jobs.controllers import JobController
 from lms.lti.controllers import build_router as build_lti_router
 from lms.people.routes import build_router as build_people_router
+from lms.shared.letterhead import LetterheadSource
 
 
-def build_routers(settings: Settings) -> list[Router]:
-    """People, units, competencies, reports and jobs."""
+def build_routers(settings: Settings, letterhead: LetterheadSource | None = None) -> list[Router]:
+    """People, units, competencies, reports and jobs; ``letterhead`` (from the composition
+    root) puts the office's kop and signer on the transcript."""
     return [
         Router(path="/", route_handlers=[JobController]),
         build_people_router(settings),
-        build_competency_router(settings),
+        build_competency_router(settings, letterhead),
         build_lti_router(settings),
     ]

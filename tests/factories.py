@@ -28,6 +28,7 @@ __all__ = [
     "root_unit",
     "trainer_user",
     "unit",
+    "web",
 ]
 
 _counter = itertools.count(1)
@@ -210,3 +211,14 @@ async def participant(app, unit) -> Actor:
         unit["id"], "Afrizal", nip="198609082018111001", back_title="S.Sos.", golongan="III/d"
     )
     return await make_actor(app, "participant", person_id=person_id, unit_id=unit["id"])
+
+
+@pytest.fixture
+async def web(app):
+    """A browser-like client for the pages: https (the tests' LMS_PUBLIC_BASE_URL is https, so
+    the session and CSRF cookies are Secure) and cookies kept between requests."""
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+        yield c

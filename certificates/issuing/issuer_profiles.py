@@ -27,6 +27,7 @@ from lms.db.dialect import is_unique_violation
 from lms.people.nip import format_nip
 from lms.people.tables import Unit
 from lms.shared.errors import BadRequest, Conflict, NotFound, RuleViolation
+from lms.shared.letterhead import Letterhead
 
 NO_PROFILE = (
     "Profil penerbit sertifikat untuk unit penyelenggara belum diatur "
@@ -131,6 +132,50 @@ async def resolve_issuer(unit_path: str, store: FileStore) -> Issuer:
     )
 
 
+async def letterhead_for(unit_path: str, store: FileStore) -> Letterhead | None:
+    """The letterhead of the unit at ``unit_path``: the nearest issuer profile up the path
+    (as for certificates), with the government's name from the root unit; ``None`` when no
+    unit on the path has a profile."""
+    ids = path_ids(unit_path)
+    if not ids:
+        return None
+    rows = await IssuerProfile.select(
+        IssuerProfile.unit,
+        IssuerProfile.organizer_name,
+        IssuerProfile.city,
+        IssuerProfile.logo_sha256,
+        IssuerProfile.address,
+        IssuerProfile.committee_name,
+        IssuerProfile.committee_nip,
+        IssuerProfile.signer_name,
+        IssuerProfile.signer_jabatan,
+        IssuerProfile.signer_nip,
+        IssuerProfile.signer_pangkat,
+    ).where(IssuerProfile.unit.is_in(ids))
+    by_unit = {row["unit"]: row for row in rows}
+    profile = next((by_unit[i] for i in reversed(ids) if i in by_unit), None)
+    if profile is None:
+        return None
+    government_name = ""
+    if profile["unit"] != ids[0]:
+        root = await Unit.select(Unit.name).where(Unit.id == ids[0]).first()
+        government_name = root["name"] if root else ""
+    logo_sha = profile["logo_sha256"] or ""
+    return Letterhead(
+        government_name=government_name,
+        office_name=profile["organizer_name"],
+        address=profile["address"],
+        city=profile["city"],
+        logo=await asyncio.to_thread(store.read_asset, logo_sha) if logo_sha else None,
+        committee_name=profile["committee_name"],
+        committee_nip_display=format_nip(profile["committee_nip"]) or "",
+        signer_name=profile["signer_name"],
+        signer_jabatan=profile["signer_jabatan"],
+        signer_nip_display=format_nip(profile["signer_nip"]) or "",
+        signer_pangkat=profile["signer_pangkat"],
+    )
+
+
 class IssuerProfileService:
     """Read and set a unit's issuer profile (organizers of the unit, admins)."""
 
@@ -176,6 +221,9 @@ class IssuerProfileService:
             template_id=row["template"] if row else None,
             has_logo=bool(row and row["logo_sha256"]),
             has_signature_image=bool(row and row["signature_sha256"]),
+            address=row["address"] if row else "",
+            committee_name=row["committee_name"] if row else "",
+            committee_nip=row["committee_nip"] if row else "",
             updated_at=row["updated_at"] if row else None,
             configured=row is not None,
         )
@@ -225,6 +273,9 @@ class IssuerProfileService:
             "signer_nip": data.signer_nip,
             "signer_pangkat": data.signer_pangkat.strip(),
             "template": data.template_id,
+            "address": " ".join(data.address.split()),
+            "committee_name": data.committee_name.strip(),
+            "committee_nip": data.committee_nip,
             "updated_at": dt.datetime.now(dt.UTC),
         }
         for field, column in (("logo", "logo_sha256"), ("signature_image", "signature_sha256")):

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from certificates.issuing import numbering
+from certificates.issuing import codes
 from certificates.issuing.recipients import (
     build_snapshot,
     candidates,
@@ -109,7 +109,7 @@ class IssuingService:
             signed=pdfs_are_signed(),
         )
         person_ids = data.person_ids if data is not None else None
-        chosen = await candidates(session.id, person_ids, new_code=numbering.new_verification_code)
+        chosen = await candidates(session.id, person_ids, new_code=codes.new_verification_code)
         if chosen.missing:
             raise RuleViolation(
                 NOT_PASSED_SUBSET,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -36,14 +35,7 @@ from certificates.issuing.numbering_pattern import check_pattern, format_number
 from certificates.tables import NumberSequence
 from lms.people.tables import Unit
 
-#: ``secrets.token_urlsafe(15)``: 15 random bytes = 120 bits in 20 URL-safe characters.
-CODE_BYTES = 15
 _KEY_LENGTH = 200  # NumberSequence.natural_key
-
-
-def new_verification_code() -> str:
-    """Return a fresh random verification code (120 bits, ``[A-Za-z0-9_-]{20}``)."""
-    return secrets.token_urlsafe(CODE_BYTES)
 
 
 def sequence_key(pattern: str, year: int, *, unit_code: str = "") -> str:

@@ -34,12 +34,13 @@ from certificates.tables import Certificate
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import session_rules
 from courses.delivery.sessions.access import SessionRecord, load_session
+from courses.delivery.sessions.frozen import has_ended
 from courses.results.stored_results import passed_results
 from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip
 from lms.people.tables import Person
 from lms.shared.errors import NotFound, RuleViolation
-from lms.shared.indonesian import format_place_date, full_name
+from lms.shared.indonesian import format_date, format_place_date, full_name
 
 SESSION_NOT_FOUND = "Sesi tidak ditemukan."
 NOT_FINALIZED = "Hasil sesi belum difinalisasi: sertifikat diterbitkan setelah finalisasi."
@@ -107,16 +108,25 @@ async def load_issue_context(
 
     Raises:
         NotFound: no such session.
-        RuleViolation: results not finalized, or the issuer profile is missing.
+        RuleViolation: results not finalized, the session's last day is not over in its time
+            zone, or the issuer profile is missing.
     """
     session = await load_session(session_id)
     if session is None:
         raise NotFound(SESSION_NOT_FOUND)
     if session.finalized_at is None:
         raise RuleViolation(NOT_FINALIZED)
+    issued_at = now or dt.datetime.now(dt.UTC)
+    if not has_ended(session, issued_at):
+        # A certificate issued on day 1 of a two-day session said "7-8 Desember", signed on
+        # the 7th: it would certify days nobody has attended yet (a finalize override can
+        # freeze results early; certificates still wait for the end).
+        raise RuleViolation(
+            f"Sesi baru berakhir {format_date(session.end_date)}: sertifikat diterbitkan "
+            "setelah hari terakhir sesi."
+        )
     rules = await session_rules(session_id)
     issuer = await resolve_issuer(session.unit_path, store)
-    issued_at = now or dt.datetime.now(dt.UTC)
     return IssueContext(
         session=session,
         rules=rules,
@@ -155,9 +165,15 @@ async def holders(person_ids: list[UUID]) -> dict[UUID, HolderSnapshot]:
 
 
 async def already_issued(session_id: UUID, person_ids: list[UUID] | None = None) -> set[UUID]:
-    """People holding a certificate of the session that is not revoked (valid, expired or
-    superseded by a newer one): issuing again skips them."""
-    where = (Certificate.session_id == session_id) & (Certificate.status != "revoked")
+    """People holding any certificate of the session, whatever its status: issuing skips them.
+
+    A revoked certificate counts too: a revocation takes the JP out of the ledger, and a
+    re-run of issuance (API, job, ``lms certificates issue``) that handed the person a fresh
+    valid certificate undid it silently (the verify page said SAH with 24 JP while the
+    compliance report said 0). Undoing a revocation is explicit: an admin reinstates the
+    certificate (the JP come back), or a re-issue supersedes it.
+    """
+    where: Any = Certificate.session_id == session_id
     if person_ids is not None:
         if not person_ids:
             return set()

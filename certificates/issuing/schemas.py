@@ -142,9 +142,12 @@ class TemplateRead(Output):
 class IssuerProfileWrite(Input):
     """How a unit issues certificates (``PUT`` replaces every text field).
 
-    ``logo`` and ``signature_image`` are ``data:`` URIs (PNG, JPEG or SVG): leave them out to
-    keep the current image, send ``null`` to remove it. ``template_id`` null means the built-in
-    template.
+    ``address``, ``committee_name`` and ``committee_nip`` (the panitia who signs the daftar hadir)
+    are printed on the office's paperwork with the logo.
+
+        ``logo`` and ``signature_image`` are ``data:`` URIs (PNG, JPEG or SVG): leave them out to
+        keep the current image, send ``null`` to remove it. ``template_id`` null means the built-in
+        template.
     """
 
     number_pattern: Pattern
@@ -157,6 +160,9 @@ class IssuerProfileWrite(Input):
     template_id: UUID | None = None
     logo: ImageDataUri | None | msgspec.UnsetType = msgspec.UNSET
     signature_image: ImageDataUri | None | msgspec.UnsetType = msgspec.UNSET
+    address: Annotated[str, msgspec.Meta(max_length=255)] = ""
+    committee_name: Short = ""
+    committee_nip: SignerNip = ""
 
 
 class IssuerProfileRead(Output):
@@ -174,6 +180,9 @@ class IssuerProfileRead(Output):
     template_id: UUID | None
     has_logo: bool
     has_signature_image: bool
+    address: str
+    committee_name: str
+    committee_nip: str
     updated_at: dt.datetime | None
     configured: bool
     """False when the unit has no profile yet (the values shown are the defaults)."""

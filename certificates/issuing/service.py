@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from certificates.issuing import numbering
+from certificates.issuing import codes
 from certificates.issuing.recipients import (
     Candidates,
     IssueContext,
@@ -133,7 +133,7 @@ async def issue_session(
         signed=pdfs_are_signed(),
     )
     chosen: Candidates = await candidates(
-        session_id, person_ids, new_code=numbering.new_verification_code
+        session_id, person_ids, new_code=codes.new_verification_code
     )
     total = len(chosen.recipients) + len(chosen.skipped) + len(chosen.missing)
     if on_total is not None:
@@ -192,7 +192,7 @@ async def issue_one(
         session_id, store=store, verify_base_url=settings.public_base_url, signed=pdfs_are_signed()
     )
     chosen = await candidates(
-        session_id, [person_id], new_code=numbering.new_verification_code, skip_issued=False
+        session_id, [person_id], new_code=codes.new_verification_code, skip_issued=False
     )
     if not chosen.recipients:
         raise RuleViolation(NOT_PASSED)

@@ -1,8 +1,9 @@
 """Certificate templates of a unit: list, read, create, and preview with sample data.
 
 A template is organizer-written code, so it is tried before it is kept: filled with a sample
-certificate in the sandbox (quick, names the line of a Jinja error) and then rendered to a PDF
-in the render pool (WeasyPrint can still fail on what Jinja accepted). Anything that goes wrong
+certificate in the sandbox (names the line of a Jinja error) and rendered to a PDF, both in a
+render pool worker under a time limit (see ``certificates.rendering``), so a template that loops
+for minutes is refused in seconds and does not hold up other renders. Anything that goes wrong
 is a 422 with the reason, never a 500. Stored templates are never edited in place: a fix is a new
 template, so certificates keep pointing at the version they were printed with.
 
@@ -11,7 +12,6 @@ A unit can use its own templates and those of the units above it (a city-wide de
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 from uuid import UUID, uuid4
@@ -27,7 +27,6 @@ from certificates.rendering.engine import RenderError
 from certificates.rendering.pool import get_renderer
 from certificates.rendering.snapshot import sample_snapshot
 from certificates.rendering.templating import TemplateError, TemplateSource, default_template
-from certificates.rendering.workers import validate_template
 from certificates.tables import CertificateTemplate
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -77,7 +76,8 @@ class TemplateService:
         """
         sample = self._sample()
         try:
-            await asyncio.to_thread(validate_template, source, sample)
+            # Filled and rendered in a pool worker, where a time limit can interrupt it: a
+            # fill in this process could keep a thread busy for as long as the template likes.
             renderer = await get_renderer(self.settings)
             async for _, pdf in renderer.render_many(source, [sample]):
                 return pdf

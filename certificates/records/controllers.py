@@ -20,6 +20,7 @@ from certificates.issuing.schemas import (
     YearQuery,
 )
 from certificates.records.downloads import DownloadService
+from certificates.records.register import register_file
 from certificates.records.schemas import (
     CertificateTrustRead,
     ExpiringItem,
@@ -31,9 +32,12 @@ from certificates.records.service import CertificateQuery, CertificateRecords
 from certificates.records.trust import TrustService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
+from lms.shared.responses import attachment
 from lms.shared.schemas import Page
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 DaysQuery = Annotated[
     int, QueryParameter(ge=1, le=3650, description="Berakhir dalam berapa hari ke depan")
@@ -210,6 +214,36 @@ class CertificateController(Controller):
             q=q,
         )
         return await certificate_records.search(request.user, query, limit=limit, offset=offset)
+
+    @get(
+        "/register",
+        operation_id="downloadCertificateRegister",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
+        responses=problem_responses(400, 401, 403, 413),
+        guards=[allow("organizer", "hr")],
+        media_type=XLSX_MEDIA_TYPE,
+    )
+    async def register(
+        self,
+        request: CallerRequest,
+        certificate_records: NamedDependency[CertificateRecords],
+        session_id: FromQuery[UUID | None] = None,
+        course_id: FromQuery[UUID | None] = None,
+        year: YearQuery = None,
+        status: StatusQuery = None,
+        output: Annotated[
+            FileFormat, QueryParameter(name="format", description="xlsx atau csv")
+        ] = "xlsx",
+    ) -> Response[bytes]:
+        """The certificate register (buku register) of the caller's scope as XLSX or CSV,
+        oldest first, with the same filters as the list."""
+        query = CertificateQuery(
+            session_id=session_id, course_id=course_id, year=year, status=status
+        )
+        content, media_type, filename = await register_file(
+            certificate_records, request.user, query, output
+        )
+        return attachment(content, media_type, filename)
 
     @get(
         "/{certificate_id:uuid}",

@@ -1,10 +1,12 @@
 """Downloading issued PDFs: one certificate, a session's as a ZIP, or merged for printing.
 
 Files come from the content-addressed store byte for byte (a signed PDF must not be rewritten),
-so a download is exactly what was issued. The ZIP is streamed as it is built (a 1,000-person
-session is ~30 MB) with stored, not deflated, entries: PDFs are compressed already. The merged
-PDF re-writes the pages into one document for a print shop; it is for paper, not for
-verification (its signatures do not carry over).
+so a download is exactly what was issued, except a revoked certificate's: its copy carries the
+DICABUT stamp with the revocation date and category (``certificates.revoked_stamp``; the stored
+original stays as issued and still hashes as issued). The ZIP is streamed as it is built (a
+1,000-person session is ~30 MB) with stored, not deflated, entries: PDFs are compressed
+already. The merged PDF re-writes the pages into one document for a print shop; it is for
+paper, not for verification (its signatures do not carry over).
 
 Session bundles hold the session's current certificates (not revoked, not superseded), in
 number order, named ``<number with / as ->_<name>.pdf``.
@@ -22,15 +24,19 @@ import zipfile
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pypdf
 
+from certificates.records.revoked_stamp import STAMP_WORD, stamp_revoked
+from certificates.records.schemas import REVOCATION_CATEGORIES
 from certificates.records.service import course_title, get_visible, load_json, may_see
 from certificates.rendering.storage import FileStore
 from certificates.tables import Certificate
 from lms.auth.caller import Caller
 from lms.shared.errors import NotFound
+from lms.shared.indonesian import format_date
 
 LOGGER = logging.getLogger(__name__)
 
@@ -93,8 +99,9 @@ class _Sink(io.RawIOBase):
 class DownloadService:
     """PDF, ZIP and merged downloads, checked against what the caller may see."""
 
-    def __init__(self, store: FileStore) -> None:
+    def __init__(self, store: FileStore, timezone: str = "Asia/Jakarta") -> None:
         self.store = store
+        self.timezone = timezone
 
     async def _read(self, sha256: str) -> bytes | None:
         try:
@@ -113,7 +120,24 @@ class DownloadService:
         content = await self._read(row["pdf_sha256"])
         if content is None:
             raise NotFound(FILE_MISSING)
-        return Download(content=content, filename=pdf_filename(row["number"], row["holder_name"]))
+        filename = pdf_filename(row["number"], row["holder_name"])
+        if row["status"] == "revoked":
+            content = await asyncio.to_thread(stamp_revoked, content, self._stamp_lines(row))
+            filename = filename.removesuffix(".pdf") + "_DICABUT.pdf"
+        return Download(content=content, filename=filename)
+
+    def _stamp_lines(self, row: dict[str, Any]) -> list[str]:
+        """The stamp's box: the word, the revocation date here, the category's label."""
+        revocation = load_json(row["revocation"]) or {}
+        category = str(revocation.get("category") or "lainnya")
+        label = REVOCATION_CATEGORIES.get(category, REVOCATION_CATEGORIES["lainnya"])["id"]
+        lines = [f"{STAMP_WORD} - sertifikat ini tidak berlaku", f"Nomor: {row['number']}"]
+        revoked_at = row["revoked_at"]
+        if revoked_at is not None:
+            local = revoked_at.astimezone(ZoneInfo(self.timezone))
+            lines.append(f"Tanggal pencabutan: {format_date(local.date())}")
+        lines.append(f"Kategori: {label}")
+        return lines
 
     async def session_rows(self, caller: Caller, session_id: UUID) -> list[dict[str, Any]]:
         """The session's current certificates the caller may see, in number order.

@@ -96,3 +96,20 @@ class ExpiringItem(Output):
     valid_until: dt.date
     days_left: int
     verify_url: str
+
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "valid": "SAH",
+        "expired": "KEDALUWARSA",
+        "revoked": "DICABUT",
+        "superseded": "DIGANTI",
+    },
+    "en": {
+        "valid": "VALID",
+        "expired": "EXPIRED",
+        "revoked": "REVOKED",
+        "superseded": "SUPERSEDED",
+    },
+}
+"""What a status is called on the public page and in exports, per language."""

@@ -24,7 +24,6 @@ import threading
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import cssselect2
@@ -36,6 +35,7 @@ from weasyprint.urls import URLFetcher
 
 from certificates.rendering.snapshot import CertificateSnapshot
 from certificates.rendering.templating import (
+    TEMPLATES_BASE_URL,
     TEMPLATES_DIR,
     TemplateError,
     TemplateSource,
@@ -43,6 +43,7 @@ from certificates.rendering.templating import (
     course_phrase,
     render_html,
 )
+from lms.shared.pdf import LocalFetcher
 
 LOGGER = logging.getLogger(__name__)
 
@@ -62,29 +63,6 @@ class RenderError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class RestrictedFetcher(URLFetcher):
-    """Lets a template load ``data:`` URIs and the bundled files, nothing else.
-
-    Templates are edited by organizers: without this an ``<img src="file:///etc/shadow">`` or
-    ``http://10.0.0.1/`` would make the server read local files or call internal services.
-    """
-
-    def __init__(self, allowed_root: Path = TEMPLATES_DIR) -> None:
-        super().__init__(allowed_protocols={"data", "file"})
-        self._root = allowed_root.resolve()
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        """Fetch ``url`` if it is a data URI or a file under the allowed folder."""
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "file":
-            path = Path(weasyprint.urls.request.url2pathname(url.split("?")[0][5:])).resolve()
-            if not path.is_relative_to(self._root):
-                raise ValueError(f"file outside the template folder: {url}")
-        elif scheme != "data":
-            raise ValueError(f"templates may not fetch {scheme}: URLs")
-        return super().fetch(url, headers)
 
 
 class _TreeHTML(weasyprint.HTML):
@@ -110,11 +88,12 @@ class _Compiled:
         self.jinja = compile_template(source.html)
         self.css = weasyprint.CSS(
             string=source.css,
-            base_url=source.base_url,
+            base_url=TEMPLATES_BASE_URL,
             font_config=font_config,
             url_fetcher=fetcher,
         )
-        self.base_url = source.base_url
+        #: Fixed, never from the template: relative URLs resolve inside the bundled folder.
+        self.base_url = TEMPLATES_BASE_URL
         self.batchable = not _POSITION_DEPENDENT.search(source.css + source.html)
         #: Whether expat parses this template's output into the tree an HTML parser builds;
         #: None until checked, False forever once a check fails.
@@ -208,7 +187,8 @@ class RenderEngine:
         self, *, template_cache_size: int = 8, image_cache_size: int = 64, batch_size: int = 8
     ) -> None:
         self.font_config = FontConfiguration()
-        self.fetcher = RestrictedFetcher()
+        #: Templates are organizer-written: they load only data: URIs and the bundled files.
+        self.fetcher = LocalFetcher(TEMPLATES_DIR)
         self.batch_size = batch_size
         self._templates: OrderedDict[str, _Compiled] = OrderedDict()
         self._template_cache_size = template_cache_size

@@ -49,7 +49,9 @@ def _start(settings: Settings) -> CertificateRenderer:
         if _RENDERER is None:
             factory = _signer_factory(settings)
             _RENDERER = CertificateRenderer(
-                workers=settings.render_workers or None, signer_factory=factory
+                workers=settings.render_workers or None,
+                signer_factory=factory,
+                time_limit=settings.render_time_limit,
             )
             _SIGNED = factory is not None
             LOGGER.info(

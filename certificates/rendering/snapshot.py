@@ -121,7 +121,7 @@ def sample_snapshot(
         verify_base_url: the public base URL the QR code points under.
         **changes: fields to replace (e.g. ``holder=HolderSnapshot(...)``).
     """
-    code = "K7QM2XW9RT4HBP3N"
+    code = "K7QM-2XW9-RT4H-BP3N"
     snapshot = CertificateSnapshot(
         number="001/PP/DPMPTSP/XI/2026",
         verification_code=code,

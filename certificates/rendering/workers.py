@@ -15,15 +15,20 @@ Three ways in, all returning each certificate's own PDF:
 
 import asyncio
 import concurrent.futures as cf
+import contextlib
+import ctypes
 import gc
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from types import FrameType
 from typing import Any
 
 import msgspec
@@ -54,6 +59,12 @@ LOGGER = logging.getLogger(__name__)
 #: Certificates per task sent to a worker (and laid out together); 8 keeps both workers busy to
 #: the end of a batch while sharing most of what batching saves (bench_certificates --variants).
 DEFAULT_CHUNK_SIZE = 8
+#: Seconds a worker may spend on one certificate (a chunk gets this times its size). A
+#: certificate takes 0.1-0.6 s; a template that takes longer is refused, not waited for.
+DEFAULT_TIME_LIMIT = 10.0
+#: Seconds past a chunk's time limit after which the worker's watchdog ends the whole process
+#: (the interruption did not get through, e.g. stuck in C code); the pool then restarts.
+HARD_LIMIT_GRACE = 15.0
 
 
 class ChunkResult(msgspec.Struct, frozen=True):
@@ -92,12 +103,100 @@ def validate_template(template: TemplateSource, snapshot: CertificateSnapshot | 
 
 _WORKER: RenderEngine | None = None
 _SIGNER: Signer | None = None
+_TIME_LIMIT = DEFAULT_TIME_LIMIT
+#: Monotonic time after which the watchdog ends this worker; 0 while idle.
+_HARD_DEADLINE = 0.0
+#: True while a chunk's time limit may interrupt the main thread.
+_ARMED = False
+_PR_SET_PDEATHSIG = 1
+
+
+class _OutOfTime(BaseException):
+    """Raised in a worker's main thread when a chunk passes its time limit.
+
+    A BaseException so that the ``except Exception`` blocks inside WeasyPrint (image and font
+    loading) cannot swallow it and carry on.
+    """
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    if _ARMED:
+        raise _OutOfTime
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the body after ``seconds`` (worker main thread only).
+
+    The alarm repeats every 0.1 s until the body ends: an interruption that lands inside a
+    callback from C (Pango calling Python) is swallowed there, the next one gets through.
+    """
+    global _ARMED, _HARD_DEADLINE
+    _HARD_DEADLINE = time.monotonic() + seconds + HARD_LIMIT_GRACE
+    _ARMED = True
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+    try:
+        yield
+    finally:
+        _ARMED = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _HARD_DEADLINE = 0.0
+
+
+def _end_with_parent(owner_pid: int) -> None:
+    """Make this worker exit when the process that started the pool is gone.
+
+    Without this a killed server (``kill -9``, the OOM killer) leaves its workers, ~300 MB
+    each, waiting forever for work. On Linux the kernel sends SIGKILL when the worker's parent
+    (the forkserver, which itself exits when the server does) dies; a watchdog thread also
+    checks once a second that the parent and the server are still there, for other systems
+    and for the moment between the fork and ``prctl``. The same thread ends a worker whose
+    chunk ran ``HARD_LIMIT_GRACE`` seconds past its time limit without being interrupted.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watchdog alone
+            LOGGER.warning("prctl(PR_SET_PDEATHSIG) unavailable; relying on the watchdog")
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent or not _alive(owner_pid):
+                os._exit(1)
+            if _HARD_DEADLINE and time.monotonic() > _HARD_DEADLINE:
+                LOGGER.error("a certificate chunk ignored its time limit; ending the worker")
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _init_worker(
-    chunk_size: int, warm_up: bool, signer_factory: Callable[[], Signer] | None
+    chunk_size: int,
+    warm_up: bool,
+    signer_factory: Callable[[], Signer] | None,
+    owner_pid: int | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> None:
-    global _WORKER, _SIGNER
+    global _WORKER, _SIGNER, _TIME_LIMIT
+    if owner_pid is not None:
+        _end_with_parent(owner_pid)
+    _TIME_LIMIT = time_limit
+    signal.signal(signal.SIGALRM, _on_alarm)
     _WORKER = RenderEngine(batch_size=chunk_size)
     _SIGNER = signer_factory() if signer_factory is not None else None
     if warm_up:
@@ -122,9 +221,22 @@ def _rss_bytes() -> int:
 
 
 def _render_chunk(template: TemplateSource, snapshots: list[CertificateSnapshot]) -> ChunkResult:
+    global _WORKER
     assert _WORKER is not None, "worker not initialised"
     began = time.process_time()
-    pdfs = _WORKER.render(template, snapshots)
+    limit = _TIME_LIMIT * len(snapshots)
+    try:
+        with _time_limit(limit):
+            pdfs = _WORKER.render(template, snapshots)
+    except _OutOfTime:
+        # Interrupted anywhere inside WeasyPrint: start from a fresh engine (new font
+        # configuration and caches) rather than trust what it was doing.
+        _WORKER = RenderEngine(batch_size=_WORKER.batch_size)
+        gc.collect()
+        raise TemplateError(
+            f"Templat terlalu berat: membuat PDF melebihi batas {limit:g} detik"
+            f" ({_TIME_LIMIT:g} detik per sertifikat)."
+        ) from None
     if _SIGNER is not None:
         try:
             pdfs = [_SIGNER.sign(pdf) for pdf in pdfs]
@@ -145,6 +257,8 @@ class CertificateRenderer:
         workers: processes to run; defaults to ``os.cpu_count()``.
         chunk_size: certificates per task (and per WeasyPrint document).
         warm_up: render a sample in each worker at start.
+        time_limit: seconds a worker may spend per certificate; a chunk that takes longer
+            fails with ``TemplateError`` and the worker carries on with a fresh engine.
         signer_factory: a picklable callable building the ``Signer`` each worker signs with,
             e.g. ``functools.partial(Pkcs12Signer, path, passphrase)``; signing in the workers
             spreads its cost (about a fifth of a render) over every core. ``None``: unsigned.
@@ -161,9 +275,11 @@ class CertificateRenderer:
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         warm_up: bool = True,
         signer_factory: Callable[[], Signer] | None = None,
+        time_limit: float = DEFAULT_TIME_LIMIT,
     ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.chunk_size = max(1, chunk_size)
+        self.time_limit = time_limit
         self._warm_up = warm_up
         self._signer_factory = signer_factory
         self._lock = threading.Lock()
@@ -181,7 +297,13 @@ class CertificateRenderer:
             max_workers=self.workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(self.chunk_size, self._warm_up, self._signer_factory),
+            initargs=(
+                self.chunk_size,
+                self._warm_up,
+                self._signer_factory,
+                os.getpid(),
+                self.time_limit,
+            ),
         )
         # Start every worker now, not on the first job.
         for future in [executor.submit(os.getpid) for _ in range(self.workers)]:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from certificates.issuing.codes import lookup_forms
 from certificates.verification.schemas import BatchRow, VerifyBatchRead
 from certificates.verification.service import VerificationService, _is_plain_text, nip_display
 from lms.auth.caller import Caller
@@ -47,13 +48,19 @@ async def check_batch(
             f"diterima {len(items)}"
         )
     keys = [_lookup_key(item) for item in items]
-    rows = await service.rows_for(sorted({key for key in keys if key}))
+    forms = {key: lookup_forms(key) for key in keys if key}
+    rows = await service.rows_for(sorted({form for each in forms.values() for form in each}))
     by_number = {row["number"]: row for row in rows}
     by_code = {row["code"]: row for row in rows}
     checked_at = dt.datetime.now(dt.UTC)
     out: list[BatchRow] = []
     for item, key in zip(items, keys, strict=True):
-        row = (by_number.get(key) or by_code.get(key)) if key else None
+        row = None
+        if key:
+            # A number first, then the code exactly as given, then its normalized form.
+            row = by_number.get(key) or next(
+                (by_code[form] for form in forms[key] if form in by_code), None
+            )
         out.append(_batch_row(service, caller, item, row, checked_at))
     return VerifyBatchRead(
         items=out,

@@ -60,8 +60,11 @@ CodePath = Annotated[
     PathParameter(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9_\-]+$",
-        description="Kode verifikasi pada QR code sertifikat",
+        pattern=r"^[A-Za-z0-9_\- ]+$",
+        description=(
+            "Kode verifikasi pada QR code sertifikat, mis. K7QM-2XW9-RT4H-BP3N (huruf besar/kecil,"
+            " spasi dan tanda hubung tidak berpengaruh; O dibaca 0, I dan L dibaca 1)"
+        ),
     ),
 ]
 NO_STORE_HEADERS = {"Cache-Control": "no-store"}

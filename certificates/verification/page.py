@@ -22,10 +22,9 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from certificates.records.schemas import REVOCATION_CATEGORIES
+from certificates.records.schemas import REVOCATION_CATEGORIES, STATUS_LABELS
 from certificates.rendering.formatting import format_jp
 from certificates.verification.schemas import (
-    STATUS_LABELS,
     CertificateLink,
     VerificationRead,
 )

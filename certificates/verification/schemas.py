@@ -15,24 +15,9 @@ from uuid import UUID
 from certificates.issuing.schemas import Status
 from lms.shared.schemas import Input, Output
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "id": {
-        "valid": "SAH",
-        "expired": "KEDALUWARSA",
-        "revoked": "DICABUT",
-        "superseded": "DIGANTI",
-    },
-    "en": {
-        "valid": "VALID",
-        "expired": "EXPIRED",
-        "revoked": "REVOKED",
-        "superseded": "SUPERSEDED",
-    },
-}
-
 
 class VerifyBatchRequest(Input):
-    """``{"items": ["001/PP/DPMPTSP/XI/2026", "K7QM2XW9RT4HBP3N", ...]}``: numbers or codes."""
+    """``{"items": ["001/PP/DPMPTSP/XI/2026", "K7QM-2XW9-RT4H-BP3N", ...]}``: numbers or codes."""
 
     items: list[str]
 

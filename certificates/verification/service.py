@@ -28,12 +28,12 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from certificates.issuing.codes import lookup_forms
 from certificates.issuing.schemas import Status
-from certificates.records.schemas import REVOCATION_CATEGORIES
+from certificates.records.schemas import REVOCATION_CATEGORIES, STATUS_LABELS
 from certificates.records.service import effective_status
 from certificates.tables import Certificate
 from certificates.verification.schemas import (
-    STATUS_LABELS,
     CertificateLink,
     HolderView,
     RevocationView,
@@ -212,8 +212,11 @@ class VerificationService:
     async def _row_by_code(self, code: str) -> dict[str, Any] | None:
         if not code or len(code) > 64 or not _is_plain_text(code):
             return None
-        rows = await _query(_BY_CODE, code)
-        return rows[0] if rows else None
+        for form in lookup_forms(code):
+            rows = await _query(_BY_CODE, form)
+            if rows:
+                return rows[0]
+        return None
 
     async def by_code(self, code: str) -> VerificationRead | None:
         """The public answer for a verification code; ``None`` when no certificate has it."""
@@ -229,8 +232,11 @@ class VerificationService:
         """
         if not code or len(code) > 64 or not _is_plain_text(code):
             return None
-        rows = await _query(_STATUS_BY_CODE, code)
-        if not rows:
+        for form in lookup_forms(code):
+            rows = await _query(_STATUS_BY_CODE, form)
+            if rows:
+                break
+        else:
             return None
         row = rows[0]
         cached = _FIXED.get(row["id"])
@@ -317,7 +323,9 @@ class VerificationService:
             status=status,
             status_label=STATUS_LABELS["id"][status],
             checked_at=checked_at,
-            valid_until=valid_until,
+            # A revoked or superseded certificate is valid until no date: printing "Berlaku
+            # sampai 20 November 2029" beside DICABUT read as a promise (the row keeps it).
+            valid_until=valid_until if status in ("valid", "expired") else None,
             superseded_by=self._link(row["next_number"], row["next_code"]),
             supersedes=self._link(row["prev_number"], row["prev_code"]),
             revocation=revocation,

@@ -84,6 +84,48 @@ def validate_bands(bands: list[PredikatBand]) -> list[PredikatBand]:
     return ordered
 
 
+def check_pass_mark(pass_mark: Decimal, bands: list[PredikatBand]) -> None:
+    """Refuse a pass mark that falls inside a predikat band (422).
+
+    Why: the pass test (``final ≥ pass_mark``) and the bands (``final ≥ min_score``) use the
+    same inclusive boundary, so they agree only when the pass mark is itself a band's lower
+    bound. Otherwise one band holds both passes and fails: with the default bands (Cukup
+    Memuaskan from 70.01, DOMAIN.md) and a pass mark of 70, a final score of 70.00 passed
+    with "Kurang Memuaskan" printed on the certificate. The bands from the pass mark up are
+    the passing predikat, the ones below it the failing ones.
+
+    Args:
+        pass_mark: The course's pass mark.
+        bands: The course's bands (one of them starts at 0: ``validate_bands``).
+
+    Raises:
+        RuleViolation: the pass mark is not the lower bound of any band.
+    """
+    bands = sorted(bands, key=lambda b: b.min_score, reverse=True)
+    if any(band.min_score == pass_mark for band in bands):
+        return
+    inside = next(band for band in bands if band.min_score <= pass_mark)
+    above = [band for band in bands if band.min_score > pass_mark]
+    suggestion = (
+        f" Gunakan batas lulus {above[-1].min_score:.2f} (awal predikat "
+        f'"{above[-1].label}") atau sesuaikan predikat.'
+        if above
+        else " Sesuaikan predikat."
+    )
+    raise RuleViolation(
+        f'Batas lulus {pass_mark:.2f} jatuh di dalam predikat "{inside.label}" (mulai '
+        f"{inside.min_score:.2f}), sehingga peserta yang lulus bisa mendapat predikat yang "
+        "sama dengan peserta yang tidak lulus. Batas lulus harus sama dengan nilai awal salah "
+        "satu predikat." + suggestion,
+        errors=[
+            {
+                "field": "pass_mark",
+                "message": "harus sama dengan min_score salah satu predikat_bands",
+            }
+        ],
+    )
+
+
 async def check_competencies(codes: list[str], field: str) -> None:
     """Raise 422 naming the competency codes the framework does not have."""
     if not codes:

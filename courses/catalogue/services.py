@@ -24,6 +24,7 @@ from courses.catalogue.rules import (
     bands_to_json,
     cents,
     check_competencies,
+    check_pass_mark,
     course_modules,
     course_read,
     course_row,
@@ -130,6 +131,7 @@ class CourseService:
             )
         weights = validate_weights(data.weights)
         bands = validate_bands(list(data.predikat_bands or DEFAULT_PREDIKAT_BANDS))
+        check_pass_mark(data.pass_mark, bands)
         await check_competencies(data.competency_codes, "competency_codes")
         for index, module in enumerate(data.modules):
             await check_competencies(module.competency_codes, f"modules[{index}].competency_codes")
@@ -191,6 +193,7 @@ class CourseService:
             if weights != before.weights:
                 values[Course.weights] = weights_to_json(weights)
                 changes["weights"] = weights_to_json(weights)
+        bands = before.predikat_bands
         if data.predikat_bands is not msgspec.UNSET:
             bands = validate_bands(list(data.predikat_bands))
             if [(b.min_score, b.label) for b in bands] != [
@@ -211,6 +214,9 @@ class CourseService:
         if data.active is not msgspec.UNSET and data.active != row["active"]:
             values[Course.active] = data.active
             changes["active"] = data.active
+        if {"pass_mark", "predikat_bands"} & changes.keys():
+            pass_mark = data.pass_mark if isinstance(data.pass_mark, Decimal) else before.pass_mark
+            check_pass_mark(pass_mark, bands)
         modules_changed = False
         if data.modules is not msgspec.UNSET:
             for index, module in enumerate(data.modules):

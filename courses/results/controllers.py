@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from courses.results.finalize import FinalizeService
+from courses.results.readiness import ReadinessService
+from courses.results.recap import results_recap
 from courses.results.results import ResultService
 from courses.results.schemas import (
     AmendmentCreate,
     ComponentScoreBatch,
     ComponentScoreRead,
     FinalizeReport,
+    FinalizeRequest,
+    Readiness,
     ResultRead,
     SessionResults,
 )
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
+from lms.shared.responses import attachment
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 
 class ResultController(Controller):
@@ -44,6 +52,29 @@ class ResultController(Controller):
     ) -> SessionResults:
         """Results (live until finalized); a participant, or ``mine=true``, sees their own."""
         return await result_service.results(request.user, session_id, mine=mine)
+
+    @get(
+        "/results/recap",
+        operation_id="getResultsRecap",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
+        guards=[allow("organizer", "trainer", "hr")],
+        responses=problem_responses(400, 401, 403, 404),
+        media_type=XLSX_MEDIA_TYPE,
+    )
+    async def results_recap(
+        self,
+        session_id: FromPath[UUID],
+        request: CallerRequest,
+        result_service: NamedDependency[ResultService],
+        output: Annotated[
+            FileFormat, QueryParameter(name="format", description="xlsx atau csv")
+        ] = "xlsx",
+    ) -> Response[bytes]:
+        """Rekap nilai as a file: XLSX under the office's kop, or CSV (``;``, BOM)."""
+        content, media_type, filename = await results_recap(
+            result_service, request.user, session_id, output
+        )
+        return attachment(content, media_type, filename)
 
     @get(
         "/component-scores",
@@ -88,9 +119,29 @@ class ResultController(Controller):
         session_id: FromPath[UUID],
         request: CallerRequest,
         finalize_service: NamedDependency[FinalizeService],
+        data: JSONBody[FinalizeRequest | None] = None,
     ) -> FinalizeReport:
-        """Freeze the results, complete enrollments and credit passed participants' JP."""
-        return await finalize_service.finalize(request.user, session_id)
+        """Freeze the results, complete enrollments and credit passed participants' JP.
+
+        The readiness checklist must be complete (422 listing what is open), unless the body
+        gives ``override_reason``; ``excused`` lists participants finalized without a post-test.
+        """
+        return await finalize_service.finalize(request.user, session_id, data)
+
+    @get(
+        "/results/readiness",
+        operation_id="getFinalizeReadiness",
+        guards=[allow("organizer")],
+        responses=problem_responses(400, 401, 403, 404),
+    )
+    async def readiness(
+        self,
+        session_id: FromPath[UUID],
+        request: CallerRequest,
+        readiness_service: NamedDependency[ReadinessService],
+    ) -> Readiness:
+        """The finalize checklist: session ended, essays graded, post-tests, attendance."""
+        return await readiness_service.readiness(request.user, session_id)
 
     @post(
         "/results/{person_id:uuid}/amend",

@@ -13,11 +13,20 @@ Finalize (organizers of the session's unit), in one transaction with the session
    course's JP in the year the session ends, klasikal per the course's training type, titled
    "<course title> <session name>", organized by the session's unit.
 
+Finalize requires the readiness checklist (``courses.results.readiness``: the session ended in
+its time zone, essays graded, post-tests present or explicitly excused, attendance marked for
+every day) unless the organizer gives a written ``override_reason``, audited with the open
+items. Afterwards attendance, attempts and grading answer 409 naming the amendment route
+(``courses.delivery.frozen``).
+
 A second finalize is 409; so is any later component-score change. A correction is an
 amendment: new component values (the final score is recomputed with the frozen rules) or a
 final score set directly, with a reason. It recomputes pass/fail and predikat, appends
 ``{at, by, by_name, reason, before, after}`` to ``amendments``, writes an audit entry and brings
-the ledger along: credited when newly passed, credit revoked when newly failed.
+the ledger along: credited when newly passed, credit revoked when newly failed. Once a
+certificate of the session was issued to the person, the certificate decides: failing the
+holder of a valid one, or passing someone whose certificate is revoked, is 409 (revoke or
+reinstate the certificate instead), so the ledger and the verify page never disagree.
 """
 
 from __future__ import annotations
@@ -30,9 +39,11 @@ import msgspec
 
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import course_rules
+from courses.delivery.enrollment.participants import session_participants
 from courses.delivery.sessions.access import SessionRecord, get_managed_session
+from courses.results.readiness import readiness_of
 from courses.results.results import compute_session, score_rules
-from courses.results.schemas import AmendmentCreate, FinalizeReport, ResultRead
+from courses.results.schemas import AmendmentCreate, FinalizeReport, FinalizeRequest, ResultRead
 from courses.results.scoring import Computed, compute, decide
 from courses.results.stored_results import (
     RESULT_COLUMNS,
@@ -97,21 +108,86 @@ def _snapshot(c: Computed) -> dict[str, Any]:
     }
 
 
+async def _refuse_flip_over_certificate(
+    session_id: UUID, person_id: UUID, now_passes: bool
+) -> None:
+    """Refuse a pass/fail change that would make the ledger and a certificate disagree.
+
+    A certificate of the session is the record that counts (the verify page shows it; its
+    revocation takes the JP out of the ledger, its reinstatement puts them back). Failing a
+    holder of a valid certificate left the page saying SAH with 24 JP while the ledger said 0;
+    passing again someone whose certificate was revoked restored 24 JP beside DICABUT. The
+    ledger knows whether a certificate was issued (``courses`` does not read certificates).
+
+    Raises:
+        Conflict: the person holds a valid certificate (and would fail), or a revoked one
+            (and would pass): revoke or reinstate the certificate instead.
+    """
+    credit = await ledger.session_credit(person_id=person_id, session_id=session_id)
+    if credit is None or not credit.certificate_number:
+        return
+    number = credit.certificate_number
+    if not now_passes and credit.status == "approved":
+        raise Conflict(
+            f"Peserta memegang sertifikat {number} yang sah untuk sesi ini; cabut sertifikat itu "
+            "lebih dulu (POST /api/v1/certificates/{id}/revoke): pencabutan mengeluarkan JP-nya "
+            "dari buku JP. Setelah itu hasil dapat diamandemen menjadi tidak lulus."
+        )
+    if now_passes and credit.status != "approved":
+        raise Conflict(
+            f"Sertifikat {number} peserta untuk sesi ini dicabut; amandemen menjadi lulus akan "
+            "mengembalikan JP di samping sertifikat yang dicabut. Pulihkan sertifikat itu "
+            "(POST /api/v1/certificates/{id}/reinstate, admin) bila pencabutannya keliru."
+        )
+
+
 class FinalizeService:
     """Finalize a session's results and amend them afterwards (organizers)."""
 
-    async def finalize(self, caller: Caller, session_id: UUID) -> FinalizeReport:
+    async def finalize(
+        self, caller: Caller, session_id: UUID, data: FinalizeRequest | None = None
+    ) -> FinalizeReport:
         """Freeze the results, complete the enrollments and credit passed participants' JP.
+
+        The checklist (``courses.results.readiness``) must be complete, unless
+        ``data.override_reason`` says why not (audited with the open items).
 
         Raises:
             Conflict: already finalized.
-            RuleViolation: the session is cancelled or still a draft.
+            RuleViolation: the session is cancelled or still a draft, the checklist is open
+                and there is no override, or an excused person is not a participant.
         """
+        data = data or FinalizeRequest()
         session = await get_managed_session(caller, session_id)
         if session.finalized_at is not None:
             raise Conflict(ALREADY_FINALIZED)
         if session.status in ("draft", "cancelled"):
             raise RuleViolation(f"Hasil sesi berstatus {session.status} tidak dapat difinalisasi.")
+        excused = {item.person_id: item.reason for item in data.excused}
+        participants = {p.person_id for p in await session_participants(session_id)}
+        strangers = [
+            {"field": f"excused[{index}].person_id", "message": "bukan peserta sesi ini"}
+            for index, item in enumerate(data.excused)
+            if item.person_id not in participants
+        ]
+        if strangers:
+            raise RuleViolation("Peserta yang dibebaskan harus peserta sesi.", errors=strangers)
+        readiness = await readiness_of(session, excused=excused.keys())
+        open_checks = [check for check in readiness.checks if not check.ok]
+        if open_checks and data.override_reason is None:
+            raise RuleViolation(
+                "Sesi belum siap difinalisasi: "
+                + "; ".join(check.detail for check in open_checks)
+                + " Lihat GET /api/v1/sessions/{id}/results/readiness, atau finalisasi dengan "
+                "override_reason (alasan tertulis, dicatat di log audit).".replace(
+                    "{id}", str(session_id)
+                ),
+                errors=[
+                    {"field": check.code, "message": check.label + ": belum"}
+                    for check in open_checks
+                ],
+                extra={"readiness": msgspec.to_builtins(readiness)},
+            )
         now = utcnow()
         credited = 0
         async with Result._meta.db.transaction():
@@ -139,7 +215,11 @@ class FinalizeService:
                     rules=snapshot,
                     finalized_at=now,
                     amendments=[],
-                    note="",
+                    note=(
+                        f"Post-test dibebaskan: {excused[p.person_id]}"
+                        if p.person_id in excused
+                        else ""
+                    ),
                     updated_at=now,
                     natural_key=result_key(session_id, p.person_id),
                 )
@@ -185,13 +265,31 @@ class FinalizeService:
                     await _credit(caller, session, rules, p.person_id)
                     credited += 1
             passed = sum(1 for _, c in computed if c.passed)
+            if open_checks:
+                await audit.record(
+                    caller,
+                    "session.finalize_override",
+                    "session",
+                    session_id,
+                    f"{session.name}: finalisasi tanpa daftar periksa lengkap: "
+                    f"{data.override_reason}",
+                    {
+                        "reason": data.override_reason,
+                        "open_checks": [msgspec.to_builtins(check) for check in open_checks],
+                    },
+                )
             await audit.record(
                 caller,
                 "session.finalize",
                 "session",
                 session_id,
                 f"{session.name}: {len(rows)} hasil, {passed} lulus",
-                {"course_version": rules.version, "results": len(rows), "passed": passed},
+                {
+                    "course_version": rules.version,
+                    "results": len(rows),
+                    "passed": passed,
+                    "post_test_excused": {str(k): v for k, v in excused.items()},
+                },
             )
         return FinalizeReport(
             session_id=session_id,
@@ -209,6 +307,8 @@ class FinalizeService:
 
         Raises:
             NotFound: no result for this person in the session.
+            Conflict: a pass/fail change that would contradict a certificate of the session
+                (``_refuse_flip_over_certificate``).
             RuleViolation: the session is not finalized yet (change component scores
                 instead), or a component the course does not weigh.
         """
@@ -263,6 +363,8 @@ class FinalizeService:
                 assert data.final_score is not None
                 missing = [name for name, value in stored.items() if value is None]
                 computed = decide(scoring, stored, attendance, data.final_score, missing)
+            if computed.passed != row["passed"]:
+                await _refuse_flip_over_certificate(session_id, person_id, computed.passed)
             after = _snapshot(computed)
             entry = {
                 "at": now.isoformat(),

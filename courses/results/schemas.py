@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -146,3 +146,54 @@ class PassedResult(msgspec.Struct, frozen=True, kw_only=True):
     final_score: Decimal
     predikat: str
     attendance_percent: Decimal
+
+
+ReadinessCode = Literal["session_ended", "essays_graded", "post_tests", "attendance"]
+OverrideReason = Annotated[str, msgspec.Meta(min_length=10, max_length=2_000)]
+
+
+class ReadinessPerson(Output):
+    """A participant a readiness check is waiting for (``days``: attendance days unmarked)."""
+
+    person_id: UUID
+    name: str
+    days: list[dt.date] = []
+
+
+class ReadinessCheck(Output):
+    """One item of the finalize checklist."""
+
+    code: ReadinessCode
+    label: str
+    ok: bool
+    detail: str
+    people: list[ReadinessPerson] = []
+
+
+class Readiness(Output):
+    """``GET /api/v1/sessions/{id}/results/readiness``: what finalize checks, item by item."""
+
+    session_id: UUID
+    finalized: bool
+    ready: bool
+    checks: list[ReadinessCheck]
+
+
+class PostTestExcuse(Input):
+    """A participant finalized without a post-test on purpose (e.g. sick, with a letter)."""
+
+    person_id: UUID
+    reason: Reason
+
+
+class FinalizeRequest(Input):
+    """The optional body of finalize.
+
+    ``excused``: participants without a post-test whom the organizer excuses (their post-test
+    counts 0 and the reason is kept on their result). ``override_reason``: finalize although
+    the checklist is not complete; at least 10 characters, kept in the audit log with the
+    checks that were open.
+    """
+
+    excused: Annotated[list[PostTestExcuse], msgspec.Meta(max_length=1_000)] = []
+    override_reason: OverrideReason | None = None

@@ -22,6 +22,9 @@ class User(Table, tablename="lms_user"):
     person = ForeignKey(Person, null=True, index=True)
     unit = ForeignKey(Unit, null=True)
     active = Boolean(default=True)
+    #: Set on accounts made with an initial password (a class's slips, a reset): the holder
+    #: must choose their own before any other page opens.
+    must_change_password = Boolean(default=False)
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
     token_version = Integer(default=0)

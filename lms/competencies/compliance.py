@@ -29,7 +29,7 @@ from uuid import UUID
 import anyio.to_thread
 
 from lms.auth.caller import Caller
-from lms.competencies.compliance_xlsx import workbook
+from lms.competencies.compliance_xlsx import summary_csv, workbook
 from lms.competencies.report_schemas import (
     BelowTarget,
     ComplianceReport,
@@ -37,7 +37,7 @@ from lms.competencies.report_schemas import (
     JpTargets,
     UnitCompliance,
 )
-from lms.competencies.scope import UnitScope, report_scope
+from lms.competencies.scope import UnitScope, kop_lines, report_scope
 from lms.competencies.skm import round_half_up
 from lms.competencies.totals import to_jp
 from lms.config import Settings
@@ -45,7 +45,6 @@ from lms.people.nip import format_nip
 from lms.people.tables import Person, Unit
 from lms.shared.indonesian import full_name
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_ALL_ROWS = 1_000_000
 
 # Why these shapes (measured on SQLite with 100,000 people x 10 entries, see
@@ -251,12 +250,18 @@ class ComplianceService:
             shortfall_jp=float(Decimal(target or 0) - jp),
         )
 
+    async def csv(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
+        """The per-unit summary as CSV (``;``, UTF-8 with BOM)."""
+        report = await self.report(caller, year=year, unit_id=unit_id, below_target_limit=0)
+        return summary_csv(report)
+
     async def xlsx(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
         """The report as an Excel workbook: a summary sheet and every person below target."""
         report = await self.report(
             caller, year=year, unit_id=unit_id, below_target_limit=XLSX_ALL_ROWS
         )
-        return await anyio.to_thread.run_sync(workbook, report)
+        kop = await kop_lines(await report_scope(caller, unit_id))
+        return await anyio.to_thread.run_sync(workbook, report, kop)
 
 
 def _tree_order(units: list[dict[str, Any]], scope: UnitScope) -> list[tuple[dict[str, Any], int]]:

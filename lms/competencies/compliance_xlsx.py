@@ -1,66 +1,79 @@
-"""The compliance report as an Excel workbook (``?format=xlsx``): a summary sheet with every
-unit of the report (indented by depth) and a sheet with every person below target.
+"""The compliance report as an Excel workbook (``?format=xlsx``; ``csv`` is the summary): a
+summary sheet with every
+unit of the report (indented by depth) and a sheet with every person below target, each under
+the office's kop, with a frozen, filterable header (written by :mod:`lms.shared.tabular`).
 
 NIPs are written as text (Excel would turn 18 digits into a rounded float).
 """
 
 from __future__ import annotations
 
-import io
+from collections.abc import Sequence
 from typing import Any
 
 from lms.competencies.report_schemas import ComplianceReport, UnitCompliance
+from lms.shared.tabular import Column, Sheet, csv_bytes, xlsx_bytes
+
+_SUMMARY = (
+    Column("Unit", 44),
+    Column("Kode", 14),
+    Column("PNS", 8, "integer"),
+    Column("PNS capai target", 10, "integer"),
+    Column("PNS %", 9, "percent"),
+    Column("PPPK", 8, "integer"),
+    Column("PPPK capai target", 10, "integer"),
+    Column("PPPK %", 9, "percent"),
+    Column("Jumlah", 9, "integer"),
+    Column("Capai target", 10, "integer"),
+    Column("%", 9, "percent"),
+    Column("Di bawah target", 10, "integer"),
+    Column("PPPK > batas maks", 10, "integer"),
+)
+_BELOW = (
+    Column("No", 6, "integer"),
+    Column("NIP", 24),
+    Column("Nama", 34),
+    Column("Jenis ASN", 10),
+    Column("Jabatan", 34),
+    Column("Unit", 34),
+    Column("JP", 8, "decimal"),
+    Column("Target", 8, "integer"),
+    Column("Kekurangan", 11, "decimal"),
+)
 
 
-def workbook(report: ComplianceReport) -> bytes:
-    """The workbook's bytes."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet("Ringkasan")
-    sheet.append([f"Kepatuhan 20 JP tahun {report.year}: {report.summary.name}"])
-    sheet.append(
+def workbook(report: ComplianceReport, kop: Sequence[str] = ()) -> bytes:
+    """The workbook's bytes; ``kop`` are the letterhead lines above each sheet's title."""
+    title = [*kop, f"Kepatuhan 20 JP tahun {report.year}: {report.summary.name}"]
+    units = [report.summary] if report.summary.unit_id is None else []
+    units += report.units
+    below = [
         [
-            "Unit",
-            "Kode",
-            "PNS",
-            "PNS capai target",
-            "PNS %",
-            "PPPK",
-            "PPPK capai target",
-            "PPPK %",
-            "Jumlah",
-            "Capai target",
-            "%",
-            "Di bawah target",
-            "PPPK > batas maks",
+            number,
+            p.nip_display,
+            p.name,
+            p.asn_type.upper(),
+            p.jabatan,
+            p.unit_name,
+            p.jp,
+            p.target_jp,
+            p.shortfall_jp,
+        ]
+        for number, p in enumerate(report.below_target, start=1)
+    ]
+    return xlsx_bytes(
+        [
+            Sheet("Ringkasan", _SUMMARY, [_unit_cells(u) for u in units], title),
+            Sheet("Di bawah target", _BELOW, below, [*kop, "Pegawai di bawah target JP"]),
         ]
     )
-    for unit in [report.summary] if report.summary.unit_id is None else []:
-        sheet.append(_unit_cells(unit))
-    for unit in report.units:
-        sheet.append(_unit_cells(unit))
-    people = wb.create_sheet("Di bawah target")
-    people.append(
-        ["No", "NIP", "Nama", "Jenis ASN", "Jabatan", "Unit", "JP", "Target", "Kekurangan"]
-    )
-    for number, p in enumerate(report.below_target, start=1):
-        people.append(
-            [
-                number,
-                p.nip_display,
-                p.name,
-                p.asn_type.upper(),
-                p.jabatan,
-                p.unit_name,
-                p.jp,
-                p.target_jp,
-                p.shortfall_jp,
-            ]
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+
+
+def summary_csv(report: ComplianceReport) -> bytes:
+    """The summary sheet as CSV (``;``, BOM): one row per unit, without the kop."""
+    units = [report.summary] if report.summary.unit_id is None else []
+    units += report.units
+    return csv_bytes(_SUMMARY, [_unit_cells(u) for u in units])
 
 
 def _unit_cells(unit: UnitCompliance) -> list[Any]:

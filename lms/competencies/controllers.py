@@ -35,6 +35,7 @@ from lms.competencies.schemas import (
 from lms.competencies.transcript import TranscriptService
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery, SearchQuery
+from lms.shared.responses import attachment
 from lms.shared.schemas import Page
 
 EVERYONE = allow("organizer", "trainer", "participant", "hr")
@@ -51,15 +52,6 @@ class FileUpload:
     """A multipart form with one file."""
 
     file: UploadFile
-
-
-def attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    """A download response with its file name."""
-    return Response(
-        content=content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 class CompetencyController(Controller):

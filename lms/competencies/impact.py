@@ -124,6 +124,7 @@ class ImpactService:
                         if trained is not None and staff
                         else None
                     ),
+                    sample=survey.sample,
                 )
             )
         return TrainingImpactReport(

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 from piccolo.columns import Column
 
 from lms.audit import services as audit
@@ -99,6 +100,29 @@ async def _session_row(person_id: UUID, session_id: UUID) -> dict[str, Any] | No
         .where(LearningRecord.natural_key == session_key(session_id, person_id))
         .first()
     )
+
+
+class SessionCredit(msgspec.Struct, frozen=True, kw_only=True):
+    """A session's credit in a person's ledger, as other apps may ask about it."""
+
+    status: str
+    certificate_number: str
+
+
+async def session_credit(*, person_id: UUID, session_id: UUID) -> SessionCredit | None:
+    """The ledger's entry for a person's session (``None`` if never credited).
+
+    ``certificate_number`` is set when a certificate of the session was issued (the newest on
+    re-issue); ``status`` ``revoked`` while that certificate (or the result) is revoked.
+    """
+    row = await (
+        LearningRecord.select(LearningRecord.status, LearningRecord.certificate_number)
+        .where(LearningRecord.natural_key == session_key(session_id, person_id))
+        .first()
+    )
+    if row is None:
+        return None
+    return SessionCredit(status=row["status"], certificate_number=row["certificate_number"] or "")
 
 
 async def credit_session(

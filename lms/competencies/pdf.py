@@ -51,10 +51,16 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 
 
 def _write_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from lms.shared.pdf import html_to_pdf
 
     with _RENDER_LOCK:
-        return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+        return html_to_pdf(html, TEMPLATES)
+
+
+async def html_to_pdf(html: str) -> bytes:
+    """Render finished HTML to PDF bytes off the event loop, one render at a time (for other
+    modules' documents: the account slips)."""
+    return await anyio.to_thread.run_sync(_write_pdf, html)
 
 
 async def render_pdf(template: str, context: dict[str, Any]) -> bytes:

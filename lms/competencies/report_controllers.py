@@ -13,33 +13,37 @@ import datetime as dt
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.competencies.compliance import XLSX_MEDIA_TYPE, ComplianceService
-from lms.competencies.controllers import OffsetQuery, attachment
+from lms.competencies.compliance import ComplianceService
+from lms.competencies.controllers import OffsetQuery
 from lms.competencies.impact import ImpactService
 from lms.competencies.openapi import with_file_alternative
 from lms.competencies.pdf import PDF_MEDIA_TYPE
 from lms.competencies.report_schemas import (
     ComplianceReport,
     SiasnExport,
+    SkmPopulation,
+    SkmPopulationWrite,
     SkmSurveyCreate,
     SkmSurveyRead,
     SkmUploadResult,
     TrainingImpactReport,
 )
-from lms.competencies.siasn import CSV_MEDIA_TYPE, SiasnService
+from lms.competencies.siasn import SiasnService
 from lms.competencies.surveys import SurveyService
 from lms.shared.errors import BadRequest
 from lms.shared.input_guard import decode_body
 from lms.shared.openapi import problem_responses
 from lms.shared.params import LimitQuery
+from lms.shared.responses import attachment
 from lms.shared.schemas import Page
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
 REPORTERS = allow("hr", "organizer")
 Year = Annotated[
@@ -64,7 +68,7 @@ class ReportController(Controller):
         "/jp-compliance",
         operation_id="jpCompliance",
         guards=[REPORTERS],
-        operation_class=with_file_alternative(XLSX_MEDIA_TYPE),
+        operation_class=with_file_alternative(XLSX_MEDIA_TYPE, CSV_MEDIA_TYPE),
         responses=problem_responses(400, 401, 403, 404),
     )
     async def jp_compliance(
@@ -74,7 +78,8 @@ class ReportController(Controller):
         year: Year = None,
         unit_id: UnitFilter = None,
         output: Annotated[
-            Literal["json", "xlsx"], QueryParameter(name="format", description="json atau xlsx")
+            Literal["json", "xlsx", "csv"],
+            QueryParameter(name="format", description="json, xlsx atau csv (ringkasan per unit)"),
         ] = "json",
         below_target_limit: Annotated[int, QueryParameter(ge=0, le=1000)] = 100,
         below_target_offset: Annotated[int, QueryParameter(ge=0, le=1_000_000_000)] = 0,
@@ -85,6 +90,9 @@ class ReportController(Controller):
         if output == "xlsx":
             content = await compliance_service.xlsx(request.user, year=year, unit_id=unit_id)
             return attachment(content, XLSX_MEDIA_TYPE, f"kepatuhan-jp-{year}.xlsx")  # type: ignore[return-value]
+        if output == "csv":
+            content = await compliance_service.csv(request.user, year=year, unit_id=unit_id)
+            return attachment(content, CSV_MEDIA_TYPE, f"kepatuhan-jp-{year}.csv")  # type: ignore[return-value]
         return await compliance_service.report(
             request.user,
             year=year,
@@ -97,7 +105,7 @@ class ReportController(Controller):
         "/siasn-export",
         operation_id="siasnExport",
         guards=[allow("hr")],
-        operation_class=with_file_alternative("text/csv"),
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE),
         responses=problem_responses(400, 401, 403, 404),
     )
     async def siasn_export(
@@ -107,7 +115,8 @@ class ReportController(Controller):
         year: Year = None,
         unit_id: UnitFilter = None,
         output: Annotated[
-            Literal["csv", "json"], QueryParameter(name="format", description="csv atau json")
+            Literal["csv", "json", "xlsx"],
+            QueryParameter(name="format", description="csv, json atau xlsx"),
         ] = "csv",
     ) -> SiasnExport:
         """Approved ledger entries with a certificate as SIASN "riwayat kursus" rows."""
@@ -115,6 +124,9 @@ class ReportController(Controller):
         if output == "csv":
             content = await siasn_service.csv(request.user, year=year, unit_id=unit_id)
             return attachment(content, CSV_MEDIA_TYPE, f"riwayat-kursus-siasn-{year}.csv")  # type: ignore[return-value]
+        if output == "xlsx":
+            content = await siasn_service.xlsx(request.user, year=year, unit_id=unit_id)
+            return attachment(content, XLSX_MEDIA_TYPE, f"riwayat-kursus-siasn-{year}.xlsx")  # type: ignore[return-value]
         return await siasn_service.export(request.user, year=year, unit_id=unit_id)
 
     @get(
@@ -205,3 +217,33 @@ class SkmController(Controller):
     ) -> Page[SkmSurveyRead]:
         """Surveys of the unit and its sub-units, by unit and period."""
         return await survey_service.list(request.user, unit_id=unit_id, limit=limit, offset=offset)
+
+
+class SkmPopulationController(Controller):
+    """``/api/v1/skm/units/{unit_id}/population``: how many people a unit serves per survey
+    period, the population an SKM sample must cover (PermenPANRB 14/2017)."""
+
+    path = "/api/v1/skm/units/{unit_id:uuid}/population"
+    tags = ["skm"]
+    guards = [REPORTERS]
+
+    @get("/", operation_id="getSkmPopulation", responses=problem_responses(401, 403, 404))
+    async def get_population(
+        self,
+        request: CallerRequest,
+        unit_id: FromPath[UUID],
+        survey_service: NamedDependency[SurveyService],
+    ) -> SkmPopulation:
+        """The unit's SKM population (``null`` while not set)."""
+        return await survey_service.population(request.user, unit_id)
+
+    @put("/", operation_id="setSkmPopulation", responses=problem_responses(400, 401, 403, 404))
+    async def set_population(
+        self,
+        request: CallerRequest,
+        unit_id: FromPath[UUID],
+        data: JSONBody[SkmPopulationWrite],
+        survey_service: NamedDependency[SurveyService],
+    ) -> SkmPopulation:
+        """Set the unit's SKM population; every survey of the unit is judged against it."""
+        return await survey_service.set_population(request.user, unit_id, data.population)

@@ -122,8 +122,32 @@ class SkmElementScore(Output):
     ikm: float
 
 
+class SkmSample(Output):
+    """Whether the respondents meet PermenPANRB 14/2017's minimum for the unit's population
+    (Krejcie-Morgan); ``sufficient`` is ``null`` while the unit's population is not set."""
+
+    population: int | None
+    minimum: int | None
+    respondents: int
+    sufficient: bool | None
+    message: str
+
+
+class SkmPopulation(Output):
+    """A unit's SKM population: service users per survey period (``null``: not set)."""
+
+    unit_id: UUID
+    population: int | None
+
+
+class SkmPopulationWrite(Input):
+    """Set (or clear with ``null``) the unit's SKM population."""
+
+    population: Annotated[int, msgspec.Meta(ge=1, le=100_000_000)] | None
+
+
 class SkmSurveyRead(Output):
-    """A unit's survey for one period with its index."""
+    """A unit's survey for one period with its index and whether its sample suffices."""
 
     id: UUID
     unit_id: UUID
@@ -139,6 +163,7 @@ class SkmSurveyRead(Output):
     category: str
     category_label: str
     created_at: dt.datetime
+    sample: SkmSample
 
 
 class SkmRespondent(Input):
@@ -195,6 +220,7 @@ class ImpactPeriod(Output):
     staff: int
     trained_staff: int | None
     trained_share_percent: float | None
+    sample: SkmSample
 
 
 class ImpactChange(Output):

@@ -15,14 +15,19 @@ from lms.competencies.controllers import (
 from lms.competencies.framework import FrameworkService
 from lms.competencies.impact import ImpactService
 from lms.competencies.records import LedgerService
-from lms.competencies.report_controllers import ReportController, SkmController
+from lms.competencies.report_controllers import (
+    ReportController,
+    SkmController,
+    SkmPopulationController,
+)
 from lms.competencies.siasn import SiasnService
 from lms.competencies.surveys import SurveyService
 from lms.competencies.transcript import TranscriptService
 from lms.config import Settings
+from lms.shared.letterhead import LetterheadSource
 
 
-def build_router(settings: Settings) -> Router:
+def build_router(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
     """Competencies, learning records, transcripts, reports and surveys. Services read the
     answering app's settings (JP rules, upload limits), so a test app may use other values."""
 
@@ -32,6 +37,9 @@ def build_router(settings: Settings) -> Router:
 
         return Provide(provide, sync_to_thread=False)
 
+    def provide_transcripts(request: Request) -> TranscriptService:
+        return TranscriptService(request.app.state.settings, letterhead)
+
     return Router(
         path="/",
         route_handlers=[
@@ -40,11 +48,12 @@ def build_router(settings: Settings) -> Router:
             TranscriptController,
             ReportController,
             SkmController,
+            SkmPopulationController,
         ],
         dependencies={
             "framework_service": provider(FrameworkService),
             "ledger_service": provider(LedgerService),
-            "transcript_service": provider(TranscriptService),
+            "transcript_service": Provide(provide_transcripts, sync_to_thread=False),
             "compliance_service": provider(ComplianceService),
             "impact_service": provider(ImpactService),
             "survey_service": provider(SurveyService),

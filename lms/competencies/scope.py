@@ -142,3 +142,27 @@ async def report_scope(caller: Caller, unit_id: UUID | None) -> UnitScope:
         parent_id=row["parent_id"],
         prefix=row["path"],
     )
+
+
+async def kop_for_path(unit_path: str) -> list[str]:
+    """The letterhead lines for a unit at ``unit_path``: the government (the root unit) and
+    the unit itself, in capitals as a kop prints them (one line when the unit is the root)."""
+    ids: list[UUID] = []
+    for part in unit_path.strip("/").split("/"):
+        try:
+            ids.append(UUID(part))
+        except ValueError:
+            continue
+    if not ids:
+        return []
+    wanted = list(dict.fromkeys([ids[0], ids[-1]]))
+    rows = await Unit.select(Unit.id, Unit.name).where(Unit.id.is_in(wanted))
+    names = {row["id"]: row["name"] for row in rows}
+    return [names[i].upper() for i in wanted if i in names]
+
+
+async def kop_lines(scope: UnitScope) -> list[str]:
+    """The letterhead lines of a report over ``scope`` (see :func:`kop_for_path`)."""
+    if scope.unit_id is None:
+        return [scope.name.upper()]
+    return await kop_for_path(scope.prefix)

@@ -7,26 +7,34 @@ and below, in the year the learning ended. The shape is the one SIASN integratio
 the learning ended), ``tanggalKursus`` and ``tanggalSelesaiKursus`` (``DD-MM-YYYY``), plus
 ``nip``. SIASN identifies people by NIP, so certificates of people without one are left out
 and counted in ``skipped_without_nip``.
+
+The CSV is ``;``-separated with a UTF-8 BOM, so Excel in an Indonesian locale opens it in
+columns; the XLSX carries the unit's kop, NIPs as text and real dates. Both are written by
+:mod:`lms.shared.tabular`, which keeps typed text from becoming a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from uuid import UUID
+
+import anyio
 
 from lms.auth.caller import Caller
 from lms.competencies.report_schemas import SiasnExport, SiasnRecord
-from lms.competencies.scope import report_scope
+from lms.competencies.scope import kop_lines, report_scope
 from lms.competencies.skm import round_half_up
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
+from lms.shared.tabular import Column, Sheet, csv_bytes, xlsx_bytes
 
-CSV_MEDIA_TYPE = "text/csv"
-"""Litestar adds ``; charset=utf-8`` to every ``text/*`` media type itself: spelling it here
-sent it twice."""
 FIELDS = tuple(SiasnRecord.__struct_fields__)
+_WIDTHS = {"nip": 22, "namaKursus": 44, "institusiPenyelenggara": 34, "nomorSertipikat": 28}
+_NUMBERS = {"jenisDiklatId", "jumlahJam", "tahunKursus"}
+COLUMNS = tuple(
+    Column(field, _WIDTHS.get(field, 14), "integer" if field in _NUMBERS else "text")
+    for field in FIELDS
+)
 
 
 def siasn_date(value: dt.date) -> str:
@@ -87,11 +95,20 @@ class SiasnService:
         )
 
     async def csv(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
-        """The export as CSV (UTF-8, comma-separated, header row with SIASN's field names)."""
+        """The export as CSV (``;``, UTF-8 with BOM, header row with SIASN's field names)."""
         export = await self.export(caller, year=year, unit_id=unit_id)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(FIELDS)
-        for item in export.items:
-            writer.writerow([getattr(item, field) for field in FIELDS])
-        return buffer.getvalue().encode("utf-8")
+        return csv_bytes(
+            COLUMNS, [[getattr(item, field) for field in FIELDS] for item in export.items]
+        )
+
+    async def xlsx(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
+        """The export as an Excel workbook under the unit's kop (same columns as the CSV)."""
+        export = await self.export(caller, year=year, unit_id=unit_id)
+        kop = await kop_lines(await report_scope(caller, unit_id))
+        sheet = Sheet(
+            "Riwayat kursus",
+            COLUMNS,
+            [[getattr(item, field) for field in FIELDS] for item in export.items],
+            [*kop, f"Riwayat kursus untuk SIASN tahun {year}"],
+        )
+        return await anyio.to_thread.run_sync(xlsx_bytes, [sheet])

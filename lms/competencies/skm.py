@@ -22,6 +22,7 @@ from typing import Literal
 
 import msgspec
 
+from lms.competencies.report_schemas import SkmSample
 from lms.shared.indonesian import parse_date
 from lms.shared.tabular import MissingColumns, TableRow, read_table
 
@@ -60,6 +61,78 @@ _CATEGORY_FLOORS: tuple[tuple[Decimal, str], ...] = (
 OmbudsmanZone = Literal["green", "yellow", "red"]
 ZONE_LABELS: dict[str, str] = {"green": "Zona Hijau", "yellow": "Zona Kuning", "red": "Zona Merah"}
 """Ombudsman RI compliance zones (2021): green 81.00–100, yellow 51.00–80.99, red 0–50.99."""
+
+
+KREJCIE_MORGAN: tuple[tuple[int, int], ...] = (
+    (10, 10), (15, 14), (20, 19), (25, 24), (30, 28), (35, 32), (40, 36), (45, 40), (50, 44),
+    (55, 48), (60, 52), (65, 56), (70, 59), (75, 63), (80, 66), (85, 70), (90, 73), (95, 76),
+    (100, 80), (110, 86), (120, 92), (130, 97), (140, 103), (150, 108), (160, 113), (170, 118),
+    (180, 123), (190, 127), (200, 132), (210, 136), (220, 140), (230, 144), (240, 148),
+    (250, 152), (260, 155), (270, 159), (280, 162), (290, 165), (300, 169), (320, 175),
+    (340, 181), (360, 186), (380, 191), (400, 196), (420, 201), (440, 205), (460, 210),
+    (480, 214), (500, 217), (550, 226), (600, 234), (650, 242), (700, 248), (750, 254),
+    (800, 260), (850, 265), (900, 269), (950, 274), (1000, 278), (1100, 285), (1200, 291),
+    (1300, 297), (1400, 302), (1500, 306), (1600, 310), (1700, 313), (1800, 317), (1900, 320),
+    (2000, 322), (2200, 327), (2400, 331), (2600, 335), (2800, 338), (3000, 341), (3500, 346),
+    (4000, 351), (4500, 354), (5000, 357), (6000, 361), (7000, 364), (8000, 367), (9000, 368),
+    (10000, 370), (15000, 375), (20000, 377), (30000, 379), (40000, 380), (50000, 381),
+    (75000, 382), (1000000, 384),
+)  # fmt: skip
+"""Population (N) and minimum sample (S) as tabulated in PermenPANRB 14/2017's appendix
+(Krejcie and Morgan, 1970: 95 % confidence, 5 % margin, p = 0.5)."""
+
+
+def minimum_sample(population: int) -> int:
+    """The minimum number of respondents for ``population`` service users.
+
+    A population between two rows of the table takes the larger row (the table is read
+    upwards, never interpolated down); below 10 every user is asked; above the last row 384.
+    """
+    if population <= KREJCIE_MORGAN[0][0]:
+        return max(population, 0)
+    for rows, sample in KREJCIE_MORGAN:
+        if population <= rows:
+            return sample
+    return KREJCIE_MORGAN[-1][1]
+
+
+def sample_check(respondents: int, population: int | None) -> SkmSample:
+    """Judge a survey's sample against PermenPANRB 14/2017 (see :func:`minimum_sample`).
+
+    Args:
+        respondents: Respondents counted in the index.
+        population: Service users per period as set for the unit; ``None`` when not set.
+    """
+    if population is None or population <= 0:
+        return SkmSample(
+            population=None,
+            minimum=None,
+            respondents=respondents,
+            sufficient=None,
+            message=(
+                f"Kecukupan sampel belum dapat dinilai: populasi penerima layanan unit belum "
+                f"diatur ({respondents} responden)."
+            ),
+        )
+    minimum = minimum_sample(population)
+    if respondents >= minimum:
+        message = (
+            f"Sampel memenuhi: {respondents} responden, minimum {minimum} untuk populasi "
+            f"{population} (PermenPANRB 14/2017, tabel Krejcie-Morgan)."
+        )
+    else:
+        message = (
+            f"Sampel belum memenuhi: {respondents} responden, minimum {minimum} untuk populasi "
+            f"{population} (PermenPANRB 14/2017, tabel Krejcie-Morgan); IKM ini belum dapat "
+            "dianggap mewakili."
+        )
+    return SkmSample(
+        population=population,
+        minimum=minimum,
+        respondents=respondents,
+        sufficient=respondents >= minimum,
+        message=message,
+    )
 
 
 class SkmError(ValueError):

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from lms.competencies.report_schemas import SkmElementScore, SkmSurveyRead
-from lms.competencies.skm import CATEGORY_LABELS, ELEMENT_CODES, ELEMENTS
+from lms.competencies.skm import CATEGORY_LABELS, ELEMENT_CODES, ELEMENTS, sample_check
 from lms.competencies.tables import SkmSurvey
 
 _YEAR = re.compile(r"^(\d{4})$")
@@ -85,6 +85,7 @@ def survey_read(row: dict[str, Any]) -> SkmSurveyRead:
         category=category,
         category_label=CATEGORY_LABELS.get(category, ""),
         created_at=row["created_at"],
+        sample=sample_check(row["respondents"], row["unit_population"]),
     )
 
 
@@ -92,4 +93,5 @@ SURVEY_COLUMNS: tuple[Any, ...] = (
     SkmSurvey.all_columns(),
     SkmSurvey.unit.code.as_alias("unit_code"),
     SkmSurvey.unit.name.as_alias("unit_name"),
+    SkmSurvey.unit.skm_population.as_alias("unit_population"),
 )

@@ -24,6 +24,7 @@ from uuid import UUID, uuid4
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.report_schemas import (
+    SkmPopulation,
     SkmSurveyCreate,
     SkmSurveyRead,
     SkmUploadResult,
@@ -263,6 +264,38 @@ class SurveyService:
             .output(load_json=True)
         )
         return sorted((survey_read(r) for r in rows), key=_period_order)
+
+    async def population(self, caller: Caller, unit_id: UUID) -> SkmPopulation:
+        """The unit's SKM population (service users per period).
+
+        Raises:
+            NotFound: the unit is unknown or outside the caller's scope.
+        """
+        await self._unit(caller, unit_id)
+        row = await Unit.select(Unit.skm_population).where(Unit.id == unit_id).first()
+        return SkmPopulation(unit_id=unit_id, population=row["skm_population"] if row else None)
+
+    async def set_population(
+        self, caller: Caller, unit_id: UUID, population: int | None
+    ) -> SkmPopulation:
+        """Set the population the unit's SKM samples are judged against (audited).
+
+        Raises:
+            NotFound: the unit is unknown or outside the caller's scope.
+        """
+        unit = await self._unit(caller, unit_id)
+        async with Unit._meta.db.transaction():
+            before = await Unit.select(Unit.skm_population).where(Unit.id == unit_id).first()
+            await Unit.update({Unit.skm_population: population}).where(Unit.id == unit_id)
+            await audit.record(
+                caller,
+                "unit.skm_population",
+                "unit",
+                unit_id,
+                f"{unit['code']}: populasi SKM {population if population else 'dihapus'}",
+                {"skm_population": [before["skm_population"] if before else None, population]},
+            )
+        return SkmPopulation(unit_id=unit_id, population=population)
 
     async def list(
         self, caller: Caller, *, unit_id: UUID | None, limit: int, offset: int

@@ -26,13 +26,14 @@ from lms.competencies.schemas import (
     TranscriptIdentity,
     TranscriptYear,
 )
-from lms.competencies.scope import PersonRef, visible_person
+from lms.competencies.scope import PersonRef, kop_for_path, load_person, visible_person
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
 from lms.config import Settings
 from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip
-from lms.shared.indonesian import format_date, format_date_range, full_name
+from lms.shared.indonesian import format_date, format_date_range, format_place_date, full_name
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.values import utcnow
 
 
@@ -80,8 +81,9 @@ def _event(row: dict[str, Any]) -> TranscriptEvent:
 class TranscriptService:
     """Builds transcripts."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, letterhead: LetterheadSource | None = None) -> None:
         self.settings = settings
+        self.letterhead = letterhead
 
     async def transcript(self, caller: Caller, person_id: UUID) -> Transcript:
         """The person's transcript.
@@ -131,13 +133,27 @@ class TranscriptService:
         )
 
     async def pdf(self, caller: Caller, person_id: UUID) -> bytes:
-        """The transcript as a PDF, one A4 page per year (the current year when empty)."""
+        """The transcript as a PDF, one A4 page per year (the current year when empty), under
+        the kop of the person's office and signed (by name) by its head, from the issuer
+        profile; without a profile, the unit's names and no signature block."""
         transcript = await self.transcript(caller, person_id)
         today = transcript.generated_at.astimezone(ZoneInfo(self.settings.timezone)).date()
         years = transcript.years or [_empty_year(today.year, transcript, self.settings)]
+        person = await load_person(person_id)
+        head = None
+        if self.letterhead is not None and person is not None and person.unit_path:
+            head = await self.letterhead(person.unit_path)
+        kop = (
+            [head.government_name.upper(), head.office_name.upper()]
+            if head is not None
+            else await kop_for_path(person.unit_path if person else "")
+        )
         return await render_pdf(
             "transcript.html",
             {
+                "kop": [line for line in kop if line],
+                "head": head,
+                "place_date": format_place_date(head.city, today) if head and head.city else "",
                 "t": transcript,
                 "years": years,
                 "periods": {

@@ -28,6 +28,7 @@ from lms.lti.login import initiate_login
 from lms.lti.platform_keys import PlatformKeyCache
 from lms.lti.tables import LtiPlatform
 from lms.shared.errors import BadRequest
+from lms.web.session import session_data, session_middleware
 
 logger = logging.getLogger("lms.lti")
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -105,11 +106,11 @@ class LtiToolController(Controller):
         logger.info("LTI launch: user %s as %s (%s)", user["id"], role, launch.message_type)
         if launch.message_type == "LtiDeepLinkingRequest":
             return await _deep_link_choice(launch, user, role, settings)
-        return _page(
-            "Selamat datang di Prima",
-            f"<p>Masuk sebagai <strong>{html.escape(user['username'])}</strong> "
-            f"(peran {html.escape(role)}).</p>",
-        )
+        # Signed in to the pages as that person; a new window (or a top-level launch) keeps the
+        # cookie. Inside an LMS iframe a browser that blocks third-party cookies drops it: the
+        # page then asks to log in, and the LMS should open Prima in a new window.
+        request.set_session(await session_data(settings, user["id"]))
+        return Redirect(_landing(launch), status_code=303, headers=_NO_STORE)
 
     @post("/lti/deep-link", operation_id="ltiDeepLink", status_code=200)
     async def deep_link(
@@ -172,6 +173,12 @@ class LtiToolController(Controller):
             "Jendela ini dapat ditutup.</p>",
             script="/lti/static/lti-close.js",
         )
+
+
+def _landing(launch: Launch) -> str:
+    """The page a launch opens: the person's home (which lists their sessions, certificates and
+    JP) for every placed item until the session, quiz and evaluation pages exist."""
+    return "/saya"
 
 
 async def _deep_link_choice(
@@ -251,9 +258,14 @@ def build_router(settings: Settings) -> Router:
         include_in_schema=False,
         opt={"exclude_from_auth": True},
     )
+    # The launch starts a page session (the same encrypted cookie as /masuk); the LMS's form
+    # POST carries no CSRF token, the state and the signed id_token stand in for it.
+    tool = Router(
+        path="/", route_handlers=[LtiToolController], middleware=[session_middleware(settings)]
+    )
     return Router(
         path="/",
-        route_handlers=[LtiToolController, LtiPlatformController, static],
+        route_handlers=[tool, LtiPlatformController, static],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "key_cache": Provide(lambda: cache, use_cache=True, sync_to_thread=False),

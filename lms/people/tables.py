@@ -3,6 +3,7 @@
 from piccolo.columns import (
     UUID,
     ForeignKey,
+    Integer,
     Timestamptz,
     Varchar,
 )
@@ -25,6 +26,8 @@ class Unit(Table, tablename="unit"):
     city = Varchar(length=128, default="")
     timezone = Varchar(length=64, default="Asia/Jakarta")
     created_at = Timestamptz()
+    skm_population = Integer(null=True, default=None)
+    """Service users per SKM period (the population the SKM sample must cover); unset: unknown."""
 
 
 class Person(Table, tablename="person"):

@@ -107,7 +107,7 @@ class RedisCounters:
 
     async def close(self) -> None:
         """Close the connection pool (at app shutdown)."""
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
 
 
 def make_counters(redis_url: str) -> Counters:

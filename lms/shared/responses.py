@@ -1,4 +1,7 @@
-"""A minimal ASGI response for a body that is already JSON, for the hottest public routes.
+"""Responses: a minimal ASGI one for JSON already encoded (the hottest public routes), and
+downloads with a file name.
+
+A minimal ASGI response for a body that is already JSON, for the hottest public routes.
 
 Why: Litestar's ``Response`` → ``ASGIResponse`` conversion builds a ``MutableScopeHeaders`` and
 looks headers up one by one (about a tenth of the public verification route's CPU, measured in
@@ -9,6 +12,7 @@ route is declared with ``responses={200: ResponseSpec(...)}``.
 
 from __future__ import annotations
 
+from litestar import Response
 from litestar.types import Receive, Scope, Send
 
 _JSON = (b"content-type", b"application/json")
@@ -38,3 +42,12 @@ class JsonBytesResponse:
             }
         )
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    """A download response with its file name (every report file: XLSX, CSV, PDF)."""
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

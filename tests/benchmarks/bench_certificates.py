@@ -36,7 +36,12 @@ if str(ROOT) not in sys.path:
 import msgspec  # noqa: E402
 
 from certificates.rendering.snapshot import CertificateSnapshot, HolderSnapshot, sample_snapshot  # noqa: E402
-from certificates.rendering.templating import TEMPLATES_DIR, TemplateSource, default_template  # noqa: E402
+from certificates.rendering.templating import (  # noqa: E402  # noqa: E402
+    TEMPLATES_BASE_URL,
+    TEMPLATES_DIR,
+    TemplateSource,
+    default_template,
+)
 
 FIRST_NAMES = [
     "Afrizal",
@@ -148,7 +153,7 @@ def _baseline_worker(template: TemplateSource, snapshots, ready, start, results)
     from certificates.rendering.templating import compile_template, render_html
 
     font_config = FontConfiguration()
-    css = weasyprint.CSS(string=template.css, base_url=template.base_url, font_config=font_config)
+    css = weasyprint.CSS(string=template.css, base_url=TEMPLATES_BASE_URL, font_config=font_config)
     jinja = compile_template(template.html)
     ready.put(os.getpid())
     start.wait()
@@ -156,7 +161,7 @@ def _baseline_worker(template: TemplateSource, snapshots, ready, start, results)
     rss_100 = 0
     for count, snapshot in enumerate(snapshots, start=1):
         html = render_html(jinja, snapshot)
-        pdf = weasyprint.HTML(string=html, base_url=template.base_url).write_pdf(
+        pdf = weasyprint.HTML(string=html, base_url=TEMPLATES_BASE_URL).write_pdf(
             stylesheets=[css], font_config=font_config
         )
         results.put(pdf)
@@ -253,7 +258,7 @@ def bench_variants(
     from certificates.rendering.templating import compile_template, render_html
 
     fc = FontConfiguration()
-    css = weasyprint.CSS(string=template.css, base_url=template.base_url, font_config=fc)
+    css = weasyprint.CSS(string=template.css, base_url=TEMPLATES_BASE_URL, font_config=fc)
     jinja = compile_template(template.html)
     sample = snapshots[:16]
 
@@ -263,7 +268,7 @@ def bench_variants(
             for s in sample:
                 html = render_html(jinja, s)
                 out.append(
-                    weasyprint.HTML(string=html, base_url=template.base_url).write_pdf(
+                    weasyprint.HTML(string=html, base_url=TEMPLATES_BASE_URL).write_pdf(
                         stylesheets=[css], font_config=fc, **options
                     )
                 )
@@ -274,7 +279,7 @@ def bench_variants(
     def jinja_each_time():
         return [
             weasyprint.HTML(
-                string=render_html(compile_template(template.html), s), base_url=template.base_url
+                string=render_html(compile_template(template.html), s), base_url=TEMPLATES_BASE_URL
             ).write_pdf(stylesheets=[css], font_config=fc)
             for s in sample
         ]

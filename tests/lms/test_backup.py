@@ -132,6 +132,8 @@ def _verify_on_server(settings: Settings, codes: list[str]) -> list[dict]:
     finally:
         proc.terminate()
         proc.wait(10)
+        if proc.stderr:
+            proc.stderr.close()
 
 
 async def test_backup_destroy_restore_every_certificate_still_verifies(

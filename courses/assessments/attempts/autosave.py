@@ -25,6 +25,7 @@ from courses.assessments.attempts.access import ATTEMPT_NOT_FOUND, QUESTION_NOT_
 from courses.assessments.attempts.schemas import AnswerBody, AnswerSaved
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import validate_response
+from courses.delivery.sessions.frozen import finalized_conflict
 from courses.tables import Attempt, AttemptAnswer
 from lms.auth.caller import Caller
 from lms.db import fetch_sql
@@ -34,7 +35,11 @@ from lms.shared.values import cents, utcnow
 
 # The reads of an autosave are plain SQL: building them as Piccolo selects cost more CPU than
 # running them (measured: ~2 ms of query building per select on this 2-core machine under load).
-_ATTEMPT_SQL = "SELECT id, person, status, deadline, question_order FROM attempt WHERE id = {}"
+_ATTEMPT_SQL = (
+    "SELECT a.id, a.person, a.status, a.deadline, a.question_order, q.session AS session_id, "
+    "s.finalized_at FROM attempt a JOIN quiz q ON q.id = a.quiz "
+    "JOIN course_session s ON s.id = q.session WHERE a.id = {}"
+)
 _QUESTION_SQL = "SELECT points, payload FROM bank_question WHERE id = {}"
 _UPSERT = """
 INSERT INTO attempt_answer
@@ -96,6 +101,8 @@ async def save_answer(
     key = str(question_id)
     if key not in scoring.order_of(attempt):
         raise NotFound(QUESTION_NOT_IN_ATTEMPT)
+    if attempt["finalized_at"] is not None:
+        raise finalized_conflict(attempt["session_id"], "jawaban kuis tidak dapat disimpan lagi")
     now = utcnow()
     await refuse_if_closed(attempt, now)
     rows = await fetch_sql(AttemptAnswer, _QUESTION_SQL, str(question_id))

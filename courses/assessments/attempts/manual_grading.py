@@ -21,6 +21,7 @@ from courses.assessments.attempts.access import (
 from courses.assessments.attempts.schemas import AttemptRead, ManualGrade
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import grade_manually
+from courses.delivery.sessions.frozen import refuse_if_finalized
 from courses.tables import Attempt, AttemptAnswer
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -36,12 +37,14 @@ async def grade_answer(
 
     Raises:
         NotFound: not an attempt of a session the caller runs, or a question not in it.
-        Conflict: the attempt is still in progress.
+        Conflict: the attempt is still in progress, or the session's results are finalized
+            (a changed mark would change the post-test but not the frozen result).
         RuleViolation: points outside 0..the question's points, or nothing was answered.
     """
     attempt, quiz, session, staff = await load_attempt(caller, attempt_id)
     if not staff:
         raise NotFound(ATTEMPT_NOT_FOUND)
+    refuse_if_finalized(session, "nilai jawaban kuis tidak dapat diubah")
     now = utcnow()
     if scoring.is_overdue(attempt, now):
         await scoring.close_if_overdue(attempt_id, now)

@@ -36,6 +36,7 @@ from courses.assessments.quizzes import selection as selection_rules
 from courses.assessments.quizzes.service import QUIZ_NOT_FOUND, is_enrolled, load_quiz
 from courses.assessments.quizzes.times import deadline_for, to_local
 from courses.delivery.sessions.access import SessionRecord, may_see
+from courses.delivery.sessions.frozen import refuse_if_finalized
 from courses.tables import Attempt, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
@@ -99,6 +100,7 @@ class AttemptService:
             )
         if session.status == "cancelled":
             raise RuleViolation("Sesi ini dibatalkan; kuisnya tidak dapat dikerjakan.")
+        refuse_if_finalized(session, "kuis tidak dapat dikerjakan lagi")
         now = utcnow()
         tz = session.timezone
         if quiz["opens_at"] is not None and now < quiz["opens_at"]:
@@ -202,6 +204,7 @@ class AttemptService:
         if staff:
             raise NotFound(ATTEMPT_NOT_FOUND)
         if attempt["status"] == scoring.IN_PROGRESS:
+            refuse_if_finalized(session, "percobaan kuis tidak dapat dikumpulkan lagi")
             now = utcnow()
             questions = await question_store.load_questions(scoring.order_of(attempt))
             async with Attempt._meta.db.transaction():

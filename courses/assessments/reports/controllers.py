@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from courses.assessments.reports.analysis import ItemAnalysisService
+from courses.assessments.reports.evaluation_recap import evaluation_recap
 from courses.assessments.reports.evaluations import EvaluationService
 from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.reports.schemas import (
@@ -21,7 +23,10 @@ from courses.assessments.reports.schemas import (
 )
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
+from lms.shared.responses import attachment
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
 
 class ItemAnalysisController(Controller):
@@ -103,12 +108,23 @@ class SessionReportController(Controller):
         operation_id="getEvaluationReport",
         responses=problem_responses(400, 401, 403, 404),
         guards=[allow("organizer", "hr", "trainer")],
+        operation_class=with_file_alternative(XLSX_MEDIA_TYPE, CSV_MEDIA_TYPE),
     )
     async def evaluation_report(
         self,
         session_id: FromPath[UUID],
         request: CallerRequest,
         evaluation_service: NamedDependency[EvaluationService],
+        output: Annotated[
+            Literal["json", "xlsx", "csv"],
+            QueryParameter(name="format", description="json, xlsx atau csv"),
+        ] = "json",
     ) -> EvaluationReport:
-        """Anonymous means per item and trainer; a trainer sees only their own section."""
+        """Anonymous means per item and trainer; a trainer sees only their own section.
+        ``?format=xlsx`` (with the comments and the office's kop) or ``csv`` for a file."""
+        if output != "json":
+            content, media_type, filename = await evaluation_recap(
+                evaluation_service, request.user, session_id, output
+            )
+            return attachment(content, media_type, filename)  # type: ignore[return-value]
         return await evaluation_service.report(request.user, session_id)

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from courses.delivery.sessions.fields import AwareDateTime, ShortText, check_year
+from courses.delivery.sessions.fields import SessionDateTime, ShortText, check_year
 from lms.shared.schemas import Input, Output
 
 RoomText = Annotated[str, msgspec.Meta(max_length=128)]
@@ -24,10 +24,11 @@ MAX_AGENDA_ITEM = dt.timedelta(hours=24)
 
 class AgendaItemCreate(Input):
     """A block of the agenda. Items with a module count towards the JP delivered; items
-    without one (opening, break, closing) need a ``title``."""
+    without one (opening, break, closing) need a ``title``. Times without an offset are the
+    session's local time; ``starts_at`` and ``ends_at`` are written in the same form."""
 
-    starts_at: AwareDateTime
-    ends_at: AwareDateTime
+    starts_at: SessionDateTime
+    ends_at: SessionDateTime
     module_id: UUID | None = None
     trainer_id: UUID | None = None
     room: RoomText = ""
@@ -36,6 +37,11 @@ class AgendaItemCreate(Input):
     def __post_init__(self) -> None:
         check_year(self.starts_at, "starts_at")
         check_year(self.ends_at, "ends_at")
+        if (self.starts_at.tzinfo is None) != (self.ends_at.tzinfo is None):
+            raise ValueError(
+                "ends_at: tulis starts_at dan ends_at dalam bentuk yang sama (keduanya dengan "
+                "zona waktu, atau keduanya waktu setempat sesi tanpa zona)"
+            )
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at: harus setelah starts_at")
         if self.ends_at - self.starts_at > MAX_AGENDA_ITEM:
@@ -47,8 +53,8 @@ class AgendaItemCreate(Input):
 class AgendaItemUpdate(Input):
     """A partial edit of an agenda item (clashes are checked again)."""
 
-    starts_at: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
-    ends_at: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
+    starts_at: SessionDateTime | msgspec.UnsetType = msgspec.UNSET
+    ends_at: SessionDateTime | msgspec.UnsetType = msgspec.UNSET
     module_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
     trainer_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
     room: RoomText | msgspec.UnsetType = msgspec.UNSET

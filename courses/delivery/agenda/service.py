@@ -94,9 +94,14 @@ def _check_editable(session: SessionRecord) -> None:
         raise RuleViolation(f"Agenda sesi berstatus {session.status} tidak dapat diubah.")
 
 
-def _instant(value: dt.datetime) -> dt.datetime:
+def _instant(value: dt.datetime, timezone: str) -> dt.datetime:
     # Whole seconds in UTC: SQLite compares the stored text, which must share one format.
-    return value.astimezone(dt.UTC).replace(microsecond=0)
+    return _in_session(value, timezone).astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _in_session(value: dt.datetime, timezone: str) -> dt.datetime:
+    """A time without an offset is the session's wall clock (WIB, WITA or WIT)."""
+    return value.replace(tzinfo=ZoneInfo(timezone)) if value.tzinfo is None else value
 
 
 class AgendaService:
@@ -190,7 +195,8 @@ class AgendaService:
         session = await get_managed_session(caller, session_id)
         _check_editable(session)
         await self._check_refs(caller, session, data.module_id, data.trainer_id)
-        starts, ends = _instant(data.starts_at), _instant(data.ends_at)
+        starts = _instant(data.starts_at, session.timezone)
+        ends = _instant(data.ends_at, session.timezone)
         item_id = uuid4()
         async with AgendaItem._meta.db.transaction():
             await advisory_lock(CourseSession, AGENDA_LOCK_KEY)
@@ -248,6 +254,9 @@ class AgendaService:
             for field in AgendaItemUpdate.__struct_fields__
             if getattr(data, field) is not msgspec.UNSET
         }
+        for field in ("starts_at", "ends_at"):  # the stored time has an offset: so must these
+            if isinstance(changes.get(field), dt.datetime):
+                changes[field] = _in_session(changes[field], session.timezone)
         merged.update(changes)
         try:
             checked = msgspec.convert(merged, AgendaItemCreate, strict=False)
@@ -256,7 +265,8 @@ class AgendaService:
                 f"Acara agenda tidak valid: {error_text(exc, AgendaItemCreate)}"
             ) from None
         await self._check_refs(caller, session, checked.module_id, checked.trainer_id)
-        starts, ends = _instant(checked.starts_at), _instant(checked.ends_at)
+        starts = _instant(checked.starts_at, session.timezone)
+        ends = _instant(checked.ends_at, session.timezone)
         async with AgendaItem._meta.db.transaction():
             await advisory_lock(CourseSession, AGENDA_LOCK_KEY)
             await check_clashes(session, starts, ends, checked.trainer_id, checked.room, item_id)

@@ -108,6 +108,7 @@ class CheckinService:
         if caller.person_id is None:
             raise RuleViolation("Akun Anda belum ditautkan ke data pegawai.")
         session = await get_visible_session(caller, session_id)
+        check_markable(session)
         enrollment = (
             await Enrollment.select(Enrollment.status)
             .where((Enrollment.session == session.id) & (Enrollment.person == caller.person_id))
@@ -115,7 +116,6 @@ class CheckinService:
         )
         if enrollment is None or enrollment["status"] != "confirmed":
             raise RuleViolation("Anda tidak memiliki tempat terkonfirmasi di sesi ini.")
-        check_markable(session)
         at = now()
         zone = ZoneInfo(session.timezone)
         today = at.astimezone(zone).date()

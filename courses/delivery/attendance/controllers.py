@@ -9,9 +9,10 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from courses.delivery.attendance.checkin import CheckinService
+from courses.delivery.attendance.recap import attendance_recap
 from courses.delivery.attendance.schemas import (
     AttendanceMarkInput,
     AttendanceSaved,
@@ -24,8 +25,11 @@ from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
+from lms.competencies.openapi import with_file_alternative
 from lms.shared.openapi import problem_responses
 from lms.shared.openapi_statuses import CHECKIN, READ, SHEET, WRITE
+from lms.shared.responses import attachment
+from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 
 MarkList = Annotated[list[AttendanceMarkInput], msgspec.Meta(max_length=10_000)]
 
@@ -68,6 +72,29 @@ class AttendanceController(Controller):
     ) -> AttendanceSummary:
         """Marks per day and attendance % per participant (present and late count)."""
         return await attendance_service.summary(request.user, session_id)
+
+    @get(
+        "/attendance/recap",
+        operation_id="getAttendanceRecap",
+        operation_class=with_file_alternative(CSV_MEDIA_TYPE),
+        responses=problem_responses(*READ),
+        guards=[allow("organizer", "trainer", "hr")],
+        media_type=XLSX_MEDIA_TYPE,
+    )
+    async def attendance_recap(
+        self,
+        session_id: FromPath[UUID],
+        request: CallerRequest,
+        attendance_service: NamedDependency[AttendanceService],
+        output: Annotated[
+            FileFormat, QueryParameter(name="format", description="xlsx atau csv")
+        ] = "xlsx",
+    ) -> Response[bytes]:
+        """Rekap kehadiran as a file: XLSX under the office's kop, or CSV (``;``, BOM)."""
+        content, media_type, filename = await attendance_recap(
+            attendance_service, request.user, session_id, output
+        )
+        return attachment(content, media_type, filename)
 
     @post(
         "/check-in",

@@ -33,10 +33,11 @@ from courses.delivery.sessions.access import (
     get_session_for_staff,
     get_visible_session,
 )
+from courses.delivery.sessions.frozen import refuse_if_finalized
 from courses.tables import AttendanceMark, CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.shared.errors import Conflict, RuleViolation
+from lms.shared.errors import RuleViolation
 from lms.shared.indonesian import format_date_range, full_name
 from lms.shared.values import utcnow
 
@@ -65,8 +66,7 @@ def check_markable(session: SessionRecord) -> None:
         Conflict: results are finalized (frozen).
         RuleViolation: the session is a draft or cancelled.
     """
-    if session.finalized_at is not None:
-        raise Conflict("Hasil sesi ini sudah difinalisasi; presensi tidak dapat diubah.")
+    refuse_if_finalized(session, "presensi tidak dapat dicatat atau diubah")
     if session.status not in ("open", "running", "completed"):
         raise RuleViolation(f"Presensi tidak dapat dicatat pada sesi berstatus {session.status}.")
 
@@ -79,7 +79,8 @@ async def participant_ids(session_id: UUID) -> set[UUID]:
     return {row["person"] for row in rows}
 
 
-async def _marks(session_id: UUID) -> dict[tuple[UUID, dt.date], str]:
+async def session_marks(session_id: UUID) -> dict[tuple[UUID, dt.date], str]:
+    """Every mark of a session: (person, day) → status."""
     rows = await AttendanceMark.select(
         AttendanceMark.person, AttendanceMark.day, AttendanceMark.status
     ).where(AttendanceMark.session == session_id)
@@ -101,7 +102,7 @@ async def attendance_percentages(session_id: UUID) -> dict[UUID, Decimal]:
         return {}
     days = (session["end_date"] - session["start_date"]).days + 1
     attended: dict[UUID, int] = {person_id: 0 for person_id in await participant_ids(session_id)}
-    for (person_id, _day), status in (await _marks(session_id)).items():
+    for (person_id, _day), status in (await session_marks(session_id)).items():
         if person_id in attended and status in ATTENDED:
             attended[person_id] += 1
     return {person_id: percent(count, days) for person_id, count in attended.items()}
@@ -226,7 +227,7 @@ class AttendanceService:
             .where(where)
             .order_by(Enrollment.person.name)
         )
-        marks = await _marks(session.id)
+        marks = await session_marks(session.id)
         days = session.days
         lines = []
         for person in people:

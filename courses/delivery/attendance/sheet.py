@@ -1,10 +1,11 @@
 """The daftar hadir (sign-in sheet) organizers print for each session day, as a PDF.
 
-One A4 page set per day: the kop with the government and office names, the course and session,
+One A4 page set per day: the kop with the office's logo, the government and office names and
+its address (from the issuer profile, see :mod:`lms.shared.letterhead`), the course and session,
 the day and date in Indonesian ("Rabu, 18 November 2026"), the time from the day's agenda, the
 place, and a numbered table of participants (name with titles, NIP grouped, jabatan, unit)
 with an empty signature column whose numbers alternate left and right, as printed sheets do so
-neighbours do not sign over each other.
+neighbours do not sign over each other; the panitia's name and NIP under the signature space.
 
 The HTML comes from a Jinja template with autoescape on (names and titles are untrusted text);
 WeasyPrint renders it on a worker thread so the event loop keeps answering.
@@ -37,6 +38,7 @@ from lms.shared.indonesian import (
     format_time_range,
     full_name,
 )
+from lms.shared.letterhead import LetterheadSource
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -57,9 +59,9 @@ def render_html(context: dict[str, Any]) -> str:
 
 def render_pdf(html: str) -> bytes:
     """Render HTML to PDF with WeasyPrint (blocking: call it on a worker thread)."""
-    from weasyprint import HTML
+    from lms.shared.pdf import html_to_pdf
 
-    return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    return html_to_pdf(html, TEMPLATES_DIR)
 
 
 def filename_for(session: SessionRecord, day: dt.date | None) -> str:
@@ -70,7 +72,16 @@ def filename_for(session: SessionRecord, day: dt.date | None) -> str:
 
 
 class AttendanceSheetService:
-    """Builds the sign-in sheet of a session for its organizers and trainers."""
+    """Builds the sign-in sheet of a session for its organizers and trainers.
+
+    Args:
+        letterhead: Looks up the office's letterhead (logo, address, panitia) from its issuer
+            profile; without one, or for a unit without a profile, the kop is the unit tree's
+            names and the panitia line is left to be written by hand.
+    """
+
+    def __init__(self, letterhead: LetterheadSource | None = None) -> None:
+        self.letterhead = letterhead
 
     async def context(self, session: SessionRecord, days: list[dt.date]) -> dict[str, Any]:
         """Everything the template prints, already formatted."""
@@ -125,10 +136,27 @@ class AttendanceSheetService:
                 }
             )
         place = ", ".join(part for part in (session.venue, session.city) if part)
+        head = await self.letterhead(session.unit_path) if self.letterhead else None
+        if head is not None:
+            kop = {
+                "government_name": head.government_name,
+                "office_name": head.office_name,
+                "office_city": head.address or head.city,
+                "logo": head.logo,
+                "committee_name": head.committee_name,
+                "committee_nip": head.committee_nip_display,
+            }
+        else:
+            kop = {
+                "government_name": (unit or {}).get("parent_name") or "",
+                "office_name": unit["name"] if unit else session.unit_name,
+                "office_city": (unit or {}).get("city") or "",
+                "logo": None,
+                "committee_name": "",
+                "committee_nip": "",
+            }
         return {
-            "government_name": (unit or {}).get("parent_name") or "",
-            "office_name": unit["name"] if unit else session.unit_name,
-            "office_city": (unit or {}).get("city") or "",
+            **kop,
             "course_title": session.course_title,
             "session_name": session.name,
             "period_text": format_date_range(session.start_date, session.end_date),

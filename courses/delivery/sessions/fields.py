@@ -16,6 +16,17 @@ from typing import Annotated
 import msgspec
 
 AwareDateTime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
+SessionDateTime = Annotated[
+    dt.datetime,
+    msgspec.Meta(
+        description=(
+            "RFC 3339 dengan zona (2026-11-18T08:00:00+07:00) atau waktu setempat sesi tanpa "
+            "zona (2026-11-18T08:00:00)"
+        )
+    ),
+]
+"""A time in a session: with an offset, or without one meaning the session's own time zone
+(an organizer in Jayapura types 08:00 and means 08:00 WIT)."""
 ShortText = Annotated[str, msgspec.Meta(max_length=255)]
 LongText = Annotated[str, msgspec.Meta(max_length=500)]
 

@@ -93,7 +93,7 @@ async def test_issue_session_end_to_end(app, client, organizer, unit):
     }
     assert detail["snapshot"]["jp"] == 24
     assert detail["snapshot"]["issued_place_date"] == issued_line()
-    assert detail["code"] not in detail["number"] and len(detail["code"]) == 20
+    assert detail["code"] not in detail["number"] and len(detail["code"]) == 19
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert "/Sig" in {f.get("/FT") for f in reader.get_fields().values()}
 

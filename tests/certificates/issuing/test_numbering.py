@@ -9,6 +9,7 @@ import re
 import pytest
 
 from certificates.issuing import numbering
+from certificates.issuing.codes import new_verification_code
 
 PATTERN = "{seq:03d}/PP/DPMPTSP/{month_roman}/{year}"
 
@@ -94,7 +95,9 @@ def test_unit_code_patterns_count_per_unit():
     assert len(long_key) <= 200 and long_key.startswith("2026:sha256:")
 
 
-def test_verification_codes_are_random_url_safe_and_long():
-    codes = {numbering.new_verification_code() for _ in range(1000)}
+def test_verification_codes_are_random_readable_and_80_bits():
+    codes = {new_verification_code() for _ in range(1000)}
     assert len(codes) == 1000
-    assert all(re.fullmatch(r"[A-Za-z0-9_-]{20}", code) for code in codes)  # 120 bits
+    # Crockford base32 (no I, L, O, U): 16 characters x 5 bits = 80 bits, grouped by four.
+    crockford = "[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}"
+    assert all(re.fullmatch("-".join([crockford] * 4), code) for code in codes)

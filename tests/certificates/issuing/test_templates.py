@@ -138,6 +138,9 @@ async def test_issuer_profile_put_and_get(app, client, organizer, hr, other_orga
         "template_id": None,
         "has_logo": True,
         "has_signature_image": False,
+        "address": "",
+        "committee_name": "",
+        "committee_nip": "",
         "updated_at": saved["updated_at"],
         "configured": True,
     }

@@ -12,7 +12,7 @@ import msgspec
 import pypdf
 import pytest
 
-from certificates.rendering.engine import RenderEngine, RenderError, RestrictedFetcher
+from certificates.rendering.engine import RenderEngine, RenderError
 from certificates.rendering.snapshot import HolderSnapshot, ModuleLine, sample_snapshot
 from certificates.rendering.templating import (
     TEMPLATES_DIR,
@@ -26,6 +26,7 @@ from certificates.rendering.workers import (
     render_preview,
     validate_template,
 )
+from lms.shared.pdf import LocalFetcher
 
 LOGO = (
     "data:image/svg+xml;base64,"
@@ -184,7 +185,7 @@ def test_broken_templates_raise_template_error():
 
 
 def test_templates_cannot_read_local_files_or_the_network():
-    fetcher = RestrictedFetcher()
+    fetcher = LocalFetcher(TEMPLATES_DIR)
     with pytest.raises(ValueError):
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(ValueError):

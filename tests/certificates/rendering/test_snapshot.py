@@ -39,5 +39,5 @@ def test_sample_snapshot_applies_changes():
     snapshot = sample_snapshot(
         "https://prima.padangpanjang.go.id/", valid_until=dt.date(2029, 11, 22)
     )
-    assert snapshot.verify_url == "https://prima.padangpanjang.go.id/verify/K7QM2XW9RT4HBP3N"
+    assert snapshot.verify_url == "https://prima.padangpanjang.go.id/verify/K7QM-2XW9-RT4H-BP3N"
     assert snapshot.valid_until == dt.date(2029, 11, 22)

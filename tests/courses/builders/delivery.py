@@ -26,12 +26,12 @@ MODULES = [
 
 
 def course_body(**overrides: Any) -> dict[str, Any]:
-    """A valid course: 4 modules of 6 JP, weights 10/60/30, pass mark 70, attendance 80."""
+    """A valid course: 4 modules of 6 JP, weights 10/60/30, pass mark 70.01, attendance 80."""
     body: dict[str, Any] = {
         "code": f"PP-{next(_codes):04d}",
         "title": "Pelatihan Pelayanan Prima",
         "modules": [dict(m) for m in MODULES],
-        "pass_mark": 70,
+        "pass_mark": "70.01",
         "min_attendance": 80,
         "weights": {"attendance": 10, "post_test": 60, "trainer_assessment": 30},
         "jenis_diklat": 3,

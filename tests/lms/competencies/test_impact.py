@@ -120,6 +120,9 @@ async def test_impact_pdf_is_readable(client, hr, trained_unit):
     assert "1 / 7" in text and "3 / 7" in text
     assert "IKM +3,20 poin" in text
     assert "2025-S1" in text and "2026-S1" in text  # chart legend and table
+    # The unit's population is not set: the report says the sample cannot be judged.
+    words = " ".join(text.split())
+    assert "Kecukupan sampel" in words and "belum diatur (60 responden)" in words
 
 
 def test_chart_draws_nine_groups_of_bars_per_period():

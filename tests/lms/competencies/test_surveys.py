@@ -182,3 +182,54 @@ async def test_who_may_upload(client, app, participant, other_unit, unit):
         headers=other_hr.headers,
     )
     assert bad_json.status_code == 400
+
+
+async def test_the_index_says_whether_its_sample_meets_the_minimum(
+    client, organizer, unit, other_unit
+):
+    population = f"/api/v1/skm/units/{unit['id']}/population"
+    one = b"respondent,unit_code,period,U1,U2,U3,U4,U5,U6,U7,U8,U9\nR1,DPMPTSP-PPJ,2026-S1,4,4,4,4,4,4,4,4,4\n"  # noqa: E501
+    resp = await upload(client, organizer, one)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["surveys"][0]["sample"] == {
+        "population": None,
+        "minimum": None,
+        "respondents": 1,
+        "sufficient": None,
+        "message": "Kecukupan sampel belum dapat dinilai: populasi penerima layanan unit belum "
+        "diatur (1 responden).",
+    }
+    assert (await client.get(population, headers=organizer.headers)).json() == {
+        "unit_id": str(unit["id"]),
+        "population": None,
+    }
+    put = await client.put(population, json={"population": 250}, headers=organizer.headers)
+    assert put.status_code == 200, put.text
+    assert put.json() == {"unit_id": str(unit["id"]), "population": 250}
+
+    listed = await client.get(SURVEYS, headers=organizer.headers)
+    (survey,) = listed.json()["items"]
+    assert (survey["category"], survey["sample"]) == (
+        "A",
+        {
+            "population": 250,
+            "minimum": 152,
+            "respondents": 1,
+            "sufficient": False,
+            "message": "Sampel belum memenuhi: 1 responden, minimum 152 untuk populasi 250 "
+            "(PermenPANRB 14/2017, tabel Krejcie-Morgan); IKM ini belum dapat dianggap mewakili.",
+        },
+    )
+    impact = await client.get(
+        "/api/v1/reports/training-impact",
+        params={"unit_id": str(unit["id"])},
+        headers=organizer.headers,
+    )
+    assert impact.json()["periods"][0]["sample"]["sufficient"] is False
+
+    bad = await client.put(population, json={"population": 0}, headers=organizer.headers)
+    assert bad.status_code == 400
+    outside = f"/api/v1/skm/units/{other_unit['id']}/population"
+    assert (await client.get(outside, headers=organizer.headers)).status_code == 404
+    put_outside = await client.put(outside, json={"population": 5}, headers=organizer.headers)
+    assert put_outside.status_code == 404

@@ -147,3 +147,42 @@ async def test_who_may_read_a_transcript(
     assert (
         await client.get(f"/api/v1/people/{uuid4()}/transcript", headers=admin.headers)
     ).status_code == 404
+
+
+async def test_transcript_pdf_carries_the_offices_kop_and_signer(
+    client, organizer, participant, history
+):
+    import base64
+
+    from certificates.demo import PROFILE
+    from certificates.rendering.templating import TEMPLATES_DIR
+
+    # Without an issuer profile: the unit tree's names, no signature block.
+    plain = await client.get(
+        f"/api/v1/people/{history}/transcript.pdf", headers=participant.headers
+    )
+    text = " ".join(PdfReader(io.BytesIO(plain.content)).pages[0].extract_text().split())
+    assert "PEMERINTAH KOTA PADANG PANJANG DPMPTSP KOTA PADANG PANJANG" in text
+    assert "Drs. H. Syahrul" not in text
+
+    logo = (TEMPLATES_DIR / "sample" / "logo.svg").read_bytes()
+    profile = {**PROFILE, "logo": "data:image/svg+xml;base64," + base64.b64encode(logo).decode()}
+    put = await client.put("/api/v1/issuer-profile", json=profile, headers=organizer.headers)
+    assert put.status_code == 200, put.text
+    resp = await client.get(f"/api/v1/people/{history}/transcript.pdf", headers=participant.headers)
+    assert resp.status_code == 200
+    reader = PdfReader(io.BytesIO(resp.content))
+    first = " ".join(reader.pages[0].extract_text().split())
+    for expected in (
+        "PEMERINTAH KOTA PADANG PANJANG",
+        "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU KOTA PADANG PANJANG",
+        "Jl. Sutan Syahrir No. 178, Silaing Bawah, Padang Panjang 27122",
+        "TRANSKRIP PENGEMBANGAN KOMPETENSI",
+        "Kepala Dinas Penanaman Modal",
+        "Drs. H. Syahrul, M.Si.",
+        "Pembina Utama Muda",
+        "NIP 19680512 199403 1 004",
+    ):
+        assert expected in first, expected
+    assert "Padang Panjang, " in first  # the place and the printing date above the signer
+    assert "/XObject" in reader.pages[0]["/Resources"]  # the logo

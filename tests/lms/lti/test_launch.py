@@ -113,12 +113,18 @@ async def test_learner_and_instructor_launch_and_are_matched_by_nip(
     await make_person(unit["id"], "Afrizal", nip=NIP)
     id_token, state = platform.id_token(await _login(client, platform), nip=NIP)
     resp = await _launch(client, id_token, state)
-    assert resp.status_code == 200, resp.text
-    assert f"Masuk sebagai <strong>{NIP}</strong> (peran participant)" in resp.text
+    # Signed in to the pages: a session cookie, and the person's home opens.
+    assert resp.status_code == 303, resp.text
+    assert resp.headers["location"] == "/saya"
+    assert "prima_sesi=" in resp.headers["set-cookie"]
+    assert "httponly" in resp.headers["set-cookie"].lower()
+    home = await client.get("/saya")
+    assert home.status_code == 200 and "Afrizal" in home.text
+    assert await _role_of(NIP) == "participant"
 
     # The same person again: linked by sub now, even without the NIP claim.
     id_token, state = platform.id_token(await _login(client, platform))
-    assert (await _launch(client, id_token, state)).status_code == 200
+    assert (await _launch(client, id_token, state)).status_code == 303
 
     trainer_person = await make_person(unit["id"], "Hendra", nip="197803282005011006")
     await make_actor(app, "trainer", person_id=trainer_person, username="hendra")
@@ -128,15 +134,28 @@ async def test_learner_and_instructor_launch_and_are_matched_by_nip(
         roles=("http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",),
         nip="197803282005011006",
     )
+    client.cookies.clear()
     resp = await _launch(client, id_token, state)
-    assert "Masuk sebagai <strong>hendra</strong> (peran trainer)" in resp.text
+    assert resp.status_code == 303
+    home = await client.get("/saya")
+    assert home.status_code == 200 and "Hendra" in home.text
+    assert await _role_of("197803282005011006") == "trainer"
+
+
+async def _role_of(nip: str) -> str:
+    from lms.auth.tables import User
+    from lms.people.tables import Person
+
+    person = await Person.select(Person.id).where(Person.nip == nip).first()
+    user = await User.select(User.role).where(User.person == person["id"]).first()
+    return user["role"]
 
 
 async def test_a_replayed_launch_is_refused(app, client, admin, unit, platform):
     await _register(client, admin, platform)
     await make_person(unit["id"], nip=NIP)
     id_token, state = platform.id_token(await _login(client, platform), nip=NIP)
-    assert (await _launch(client, id_token, state)).status_code == 200
+    assert (await _launch(client, id_token, state)).status_code == 303
     replay = await _launch(client, id_token, state)
     assert replay.status_code == 400 and _code(replay) == "LTI-NONCE"
 
@@ -189,7 +208,7 @@ async def test_bad_state_unknown_kid_other_key_and_unknown_person(
     platform.key = RSAKey.generate_key(2048, parameters={"kid": "platform-2"})
     platform.published.append(platform.key)
     id_token, state = platform.id_token(await _login(client, platform), nip=NIP)
-    assert (await _launch(client, id_token, state)).status_code == 200
+    assert (await _launch(client, id_token, state)).status_code == 303
 
     # Signed with another key under the platform's kid.
     stranger = RSAKey.generate_key(2048, parameters={"kid": "platform-2"})

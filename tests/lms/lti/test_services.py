@@ -102,7 +102,7 @@ async def test_roster_and_scores_round_trip(
     # A learner launches: the placement is remembered with its NRPS and AGS URLs.
     first_nip = people[0]["NIP"]
     id_token, state = platform.id_token(await _login(client, platform), sub="m-0", nip=first_nip)
-    assert (await _launch(client, id_token, state)).status_code == 200
+    assert (await _launch(client, id_token, state)).status_code == 303
     links = (await client.get("/api/v1/lti/links", headers=organizer.headers)).json()
     assert len(links) == 1 and links[0]["has_roster"] and links[0]["has_gradebook"]
     link_id = links[0]["id"]

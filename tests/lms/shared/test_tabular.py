@@ -1,19 +1,25 @@
 import io
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 
 from lms.shared.tabular import (
+    Column,
     EmptyFile,
     FileTooLarge,
     InvalidHeader,
+    Sheet,
     TabularError,
     TooManyRows,
     UnsupportedFormat,
+    csv_bytes,
+    csv_safe,
     normalize_header,
     read_table,
 )
+from lms.shared.tabular import xlsx_bytes as write_xlsx
 from tests.conftest import SHARED_DATA
 from tests.lms.builders.shared import xlsx_bytes
 
@@ -266,6 +272,77 @@ def test_xlsx_too_many_rows():
     assert len(read(data, "a.xlsx", max_rows=10).rows) == 10
     with pytest.raises(TooManyRows):
         read(data, "a.xlsx", max_rows=9)
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+62 812", "'+62 812"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Siti = Kepala", "Siti = Kepala"),
+        ("", ""),
+    ],
+)
+def test_csv_safe_quotes_formula_starts(text, written):
+    assert csv_safe(text) == written
+
+
+def test_csv_bytes_is_for_excel_in_an_indonesian_locale():
+    columns = [Column("Nama"), Column("JP", kind="decimal"), Column("Tanggal", kind="date")]
+    data = csv_bytes(
+        columns,
+        [["=1+2", Decimal("19.50"), date(2026, 3, 4)], ["Budi; S.Sos", 20, None]],
+    )
+    assert (
+        data
+        == ('\ufeffNama;JP;Tanggal\r\n\'=1+2;19,50;04-03-2026\r\n"Budi; S.Sos";20;\r\n').encode()
+    )
+    # What we write, we read back the same (the reader strips the BOM and sniffs ";").
+    table = read(data)
+    assert [row.values for row in table.rows] == [
+        {"nama": "'=1+2", "jp": "19,50", "tanggal": "04-03-2026"},
+        {"nama": "Budi; S.Sos", "jp": "20", "tanggal": ""},
+    ]
+
+
+def test_xlsx_bytes_writes_text_as_text_with_title_freeze_filter_and_formats():
+    sheet = Sheet(
+        "Rekap",
+        [
+            Column("Nama", 30),
+            Column("Nilai", 9, "decimal"),
+            Column("Tanggal", 12, "date"),
+            Column("%", 8, "percent"),
+        ],
+        [['=HYPERLINK("http://evil.example","Klik")', 85.5, date(2026, 3, 4), 33.33]],
+        ["PEMERINTAH KOTA PADANG PANJANG", "Rekap nilai"],
+    )
+    data = write_xlsx([sheet])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(data))["Rekap"]
+    assert [row for row in ws.values] == [
+        ("PEMERINTAH KOTA PADANG PANJANG", None, None, None),
+        ("Rekap nilai", None, None, None),
+        (None, None, None, None),
+        ("Nama", "Nilai", "Tanggal", "%"),
+        ('=HYPERLINK("http://evil.example","Klik")', 85.5, datetime(2026, 3, 4), 33.33),
+    ]
+    assert ws["A5"].data_type == "s"
+    assert ws.freeze_panes == "A5"
+    assert ws.auto_filter.ref == "A4:D5"
+    assert ws.column_dimensions["A"].width == 30
+    assert ws["A4"].font.b
+    assert (ws["B5"].number_format, ws["C5"].number_format) == ("#,##0.00", "dd-mm-yyyy")
 
 
 def _workbook_with_empty_rows(empty_rows: int, *, data_rows: int = 1) -> bytes:

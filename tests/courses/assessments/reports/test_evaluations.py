@@ -176,3 +176,54 @@ async def test_evaluation_answers_are_validated(app, client, organizer, unit, tr
         url, json={"target": "organization", "answers": {}}, headers=organizer.headers
     )
     assert by_organizer.status_code == 403
+
+
+async def test_evaluation_report_as_xlsx_and_csv(
+    app, client, organizer, other_organizer, unit, trainer_user
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    world, mine, other = await _two_trainer_world(app, client, organizer, unit, trainer_user)
+    p1, p2, _ = world.people
+    await _send(client, world, p1, "trainer", [4, 4, 3, 3, 4], mine, "=1+2 materi jelas")
+    await _send(client, world, p2, "trainer", [3, 4, 2, 3, 3], mine)
+    await _send(client, world, p1, "trainer", [2] * 5, other, "Terlalu cepat")
+    await _send(client, world, p1, "organization", [3] * 5, None, "Ruangan dingin")
+    url = f"/api/v1/sessions/{world.session_id}/evaluation-report"
+
+    resp = await client.get(url, params={"format": "xlsx"}, headers=organizer.headers)
+    assert resp.status_code == 200, resp.text
+    assert 'filename="evaluasi-' in resp.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(resp.content))
+    sheet = book["Evaluasi"]
+    values = list(sheet.values)
+    assert values[0][0] == "PEMERINTAH KOTA PADANG PANJANG"
+    assert values[2][0].startswith("LAPORAN EVALUASI PENYELENGGARAAN: ")
+    assert values[3][0].endswith("2 dari 3 peserta mengisi; skala 1–4")
+    assert values[5] == (
+        "Sasaran", "Kode", "Pernyataan", "Responden", "Rata-rata",
+        "Skor 1", "Skor 2", "Skor 3", "Skor 4",
+    )  # fmt: skip
+    assert values[6][:5] == ("Penyelenggara", "kesesuaian_materi", values[6][2], 1, 3)
+    assert values[6][5:] == (0, 0, 1, 0)
+    assert values[11][:5] == ("Penyelenggara", None, "Rata-rata keseluruhan", 1, 3)
+    sections = [row for row in values[12:] if row[1] == "penguasaan_materi"]
+    assert {row[0]: row[4] for row in sections} == {
+        "Narasumber: Prof. Dr. Rina Marlina, M.Si.": 2,
+        f"Narasumber: {mine['name']}": 3.5,
+    }
+    assert sheet.freeze_panes == "A7"
+    comments = list(book["Saran"].values)
+    assert ("Penyelenggara", "Ruangan dingin") in comments
+    assert (f"Narasumber: {mine['name']}", "=1+2 materi jelas") in comments
+
+    csv = await client.get(url, params={"format": "csv"}, headers=trainer_user.headers)
+    lines = csv.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Sasaran;Kode;Pernyataan;Responden;Rata-rata;Skor 1;Skor 2;Skor 3;Skor 4"
+    assert "Terlalu cepat" not in csv.text and "Rina Marlina" not in csv.text  # own section only
+    assert any(line.startswith(f"Narasumber: {mine['name']};penguasaan_materi;") for line in lines)
+
+    outside = await client.get(url, params={"format": "xlsx"}, headers=other_organizer.headers)
+    assert outside.status_code == 404

@@ -254,6 +254,41 @@ async def test_item_outside_the_session_days_in_its_time_zone_is_409(client, org
     assert before.status_code == 409
 
 
+async def test_times_without_an_offset_are_the_sessions_local_time(client, organizer):
+    session = await create_session(client, organizer, timezone="Asia/Jayapura")
+    local = await _add(
+        client,
+        organizer,
+        session["id"],
+        title="Pembukaan",
+        starts_at="2026-11-18T08:00:00",
+        ends_at="2026-11-18T09:30:00",
+    )
+    assert local.status_code == 201, local.text
+    item = local.json()
+    assert (item["starts_at"], item["ends_at"]) == (
+        "2026-11-18T08:00:00+09:00",
+        "2026-11-18T09:30:00+09:00",
+    )
+    moved = await client.patch(
+        f"/api/v1/sessions/{session['id']}/agenda/{item['id']}",
+        json={"ends_at": "2026-11-18T10:00:00"},
+        headers=organizer.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["ends_at"] == "2026-11-18T10:00:00+09:00"
+    # With an offset it is still the instant given: 08:00 WIB is 10:00 WIT.
+    given = await _add(
+        client,
+        organizer,
+        session["id"],
+        title="Sesi WIB",
+        starts_at=wib("2026-11-19", "08:00"),
+        ends_at=wib("2026-11-19", "09:00"),
+    )
+    assert given.json()["starts_at"] == "2026-11-19T10:00:00+09:00"
+
+
 async def test_bad_items_and_edits(client, organizer, other_organizer):
     course = await create_course(client, organizer)
     other_course = await create_course(client, organizer)
@@ -277,8 +312,8 @@ async def test_bad_items_and_edits(client, organizer, other_organizer):
         {"starts_at": wib("2026-11-18", "10:00"), "ends_at": wib("2026-11-18", "11:00")},
         {
             "starts_at": "2026-11-18T10:00:00",
-            "ends_at": "2026-11-18T11:00:00",
-            "title": "Tanpa zona",
+            "ends_at": wib("2026-11-18", "11:00"),
+            "title": "Satu tanpa zona, satu dengan zona",
         },
         {
             "starts_at": "0001-01-01T00:00:00+07:00",

@@ -167,3 +167,47 @@ async def test_no_marks_on_drafts_or_after_finalize(client, organizer, unit):
         f"/api/v1/sessions/{draft['id']}/attendance", json=mark, headers=organizer.headers
     )
     assert frozen.status_code == 409
+
+
+async def test_attendance_recap_as_xlsx_and_csv(client, organizer, other_organizer, unit):
+    import io
+
+    from openpyxl import load_workbook
+
+    session, (andi, budi) = await _running_session_with(client, organizer, unit, ["Andi", "=1+2"])
+    marks = [
+        *({"person_id": str(andi), "day": day, "status": "present"} for day in DAYS),
+        {"person_id": str(budi), "day": DAYS[0], "status": "late"},
+        {"person_id": str(budi), "day": DAYS[1], "status": "excused"},
+    ]
+    base = f"/api/v1/sessions/{session['id']}/attendance"
+    assert (await client.post(base, json=marks, headers=organizer.headers)).status_code == 200
+    resp = await client.get(base + "/recap", headers=organizer.headers)
+    assert resp.status_code == 200, resp.text
+    assert 'filename="rekap-kehadiran-' in resp.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(resp.content))["Rekap kehadiran"]
+    values = list(sheet.values)
+    assert values[:2] == [
+        ("PEMERINTAH KOTA PADANG PANJANG", *[None] * 11),
+        ("DPMPTSP KOTA PADANG PANJANG", *[None] * 11),
+    ]
+    assert values[2][0].startswith("REKAP KEHADIRAN PESERTA: ")
+    assert values[5] == (
+        "No", "NIP", "Nama", "18/11", "19/11", "20/11", "Hadir", "Terlambat", "Izin", "Alpa",
+        "Belum diisi", "Kehadiran %",
+    )  # fmt: skip
+    assert values[6:] == [
+        (1, None, "=1+2", "T", "I", None, 1, 1, 1, 0, 1, 33.33),
+        (2, None, "Andi", "H", "H", "H", 3, 0, 0, 0, 0, 100),
+    ]
+    assert sheet["C7"].data_type == "s"  # the name is text, not a formula
+    assert sheet.freeze_panes == "A7" and sheet.auto_filter.ref == "A6:L8"
+
+    csv = await client.get(base + "/recap", params={"format": "csv"}, headers=organizer.headers)
+    assert csv.content.decode("utf-8-sig").split("\r\n") == [
+        "No;NIP;Nama;18/11;19/11;20/11;Hadir;Terlambat;Izin;Alpa;Belum diisi;Kehadiran %",
+        "1;;'=1+2;T;I;;1;1;1;0;1;33,33",
+        "2;;Andi;H;H;H;3;0;0;0;0;100,00",
+        "",
+    ]
+    assert (await client.get(base + "/recap", headers=other_organizer.headers)).status_code == 404

@@ -90,3 +90,42 @@ async def test_sheet_for_every_day_and_who_may_print_it(
     assert outside.status_code == 422
     assert (await client.get(url, headers=other_organizer.headers)).status_code == 404
     assert (await client.get(url, headers=participant.headers)).status_code == 403
+
+
+async def test_sheet_prints_the_issuer_profiles_logo_address_and_panitia(
+    client, organizer, participant, unit
+):
+    import base64
+
+    from certificates.demo import PROFILE
+    from certificates.rendering.templating import TEMPLATES_DIR
+
+    logo = (TEMPLATES_DIR / "sample" / "logo.svg").read_bytes()
+    profile = {**PROFILE, "logo": "data:image/svg+xml;base64," + base64.b64encode(logo).decode()}
+    resp = await client.put("/api/v1/issuer-profile", json=profile, headers=organizer.headers)
+    assert resp.status_code == 200, resp.text
+    assert (resp.json()["address"], resp.json()["committee_nip"]) == (
+        "Jl. Sutan Syahrir No. 178, Silaing Bawah, Padang Panjang 27122",
+        "198703152010011002",
+    )
+    session = await create_session(client, organizer, status="running")
+    await enroll(client, organizer, session["id"], [participant.person_id])
+    resp = await client.get(
+        f"/api/v1/sessions/{session['id']}/attendance-sheet.pdf?day=2026-11-18",
+        headers=organizer.headers,
+    )
+    assert resp.status_code == 200, resp.text
+    _, text = _text(resp.content)
+    words = " ".join(text.split())  # the long office name wraps
+    for expected in (
+        "PEMERINTAH KOTA PADANG PANJANG",
+        "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU KOTA PADANG PANJANG",
+        "Jl. Sutan Syahrir No. 178, Silaing Bawah, Padang Panjang 27122",
+        "Panitia Penyelenggara,",
+        "Rahmat Hidayat, S.Kom.",
+        "NIP 19870315 201001 1 002",
+    ):
+        assert expected in words, expected
+    assert "(......" not in text  # the panitia line is no longer empty
+    page = PdfReader(io.BytesIO(resp.content)).pages[0]
+    assert "/XObject" in page["/Resources"]  # the logo is drawn

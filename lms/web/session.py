@@ -1,0 +1,173 @@
+"""Cookie sessions of the pages: who is logged in, and the CSRF token of every form.
+
+The session is Litestar's client-side cookie backend: the cookie holds only the user's id and
+a fingerprint of their password hash, encrypted and authenticated (AES-GCM) with a key derived
+from ``LMS_SECRET_KEY``. It is HttpOnly, SameSite=Lax, and Secure when ``LMS_PUBLIC_BASE_URL``
+is https. Every page request reads the user again, so a deactivated account or a changed role
+takes effect at once, and a changed password (the fingerprint no longer matches) ends every
+other session of that account.
+
+CSRF is Litestar's double-submit middleware (a signed token in a cookie and the same token in
+each form's hidden ``_csrf_token`` field). Both run on the page routers only: the JSON API under
+``/api/v1`` authenticates with bearer tokens, which a browser never sends by itself, so it
+needs no CSRF token and pays for neither middleware.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+from uuid import UUID
+
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session.base import SessionMiddleware
+from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from lms.auth.caller import Caller
+from lms.auth.tables import User
+from lms.config import Settings
+
+SESSION_COOKIE = "prima_sesi"
+CSRF_COOKIE = "prima_csrf"
+_USER_KEY = "uid"
+_FINGERPRINT_KEY = "pw"
+
+
+class PageCaller(Caller, frozen=True, kw_only=True):
+    """The caller of a page: a :class:`Caller` (so every service accepts it) plus what the
+    shell prints and enforces."""
+
+    display_name: str = ""
+    must_change_password: bool = False
+
+
+def _derive(settings: Settings, purpose: str) -> bytes:
+    return hashlib.sha256(f"prima:{purpose}:{settings.secret_key}".encode()).digest()
+
+
+def is_https(settings: Settings) -> bool:
+    """Cookies are marked Secure when the public address is https."""
+    return settings.public_base_url.lower().startswith("https://")
+
+
+def _cookie_config(settings: Settings) -> CookieBackendConfig:
+    return CookieBackendConfig(
+        secret=_derive(settings, "session"),
+        key=SESSION_COOKIE,
+        max_age=settings.token_ttl_minutes * 60,
+        secure=is_https(settings),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+class PageSessionMiddleware:
+    """Litestar's session middleware with the cookie backend, built inside the middleware:
+    routers are deep-copied when registered, and the backend's cipher cannot be copied."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        config = _cookie_config(settings)
+        self.inner = SessionMiddleware(app=app, backend=ClientSideSessionBackend(config=config))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.inner(scope, receive, send)
+
+
+def session_middleware(settings: Settings) -> DefineMiddleware:
+    """The encrypted session cookie (lives as long as a bearer token)."""
+    return DefineMiddleware(PageSessionMiddleware, settings=settings)
+
+
+def csrf_middleware(settings: Settings) -> DefineMiddleware:
+    """Double-submit CSRF tokens on every unsafe request of the pages."""
+    config = CSRFConfig(
+        secret=_derive(settings, "csrf").hex(),
+        cookie_name=CSRF_COOKIE,
+        cookie_secure=is_https(settings),
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        header_name="x-csrf-token",
+    )
+    return DefineMiddleware(CSRFMiddleware, config=config)
+
+
+def password_fingerprint(settings: Settings, password_hash: str) -> str:
+    """A short keyed digest of the password hash: stored in the session, it ends the session
+    when the password changes."""
+    key = _derive(settings, "fingerprint")
+    return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+async def session_data(settings: Settings, user_id: UUID) -> dict[str, Any]:
+    """What the session cookie holds for ``user_id`` once the login service accepted the
+    password (``request.set_session(...)``)."""
+    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    if row is None:
+        return {}
+    return {
+        _USER_KEY: str(user_id),
+        _FINGERPRINT_KEY: password_fingerprint(settings, row["password_hash"]),
+    }
+
+
+async def page_caller(session: dict[str, Any], settings: Settings) -> PageCaller | None:
+    """The logged-in user of a session, or None (no session, gone, inactive, password changed)."""
+    raw = session.get(_USER_KEY)
+    if not raw:
+        return None
+    try:
+        user_id = UUID(str(raw))
+    except ValueError:
+        return None
+    row = await (
+        User.select(
+            User.id,
+            User.username,
+            User.role,
+            User.active,
+            User.person.as_alias("person_id"),
+            User.unit.as_alias("unit_id"),
+            User.unit.path.as_alias("unit_path"),
+            User.person.name.as_alias("person_name"),
+            User.password_hash,
+            User.must_change_password,
+        )
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or not row["active"]:
+        return None
+    expected = password_fingerprint(settings, row["password_hash"])
+    if not hmac.compare_digest(expected, str(session.get(_FINGERPRINT_KEY, ""))):
+        return None
+    return PageCaller(
+        user_id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        unit_id=row["unit_id"],
+        unit_path=row["unit_path"] or "",
+        person_id=row["person_id"],
+        display_name=row["person_name"] or row["username"],
+        must_change_password=bool(row["must_change_password"]),
+    )
+
+
+class PageUserMiddleware:
+    """Puts the session's :class:`PageCaller` (or None) into ``scope["user"]`` on page routes,
+    so handlers and guards read ``request.user`` as on the API."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            session = scope.get("session")
+            scope["user"] = (
+                await page_caller(session, self.settings) if isinstance(session, dict) else None
+            )
+        await self.app(scope, receive, send)

@@ -1,0 +1,136 @@
+"""A real browser on the pages: Playwright driving Debian's chromium at a phone's size.
+
+The app runs as ``lms serve``'s app under uvicorn in a subprocess on a free port, with a fresh
+data folder, migrated and loaded with the demo (``lms migrate``, ``lms demo``). No browser is
+downloaded: Playwright launches ``/usr/bin/chromium``; without it the tests are skipped and
+say so. axe-core (bundled by axe-playwright-python) checks every page a test opens, and each
+test saves phone-sized screenshots into ``docs/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+requires_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[str]:
+    """The app with the demo loaded, under uvicorn on a free port; yields its base URL."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    workdir = Path(tempfile.mkdtemp(prefix="prima-pages-"))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update(
+        LMS_DATABASE_URL=f"sqlite:///{workdir / 'lms.sqlite3'}",
+        LMS_DATA_DIR=str(workdir / "data"),
+        LMS_SECRET_KEY="browser-test-secret-0123456789-abcdefghij",
+        LMS_PUBLIC_BASE_URL=base,
+        LMS_RENDER_WORKERS="1",
+        LMS_VERIFY_RATE_PER_MINUTE="1000",
+    )
+    lms = [sys.executable, "-c", "from lms.cli import main; main()"]
+    for command in ("migrate", "demo"):
+        subprocess.run(
+            [*lms, command], env=env, cwd=REPO, check=True, timeout=600, capture_output=True
+        )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "lms.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health/live", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """Debian's chromium, headless, through Playwright (its async API: the suite's fixtures
+    run on pytest-asyncio's loop, which Playwright's sync API would block)."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Any, demo_server: str) -> AsyncIterator[Any]:
+    """A fresh phone-sized tab (no cookies) on the demo server."""
+    context = await browser.new_context(
+        viewport=PHONE, base_url=demo_server, locale="id-ID", accept_downloads=True
+    )
+    tab = await context.new_page()
+    yield tab
+    await context.close()
