@@ -1,7 +1,8 @@
 """``lms certificates ...``: issue a session's certificates from the command line.
 
 ``lms.cli`` adds ``group`` to the ``lms`` command. Issuing goes through the same code as the
-issuing job (``certificates.issuing.issue_session``), with a progress bar instead of a job row.
+issuing job (``certificates.issuing.service.issue_session``), with a progress bar instead of a job
+row.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import click
 if TYPE_CHECKING:  # imported lazily below: every ``lms`` command loads this module
     from rich.progress import Progress, TaskID
 
-    from certificates.issuing import IssueReport
+    from certificates.issuing.service import IssueReport
 
 Errors = list[tuple[UUID, str | None, str]]
 
@@ -39,8 +40,8 @@ class _BarProgress:
 async def _issue(session_id: UUID, person_ids: list[UUID] | None) -> tuple[IssueReport, Errors]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from certificates.issuing import issue_session
-    from certificates.pool import shutdown_renderer
+    from certificates.issuing.service import issue_session
+    from certificates.rendering.pool import shutdown_renderer
     from lms.app import bind_engine
     from lms.config import get_settings
     from lms.db import make_engine, start_engine, stop_engine
@@ -63,7 +64,12 @@ async def _issue(session_id: UUID, person_ids: list[UUID] | None) -> tuple[Issue
                 progress.update(task, total=total, completed=already_done)
 
             report = await issue_session(
-                session_id, actor=None, person_ids=person_ids, progress=bar, on_total=on_total
+                session_id,
+                settings=settings,
+                actor=None,
+                person_ids=person_ids,
+                progress=bar,
+                on_total=on_total,
             )
         return report, bar.errors
     finally:

@@ -17,15 +17,16 @@ from uuid import UUID
 
 import msgspec
 
-from certificates.issuer_profiles import IssuerProfileService
-from certificates.issuing import issue_session
-from certificates.pool import current_settings, shutdown_renderer
-from certificates.schemas import IssuerProfileWrite
-from certificates.storage import store_for
-from certificates.templating import TEMPLATES_DIR
-from courses.delivery.access import load_session
+from certificates.issuing.issuer_profiles import IssuerProfileService
+from certificates.issuing.schemas import IssuerProfileWrite
+from certificates.issuing.service import issue_session
+from certificates.rendering.pool import shutdown_renderer
+from certificates.rendering.storage import store_for
+from certificates.rendering.templating import TEMPLATES_DIR
+from courses.delivery.sessions.access import load_session
 from lms.auth.caller import Caller
 from lms.auth.tables import User
+from lms.config import get_settings
 
 UNIT_CODE = "DPMPTSP-PPJ"
 PROFILE = {
@@ -70,7 +71,7 @@ async def _organizer(user_id: UUID) -> Caller:
 
 async def seed(ctx: dict[str, Any]) -> None:
     """Set DPMPTSP's issuer profile and issue the demo session's certificates."""
-    settings = current_settings()
+    settings = get_settings()  # the demo runs in the CLI, with the process settings
     organizer = await _organizer(UUID(str(ctx["users"]["organizer"])))
     unit_id = UUID(str(ctx["units"][UNIT_CODE]))
     profile = msgspec.convert(
@@ -84,7 +85,7 @@ async def seed(ctx: dict[str, Any]) -> None:
         ctx["certificates"] = {"issued": 0, "skipped": 0, "failed": 0}
         return
     try:
-        report = await issue_session(session.id, actor=organizer)
+        report = await issue_session(session.id, settings=settings, actor=organizer)
     finally:
         await shutdown_renderer()  # the demo runs in the CLI; the server starts its own pool
     ctx["certificates"] = {

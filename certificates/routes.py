@@ -8,31 +8,33 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from certificates import pool
-from certificates.controllers import (
-    CertificateController,
+from certificates.issuing.controllers import (
     IssuerProfileController,
     SessionCertificateController,
     TemplateController,
 )
-from certificates.downloads import DownloadService
-from certificates.issuer_profiles import IssuerProfileService, letterhead_for
-from certificates.issuing_job import IssuingService
-from certificates.pages import certificates_panel, check_page, my_certificate_pdf
-from certificates.records import CertificateRecords
-from certificates.storage import store_for
-from certificates.templates_service import TemplateService
-from certificates.trust import TrustService
-from certificates.trust_controllers import CertificateTrustController
-from certificates.verification import VerificationService
-from certificates.verification_controllers import (
+from certificates.issuing.issuer_profiles import IssuerProfileService, letterhead_for
+from certificates.issuing.job import IssuingService
+from certificates.issuing.templates import TemplateService
+from certificates.records.controllers import (
+    CertificateController,
+    CertificateTrustController,
+    SessionDownloadController,
+)
+from certificates.records.downloads import DownloadService
+from certificates.records.service import CertificateRecords
+from certificates.records.trust import TrustService
+from certificates.rendering.storage import store_for
+from certificates.verification.controllers import (
     SERVICE_OPT,
     HrVerifyController,
     VerifyApiController,
     hr_authentication,
 )
-from certificates.verify_page import VerifyPageController
-from certificates.verify_rate_limit import verify_rate_limit
+from certificates.verification.page import VerifyPageController
+from certificates.verification.pages import certificates_panel, check_page, my_certificate_pdf
+from certificates.verification.rate_limit import verify_rate_limit
+from certificates.verification.service import VerificationService
 from lms.config import Settings
 from lms.shared.letterhead import Letterhead, LetterheadSource
 from lms.web.home import HomePanel
@@ -41,8 +43,10 @@ from lms.web.shell import page_router
 
 def issuing_router(settings: Settings) -> Router:
     """Issuing, lists, downloads, templates and issuer profiles."""
-    pool.configure(settings)
     store = store_for(settings)
+
+    def provide_issuing() -> IssuingService:
+        return IssuingService(settings)
 
     def provide_records() -> CertificateRecords:
         return CertificateRecords(settings)
@@ -60,12 +64,13 @@ def issuing_router(settings: Settings) -> Router:
         path="/",
         route_handlers=[
             SessionCertificateController,
+            SessionDownloadController,
             CertificateController,
             TemplateController,
             IssuerProfileController,
         ],
         dependencies={
-            "issuing_service": Provide(IssuingService, sync_to_thread=False),
+            "issuing_service": Provide(provide_issuing, sync_to_thread=False),
             "certificate_records": Provide(provide_records, sync_to_thread=False),
             "download_service": Provide(provide_downloads, sync_to_thread=False),
             "template_service": Provide(provide_templates, sync_to_thread=False),
@@ -77,7 +82,7 @@ def issuing_router(settings: Settings) -> Router:
 def verification_routers(settings: Settings) -> list[Router]:
     """The public page and JSON (rate limited per address), HR's checks, and trust changes."""
     verification = VerificationService(settings.public_base_url, settings.timezone)
-    trust = TrustService(settings.public_base_url, settings.timezone)
+    trust = TrustService(settings)
     provide_verification = Provide(lambda: verification, use_cache=True, sync_to_thread=False)
     return [
         Router(

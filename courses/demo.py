@@ -27,16 +27,16 @@ import msgspec
 
 from courses.catalogue.schemas import CourseCreate
 from courses.catalogue.services import CourseService
-from courses.delivery.agenda import AgendaService
-from courses.delivery.agenda_schemas import AgendaItemCreate
-from courses.delivery.attendance import AttendanceService
-from courses.delivery.attendance_schemas import AttendanceMarkInput, AttendanceStatus
-from courses.delivery.enrollment import EnrollmentService
-from courses.delivery.enrollment_schemas import EnrollmentCreate
-from courses.delivery.session_schemas import SessionCreate, SessionUpdate
-from courses.delivery.sessions import SessionService
-from courses.delivery.trainer_schemas import TrainerCreate
-from courses.delivery.trainers import TrainerService
+from courses.delivery.agenda.schemas import AgendaItemCreate
+from courses.delivery.agenda.service import AgendaService
+from courses.delivery.attendance.schemas import AttendanceMarkInput, AttendanceStatus
+from courses.delivery.attendance.service import AttendanceService
+from courses.delivery.enrollment.schemas import EnrollmentCreate
+from courses.delivery.enrollment.service import EnrollmentService
+from courses.delivery.sessions.schemas import SessionCreate, SessionUpdate
+from courses.delivery.sessions.service import SessionService
+from courses.delivery.trainers.schemas import TrainerCreate
+from courses.delivery.trainers.service import TrainerService
 from lms.auth.caller import Caller
 from lms.people.tables import Unit
 

@@ -9,7 +9,7 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="courses",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=["courses.tables"], exclude_imported=False),
+    table_classes=table_finder(modules=["courses.tables"], exclude_imported=True),
     migration_dependencies=["lms.piccolo_app"],
     commands=[],
 )

@@ -9,34 +9,36 @@ from __future__ import annotations
 from litestar import Request, Router
 from litestar.di import Provide
 
-from courses.assessments.analysis import ItemAnalysisService
-from courses.assessments.evaluations import EvaluationService
-from courses.assessments.learning_gain import LearningGainService
-from courses.assessments.report_controllers import ItemAnalysisController, SessionReportController
+from courses.assessments.reports.analysis import ItemAnalysisService
+from courses.assessments.reports.controllers import ItemAnalysisController, SessionReportController
+from courses.assessments.reports.evaluations import EvaluationService
+from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
-from courses.delivery import enrollment_import_job  # noqa: F401 - registers its job handler
-from courses.delivery.account_controllers import SessionAccountController
-from courses.delivery.accounts import runs_session_of
-from courses.delivery.agenda import AgendaService
-from courses.delivery.attendance import AttendanceService
-from courses.delivery.attendance_controllers import AttendanceController
-from courses.delivery.attendance_sheet import AttendanceSheetService
-from courses.delivery.checkin import (
+from courses.delivery.agenda.controllers import AgendaController, TrainerAgendaController
+from courses.delivery.agenda.service import AgendaService
+from courses.delivery.attendance.checkin import (
     MAX_WRONG_CODES,
     WRONG_CODE_WINDOW,
     WRONG_CODES_MESSAGE,
     CheckinService,
 )
-from courses.delivery.controllers import SessionController, TrainerController
-from courses.delivery.enrollment import EnrollmentService
-from courses.delivery.enrollment_controllers import EnrollmentController
-from courses.delivery.enrollment_import import EnrollmentImportService
-from courses.delivery.pages import PAGES as DELIVERY_PAGES
-from courses.delivery.pages import sessions_panel
-from courses.delivery.sessions import SessionService
-from courses.delivery.trainers import TrainerService
+from courses.delivery.attendance.controllers import AttendanceController
+from courses.delivery.attendance.service import AttendanceService
+from courses.delivery.attendance.sheet import AttendanceSheetService
+from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
+from courses.delivery.enrollment.account_controllers import SessionAccountController
+from courses.delivery.enrollment.accounts import runs_session_of
+from courses.delivery.enrollment.controllers import EnrollmentController
+from courses.delivery.enrollment.importing import EnrollmentImportService
+from courses.delivery.enrollment.pages import PAGES as DELIVERY_PAGES
+from courses.delivery.enrollment.pages import sessions_panel
+from courses.delivery.enrollment.service import EnrollmentService
+from courses.delivery.sessions.controllers import SessionController
+from courses.delivery.sessions.service import SessionService
+from courses.delivery.trainers.controllers import TrainerController
+from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.readiness import ReadinessService
@@ -108,7 +110,9 @@ def delivery_router(settings: Settings, letterhead: LetterheadSource | None = No
         path="/",
         route_handlers=[
             TrainerController,
+            TrainerAgendaController,
             SessionController,
+            AgendaController,
             EnrollmentController,
             AttendanceController,
             SessionAccountController,

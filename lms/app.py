@@ -109,7 +109,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         here / "auth" / "templates",
         here / "competencies" / "templates",
         Path(courses.__file__).parent / "delivery" / "templates",
-        Path(certificates.__file__).parent / "templates",
+        Path(certificates.__file__).parent / "verification" / "templates",
     ]
     return [d for d in dirs if d.is_dir()]
 
@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     bind_engine(engine)
     jwt_auth = make_jwt_auth(settings)
     quiet_noisy_loggers()
-    from certificates.metrics import certificate_metrics
+    from certificates.records.metrics import certificate_metrics
 
     add_scrape_source(certificate_metrics)
     from courses.lti.content import placeable
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await start_engine(engine)
         from lms.jobs.runner import recover_unfinished_jobs
 
-        await recover_unfinished_jobs()
+        await recover_unfinished_jobs(settings)
         # Everything loaded so far (modules, routes, schemas) lives as long as the process: keep
         # it out of the cyclic collector, whose full passes over it stalled requests by tens of
         # milliseconds (the verification benchmark's p99, docs/BENCHMARKS.md).
@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from lms.jobs.runner import shutdown_runner
 
         await shutdown_runner()
-        from certificates.pool import shutdown_renderer
+        from certificates.rendering.pool import shutdown_renderer
 
         await shutdown_renderer()
         await stop_engine(engine)

@@ -32,13 +32,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
 
-from courses.assessments.attempts import AttemptService
-from courses.assessments.banks import BankService
-from courses.assessments.gift import parse_gift
-from courses.assessments.grading import Response
-from courses.assessments.import_result import ImportResult, ParsedQuestion
-from courses.assessments.question_store import decode
-from courses.assessments.questions import (
+from courses.assessments.attempts.service import AttemptService
+from courses.assessments.questions.banks import BankService
+from courses.assessments.questions.gift import parse_gift
+from courses.assessments.questions.grading import Response
+from courses.assessments.questions.import_result import ImportResult, ParsedQuestion
+from courses.assessments.questions.model import (
     Matching,
     MultipleChoice,
     Numerical,
@@ -47,10 +46,11 @@ from courses.assessments.questions import (
     SingleChoice,
     TrueFalse,
 )
-from courses.assessments.quizzes import QuizService
-from courses.assessments.schemas import BankCreate, QuizCreate, QuizKind, QuizUpdate
-from courses.assessments.tables import Attempt, AttemptAnswer
-from courses.assessments.tables import Question as QuestionRow
+from courses.assessments.questions.schemas import BankCreate, QuizCreate, QuizKind, QuizUpdate
+from courses.assessments.questions.store import decode
+from courses.assessments.quizzes.service import QuizService
+from courses.tables import Attempt, AttemptAnswer
+from courses.tables import Question as QuestionRow
 from lms.auth.caller import Caller
 from lms.people.tables import Unit
 

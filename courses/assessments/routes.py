@@ -5,11 +5,12 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from courses.assessments.attempt_controllers import AttemptController
-from courses.assessments.attempts import AttemptService
-from courses.assessments.banks import BankService
-from courses.assessments.controllers import BankController, QuizController
-from courses.assessments.quizzes import QuizService
+from courses.assessments.attempts.controllers import AttemptController
+from courses.assessments.attempts.service import AttemptService
+from courses.assessments.questions.banks import BankService
+from courses.assessments.questions.controllers import BankController
+from courses.assessments.quizzes.controllers import QuizController
+from courses.assessments.quizzes.service import QuizService
 from lms.config import Settings
 
 

@@ -10,10 +10,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from courses.catalogue.schemas import CourseCreate, CourseRead, CourseUpdate
 from courses.catalogue.services import CourseService
-from courses.delivery.problems import LIST, READ, WRITE
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.shared.openapi import problem_responses
+from lms.shared.openapi_statuses import LIST, READ, WRITE
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.schemas import Page
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 from courses.catalogue.schemas import ModuleInput, ModuleRule
-from courses.catalogue.tables import Module
-from courses.delivery.tables import AgendaItem
+from courses.tables import AgendaItem, Module
 from lms.shared.errors import Conflict, RuleViolation
 
 

@@ -15,16 +15,16 @@ import msgspec
 
 from courses.catalogue.schemas import (
     COMPONENTS,
-    JENIS_DIKLAT,
     CourseRead,
     CourseRules,
     ModuleRule,
     PredikatBand,
 )
-from courses.catalogue.tables import Course, Module
-from courses.delivery.tables import CourseSession
+from courses.tables import Course, CourseSession, Module
+from lms.competencies.schemas import JENIS_DIKLAT
 from lms.competencies.tables import Competency
 from lms.shared.errors import NotFound, RuleViolation
+from lms.shared.values import cents
 
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
@@ -162,12 +162,6 @@ async def course_modules(course_id: UUID) -> list[dict[str, Any]]:
     for row in rows:
         row["competency_codes"] = json_value(row["competency_codes"]) or []
     return rows
-
-
-def cents(value: Any) -> Decimal:
-    """A stored number as a Decimal with exactly 2 decimals ("6" and "6.00" alike: SQLite
-    returns the first, PostgreSQL the second, clients see "6.00" from both)."""
-    return Decimal(value).quantize(_CENT)
 
 
 def course_read(row: dict[str, Any], modules: list[dict[str, Any]]) -> CourseRead:

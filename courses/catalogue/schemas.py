@@ -28,20 +28,6 @@ COMPONENTS: tuple[str, ...] = (
 ``post_test`` the post-test score, ``trainer_assessment`` the trainer's mark, ``assignment``
 and ``project`` hand-entered marks (``courses.results`` reads them)."""
 
-JENIS_DIKLAT: dict[int, str] = {
-    1: "Struktural",
-    2: "Fungsional",
-    3: "Teknis",
-    4: "Workshop",
-    5: "Manajerial",
-    6: "Sosial Kultural",
-    7: "Sosialisasi",
-    8: "Bimbingan Teknis",
-    9: "Seminar",
-    10: "Magang",
-}
-"""SIASN ``jenisDiklatId`` values (DOMAIN.md, from open-source SDKs, not BKN documents)."""
-
 TrainingType = Literal["klasikal", "nonklasikal"]
 JenisDiklat = Annotated[int, msgspec.Meta(ge=1, le=10)]
 ValidityMonths = Annotated[int, msgspec.Meta(ge=1, le=600)]

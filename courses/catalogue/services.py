@@ -12,7 +12,6 @@ never changes a past result. Title and description edits never bump the version.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -44,14 +43,14 @@ from courses.catalogue.schemas import (
     CourseRules,
     CourseUpdate,
 )
-from courses.catalogue.tables import Course
-from courses.delivery.tables import CourseSession
+from courses.tables import Course, CourseSession
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.people.database import contains_text
 from lms.people.tables import Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 __all__ = ["CourseService", "cents", "course_rules", "session_rules"]
 """``course_rules``, ``session_rules`` and ``cents`` live in ``courses.catalogue.rules``; they
@@ -66,10 +65,6 @@ _RULE_FIELDS = (
     "training_type",
     "jenis_diklat",
 )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def _unit_path(unit_id: UUID) -> str | None:
@@ -141,7 +136,7 @@ class CourseService:
         for index, module in enumerate(data.modules):
             await check_competencies(module.competency_codes, f"modules[{index}].competency_codes")
         course_id = uuid4()
-        now = _now()
+        now = utcnow()
         async with Course._meta.db.transaction():
             if await Course.exists().where(Course.code == data.code):
                 raise Conflict(f"Kode pelatihan '{data.code}' sudah dipakai.")
@@ -253,7 +248,7 @@ class CourseService:
                 )
             if modules_changed and data.modules is not msgspec.UNSET:
                 await replace_modules(course_id, data.modules)
-            values[Course.updated_at] = _now()
+            values[Course.updated_at] = utcnow()
             await Course.update(values).where(Course.id == course_id)
             await audit.record(
                 caller,

@@ -3,8 +3,8 @@ see, its page, its pre- and post-test (gradable: a line item each) and its evalu
 
 from __future__ import annotations
 
-from courses.assessments.tables import Quiz
-from courses.delivery.sessions import SessionService
+from courses.delivery.sessions.service import SessionService
+from courses.tables import Quiz
 from lms.auth.caller import Caller
 from lms.lti.deep_linking import ContentItem
 

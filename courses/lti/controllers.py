@@ -8,7 +8,7 @@ from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from courses.delivery.enrollment_schemas import EnrollmentImportReport
+from courses.delivery.enrollment.schemas import EnrollmentImportReport
 from courses.lti.roster import sync_roster
 from courses.lti.scores import ScoreReport, send_final_scores
 from lms.auth.caller import CallerRequest

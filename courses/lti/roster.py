@@ -15,13 +15,13 @@ import re
 from typing import Any
 from uuid import UUID
 
-from courses.delivery.access import get_managed_session
-from courses.delivery.enrollment_schemas import EnrollmentImportReport, ImportRow
-from courses.delivery.locks import lock_session
-from courses.delivery.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
-from courses.delivery.tables import Enrollment
+from courses.delivery.enrollment.schemas import EnrollmentImportReport, ImportRow
+from courses.delivery.sessions.access import get_managed_session
+from courses.delivery.sessions.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
+from courses.tables import CourseSession, Enrollment
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 from lms.lti.services import ServiceClient, ServiceError
 from lms.lti.tables import LtiPlatform, LtiResourceLink
 from lms.people.tables import Person
@@ -97,7 +97,7 @@ async def sync_roster(
     matched = [await _match(m) for m in learners]
     rows: list[ImportRow] = []
     async with Enrollment._meta.db.transaction():
-        await lock_session(session.id)
+        await lock_row(CourseSession, session.id)
         for number, (member, (nip, person_id, reason)) in enumerate(
             zip(learners, matched, strict=True), start=1
         ):

@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from courses.delivery.access import get_managed_session
+from courses.delivery.sessions.access import get_managed_session
 from courses.lti.roster import tied_link
-from courses.results.tables import Result
+from courses.tables import Result
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.auth.tables import User

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from courses.catalogue.services import session_rules
-from courses.delivery.participants import session_participants
+from courses.delivery.enrollment.participants import session_participants
 from courses.results.finalize import FinalizeService
 from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService

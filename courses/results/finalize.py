@@ -31,7 +31,6 @@ reinstate the certificate instead), so the ledger and the verify page never disa
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -40,10 +39,8 @@ import msgspec
 
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import course_rules
-from courses.delivery.access import SessionRecord, get_managed_session
-from courses.delivery.locks import lock_session
-from courses.delivery.participants import session_participants
-from courses.delivery.tables import CourseSession, Enrollment
+from courses.delivery.enrollment.participants import session_participants
+from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.results.readiness import readiness_of
 from courses.results.results import compute_session, score_rules
 from courses.results.schemas import AmendmentCreate, FinalizeReport, FinalizeRequest, ResultRead
@@ -55,17 +52,15 @@ from courses.results.stored_results import (
     result_key,
     to_cents,
 )
-from courses.results.tables import Result
+from courses.tables import CourseSession, Enrollment, Result
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies import ledger
+from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
+from lms.shared.values import utcnow
 
 ALREADY_FINALIZED = "Hasil sesi ini sudah difinalisasi."
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _json_components(components: dict[str, Decimal | None]) -> dict[str, str | None]:
@@ -193,10 +188,10 @@ class FinalizeService:
                 ],
                 extra={"readiness": msgspec.to_builtins(readiness)},
             )
-        now = _now()
+        now = utcnow()
         credited = 0
         async with Result._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             current = (
                 await CourseSession.select(CourseSession.finalized_at)
                 .where(CourseSession.id == session_id)
@@ -320,9 +315,9 @@ class FinalizeService:
         session = await get_managed_session(caller, session_id)
         if session.finalized_at is None:
             raise RuleViolation("Hasil belum difinalisasi: ubah nilai komponen, bukan amandemen.")
-        now = _now()
+        now = utcnow()
         async with Result._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             row = (
                 await Result.select(*Result.all_columns())
                 .where(Result.natural_key == result_key(session_id, person_id))

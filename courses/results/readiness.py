@@ -18,14 +18,14 @@ import datetime as dt
 from collections.abc import Collection
 from uuid import UUID
 
-from courses.assessments.scoring import FINISHED
-from courses.assessments.tables import Attempt, Quiz
+from courses.assessments.attempts.scoring import FINISHED
 from courses.catalogue.services import session_rules
-from courses.delivery.access import SessionRecord, get_managed_session
-from courses.delivery.attendance import session_marks
-from courses.delivery.frozen import has_ended, local_today
-from courses.delivery.participants import Participant, session_participants
+from courses.delivery.attendance.service import session_marks
+from courses.delivery.enrollment.participants import Participant, session_participants
+from courses.delivery.sessions.access import SessionRecord, get_managed_session
+from courses.delivery.sessions.frozen import has_ended, local_today
 from courses.results.schemas import Readiness, ReadinessCheck, ReadinessPerson
+from courses.tables import Attempt, Quiz
 from lms.auth.caller import Caller
 from lms.shared.indonesian import format_date, timezone_label
 

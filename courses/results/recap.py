@@ -13,7 +13,7 @@ from uuid import UUID
 
 import anyio
 
-from courses.delivery.access import get_visible_session
+from courses.delivery.sessions.access import get_visible_session
 from courses.results.results import ResultService
 from courses.results.schemas import SessionResults
 from lms.auth.caller import Caller

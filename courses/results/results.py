@@ -21,20 +21,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from courses.assessments.learning_gain import session_quiz
-from courses.assessments.scoring import quiz_grades
+from courses.assessments.attempts.scoring import quiz_grades
+from courses.assessments.reports.learning_gain import session_quiz
 from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import session_rules
-from courses.delivery.access import (
+from courses.delivery.attendance.service import attendance_percentages
+from courses.delivery.enrollment.participants import Participant, session_participants
+from courses.delivery.sessions.access import (
     SessionRecord,
     get_session_for_staff,
     get_visible_session,
     is_session_trainer,
 )
-from courses.delivery.attendance import attendance_percentages
-from courses.delivery.locks import lock_session
-from courses.delivery.participants import Participant, session_participants
-from courses.delivery.tables import CourseSession
 from courses.results.schemas import (
     ComponentScoreInput,
     ComponentScoreRead,
@@ -44,9 +42,10 @@ from courses.results.schemas import (
 )
 from courses.results.scoring import Computed, ScoreRules, compute
 from courses.results.stored_results import stored_results, to_cents
-from courses.results.tables import ComponentScore
+from courses.tables import ComponentScore, CourseSession
 from lms.audit import services as audit
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, RuleViolation
 
 COMPUTED_COMPONENTS = ("attendance", "post_test")
@@ -223,7 +222,7 @@ class ResultService:
             raise RuleViolation("Nilai komponen tidak dapat disimpan.", errors=errors)
         now = dt.datetime.now(dt.UTC)
         async with ComponentScore._meta.db.transaction():
-            await lock_session(session_id)
+            await lock_row(CourseSession, session_id)
             frozen = (
                 await CourseSession.select(CourseSession.finalized_at)
                 .where(CourseSession.id == session_id)

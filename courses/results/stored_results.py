@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 
 from courses.results.schemas import Amendment, PassedResult, ResultRead
-from courses.results.tables import Result
+from courses.tables import Result
 from lms.shared.indonesian import full_name
 
 

@@ -22,6 +22,7 @@ from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, NotFound, RuleViolation, Unauthorized
 from lms.shared.ratelimit import Counters, Limit
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _USER_COLUMNS = (
     User.id,
@@ -34,9 +35,6 @@ _USER_COLUMNS = (
     User.last_login_at,
 )
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 LOCKED = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
@@ -82,14 +80,14 @@ class AuthService:
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
         await self.per_user.release(user_key)
         await self.per_address.release(address)
-        values: dict[Column | str, Any] = {User.last_login_at: _now()}
+        values: dict[Column | str, Any] = {User.last_login_at: utcnow()}
         if needs_rehash(row["password_hash"]):
             values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)
         await User.update(values).where(User.id == row["id"])
         return self._token(row["id"], row["token_version"])
 
     def _token(self, user_id: UUID, version: int) -> TokenResponse:
-        expires = _now() + self.ttl
+        expires = utcnow() + self.ttl
         token = self.jwt_auth.create_token(
             identifier=str(user_id),
             token_expiration=self.ttl,
@@ -198,7 +196,7 @@ class UserService:
                 person=data.person_id,
                 unit=data.unit_id,
                 active=True,
-                created_at=_now(),
+                created_at=utcnow(),
             )
         )
         await audit.record(actor, "user.create", "user", user_id, f"{data.username} ({data.role})")

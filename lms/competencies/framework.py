@@ -9,9 +9,7 @@ competency tied to U6 or U7 (:func:`service_competency_codes`).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import sqlite3
 from typing import Any
 from uuid import uuid4
 
@@ -30,6 +28,7 @@ from lms.competencies.schemas import (
 from lms.competencies.skm import ELEMENT_CODES
 from lms.competencies.tables import Competency
 from lms.config import Settings
+from lms.db.dialect import is_unique_violation
 from lms.shared.errors import BadRequest, Conflict, PayloadTooLarge
 from lms.shared.schemas import Page
 from lms.shared.tabular import (
@@ -40,6 +39,7 @@ from lms.shared.tabular import (
     TooManyRows,
     read_table,
 )
+from lms.shared.values import utcnow
 
 SERVICE_ELEMENTS = ("U6", "U7")
 """Kompetensi pelaksana and perilaku pelaksana: what service-excellence training aims at."""
@@ -55,20 +55,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 _SPLIT = re.compile(r"[;,\s]+")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _read(row: dict[str, Any]) -> CompetencyRead:
     return msgspec.convert(row, CompetencyRead)
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    import asyncpg
-
-    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
 
 
 async def known_competency_codes() -> set[str]:
@@ -131,7 +119,7 @@ class FrameworkService:
             "description": data.description.strip(),
             "levels": msgspec.to_builtins(sorted(data.levels, key=lambda lv: lv.level)),
             "skm_elements": sorted(data.skm_elements),
-            "created_at": _now(),
+            "created_at": utcnow(),
         }
         try:
             async with Competency._meta.db.transaction():
@@ -142,7 +130,7 @@ class FrameworkService:
                     caller, "competency.create", "competency", row["id"], f"{code} {row['name']}"
                 )
         except Exception as exc:
-            if _is_unique_violation(exc):
+            if is_unique_violation(exc):
                 raise Conflict(f"Kode kompetensi {code} sudah ada") from exc
             raise
         return _read(row)
@@ -206,7 +194,7 @@ class FrameworkService:
                 else:
                     new_id = uuid4()
                     await Competency.insert(
-                        Competency(id=new_id, created_at=_now(), **{"levels": [], **values})
+                        Competency(id=new_id, created_at=utcnow(), **{"levels": [], **values})
                     )
                     await audit.record(
                         caller, "competency.create", "competency", new_id, f"{code} (impor)"

@@ -36,15 +36,11 @@ from lms.competencies.scope import lock_person
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import refresh_year_total, to_jp
 from lms.shared.errors import NotFound, RuleViolation
+from lms.shared.values import utcnow
 
 SESSION = "session"
 EXTERNAL = "external"
 STATUSES = ("pending", "approved", "rejected", "revoked")
-
-
-def now() -> dt.datetime:
-    """The current moment in UTC (stored timestamps are UTC)."""
-    return dt.datetime.now(dt.UTC)
 
 
 def session_key(session_id: UUID | str, person_id: UUID | str) -> str:
@@ -191,7 +187,7 @@ async def credit_session(
                     natural_key=session_key(session_id, person_id),
                     status="approved",
                     created_by=actor.user_id if actor else None,
-                    created_at=now(),
+                    created_at=utcnow(),
                     title=title[:500],
                     organizer=organizer[:255],
                     jenis_diklat=jenis_diklat,
@@ -266,7 +262,7 @@ async def _set_session_status(
                     LearningRecord.status: status,
                     LearningRecord.status_reason: reason[:1000],
                     LearningRecord.decided_by: actor.user_id if actor else None,
-                    LearningRecord.decided_at: now(),
+                    LearningRecord.decided_at: utcnow(),
                 }
             ).where(LearningRecord.id == existing["id"])
             await refresh_years(person_id, [existing["year"]])

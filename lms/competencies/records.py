@@ -28,7 +28,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.competencies.framework import known_competency_codes
 from lms.competencies.jp import minutes_to_jp
-from lms.competencies.ledger import EXTERNAL, now, record_read, refresh_years
+from lms.competencies.ledger import EXTERNAL, record_read, refresh_years
 from lms.competencies.schemas import (
     LearningRecordCreate,
     LearningRecordDecision,
@@ -47,6 +47,7 @@ from lms.shared.errors import (
 )
 from lms.shared.files import write_once
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _PROOF_TYPES = (
     (b"%PDF-", "application/pdf"),
@@ -141,7 +142,7 @@ class LedgerService:
         self_report = caller.is_person(person_id) and not caller.is_admin
         if not self_report and caller.role not in _RECORDERS:
             raise Forbidden("Hanya HR yang dapat mencatat pembelajaran pegawai lain")
-        today = now().astimezone(ZoneInfo(self.settings.timezone)).date()
+        today = utcnow().astimezone(ZoneInfo(self.settings.timezone)).date()
         if data.end_date > today:
             raise RuleViolation(
                 "Pembelajaran yang belum selesai belum dapat dicatat",
@@ -179,9 +180,9 @@ class LedgerService:
             status=status,
             note=data.note.strip(),
             created_by=caller.user_id,
-            created_at=now(),
+            created_at=utcnow(),
             decided_by=None if self_report else caller.user_id,
-            decided_at=None if self_report else now(),
+            decided_at=None if self_report else utcnow(),
         )
         async with LearningRecord._meta.db.transaction():
             await lock_person(person.id)
@@ -227,7 +228,7 @@ class LedgerService:
                     LearningRecord.status: target,
                     LearningRecord.status_reason: data.note.strip(),
                     LearningRecord.decided_by: caller.user_id,
-                    LearningRecord.decided_at: now(),
+                    LearningRecord.decided_at: utcnow(),
                 }
             ).where(LearningRecord.id == record_id)
             await refresh_years(person.id, [row["year"]])

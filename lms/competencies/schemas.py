@@ -35,7 +35,8 @@ JENIS_DIKLAT: dict[int, str] = {
     9: "Seminar",
     10: "Magang",
 }
-"""SIASN ``jenisDiklatId`` values (DOMAIN.md)."""
+"""SIASN ``jenisDiklatId`` values (DOMAIN.md, from open-source SDKs, not BKN documents); the
+catalogue labels a course's ``jenis_diklat`` with them too."""
 
 MAX_RECORD_JP = Decimal(1000)
 

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from lms.auth.caller import Caller
+from lms.db.locks import lock_row
 from lms.people.tables import Person, Unit
 from lms.shared.errors import NotFound
 
@@ -46,11 +47,6 @@ class UnitScope(msgspec.Struct, frozen=True, kw_only=True):
     prefix: str
 
 
-def is_postgres() -> bool:
-    """True when the tables are bound to a PostgreSQL engine (row locks are needed there)."""
-    return Person._meta.db.engine_type == "postgres"
-
-
 async def lock_person(person_id: UUID) -> None:
     """Serialise ledger writes of one person; call first inside the write transaction.
 
@@ -59,14 +55,12 @@ async def lock_person(person_id: UUID) -> None:
     PostgreSQL two transactions could both read "absent" and both insert, so the person's row
     is locked until commit.
     """
-    if is_postgres():
-        await Person.raw("SELECT id FROM person WHERE id = {} FOR UPDATE", person_id)
+    await lock_row(Person, person_id)
 
 
 async def lock_unit(unit_id: UUID) -> None:
     """Serialise survey writes of one unit (same reason as :func:`lock_person`)."""
-    if is_postgres():
-        await Unit.raw("SELECT id FROM unit WHERE id = {} FOR UPDATE", unit_id)
+    await lock_row(Unit, unit_id)
 
 
 async def load_person(person_id: UUID) -> PersonRef | None:

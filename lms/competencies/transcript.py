@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from lms.auth.caller import Caller
 from lms.competencies.framework import competency_names
 from lms.competencies.jp import JpPolicy, jp_status
-from lms.competencies.ledger import now
 from lms.competencies.pdf import render_pdf
 from lms.competencies.schemas import (
     JENIS_DIKLAT,
@@ -35,6 +34,7 @@ from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip
 from lms.shared.indonesian import format_date, format_date_range, format_place_date, full_name
 from lms.shared.letterhead import LetterheadSource
+from lms.shared.values import utcnow
 
 
 def jp_policy(settings: Settings) -> JpPolicy:
@@ -129,7 +129,7 @@ class TranscriptService:
             years=years,
             total_jp=float(grand_total),
             competencies=_earned(codes, names),
-            generated_at=now(),
+            generated_at=utcnow(),
         )
 
     async def pdf(self, caller: Caller, person_id: UUID) -> bytes:

@@ -13,7 +13,6 @@ job silently hangs.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -22,21 +21,23 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from lms.auth.caller import Caller
+from lms.config import Settings
 from lms.jobs.tables import Job
 from lms.observability.metrics import JOB_DURATION
+from lms.shared.values import utcnow
 
 logger = logging.getLogger("lms.jobs")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class JobContext:
-    """What a handler sees: its params, and ways to report progress and errors."""
+    """What a handler sees: its params, the app's settings, and ways to report progress and
+    errors."""
 
-    def __init__(self, job_id: UUID, params: dict[str, Any], created_by: UUID | None) -> None:
+    def __init__(
+        self, job_id: UUID, params: dict[str, Any], created_by: UUID | None, settings: Settings
+    ) -> None:
         self.job_id = job_id
+        self.settings = settings
         self.params = params
         self.created_by = created_by
         self.errors: list[dict[str, Any]] = []
@@ -88,8 +89,12 @@ async def submit(
     actor: Caller | None,
     unit_id: UUID | None = None,
     total: int = 0,
+    settings: Settings,
 ) -> UUID:
-    """Create the job row and start it in the background; return its id."""
+    """Create the job row and start it in the background; return its id.
+
+    ``settings`` (the app's) reach the handler as ``ctx.settings``.
+    """
     if kind not in _HANDLERS:
         raise KeyError(f"no handler for job kind {kind!r}")
     job_id = uuid4()
@@ -105,23 +110,35 @@ async def submit(
             errors=[],
             unit_id=unit_id,
             created_by=actor.user_id if actor else None,
-            created_at=_now(),
+            created_at=utcnow(),
         )
     )
-    _start(job_id, kind, params, actor.user_id if actor else None)
+    _start(job_id, kind, params, actor.user_id if actor else None, settings)
     return job_id
 
 
-def _start(job_id: UUID, kind: str, params: dict[str, Any], created_by: UUID | None) -> None:
-    task = asyncio.get_running_loop().create_task(_run(job_id, kind, params, created_by))
+def _start(
+    job_id: UUID,
+    kind: str,
+    params: dict[str, Any],
+    created_by: UUID | None,
+    settings: Settings,
+) -> None:
+    task = asyncio.get_running_loop().create_task(_run(job_id, kind, params, created_by, settings))
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
 
 
-async def _run(job_id: UUID, kind: str, params: dict[str, Any], created_by: UUID | None) -> None:
-    ctx = JobContext(job_id, params, created_by)
+async def _run(
+    job_id: UUID,
+    kind: str,
+    params: dict[str, Any],
+    created_by: UUID | None,
+    settings: Settings,
+) -> None:
+    ctx = JobContext(job_id, params, created_by, settings)
     started = time.perf_counter()
-    await Job.update({Job.status: "running", Job.started_at: _now()}).where(Job.id == job_id)
+    await Job.update({Job.status: "running", Job.started_at: utcnow()}).where(Job.id == job_id)
     logger.info("job %s (%s) started", job_id, kind)
     try:
         result = await _HANDLERS[kind].handler(ctx)
@@ -130,7 +147,7 @@ async def _run(job_id: UUID, kind: str, params: dict[str, Any], created_by: UUID
         JOB_DURATION.labels(kind, "failed").observe(time.perf_counter() - started)
         ctx.errors.append({"item": "", "message": f"Pekerjaan gagal: {exc}"})
         await Job.update(
-            {Job.status: "failed", Job.errors: ctx.errors, Job.finished_at: _now()}
+            {Job.status: "failed", Job.errors: ctx.errors, Job.finished_at: utcnow()}
         ).where(Job.id == job_id)
         return
     await Job.update(
@@ -139,7 +156,7 @@ async def _run(job_id: UUID, kind: str, params: dict[str, Any], created_by: UUID
             Job.result: result,
             Job.errors: ctx.errors,
             Job.done: ctx.done if ctx.done else ctx.total,
-            Job.finished_at: _now(),
+            Job.finished_at: utcnow(),
         }
     ).where(Job.id == job_id)
     JOB_DURATION.labels(kind, "succeeded").observe(time.perf_counter() - started)
@@ -152,8 +169,9 @@ async def wait_for_jobs(timeout: float = 60.0) -> None:
         await asyncio.wait_for(asyncio.gather(*list(_TASKS), return_exceptions=True), timeout)
 
 
-async def recover_unfinished_jobs() -> None:
-    """At startup: resume resumable jobs left queued/running, mark the others interrupted."""
+async def recover_unfinished_jobs(settings: Settings) -> None:
+    """At startup: resume resumable jobs left queued/running (with the app's ``settings``), mark
+    the others interrupted."""
     rows = (
         await Job.select(Job.id, Job.kind, Job.params, Job.created_by)
         .where(Job.status.is_in(["queued", "running"]))
@@ -163,12 +181,12 @@ async def recover_unfinished_jobs() -> None:
         reg = _HANDLERS.get(row["kind"])
         if reg is not None and reg.resumable:
             logger.info("resuming job %s (%s)", row["id"], row["kind"])
-            _start(row["id"], row["kind"], row["params"], row["created_by"])
+            _start(row["id"], row["kind"], row["params"], row["created_by"], settings)
         else:
             await Job.update(
                 {
                     Job.status: "interrupted",
-                    Job.finished_at: _now(),
+                    Job.finished_at: utcnow(),
                     Job.errors: [
                         {"item": "", "message": "Server berhenti sebelum pekerjaan selesai."}
                     ],

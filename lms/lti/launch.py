@@ -19,6 +19,7 @@ from joserfc.errors import JoseError
 
 from lms.lti.platform_keys import PlatformKeyCache, PlatformKeyError
 from lms.lti.tables import LtiLaunchState, LtiPlatform
+from lms.shared.values import utcnow
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -75,10 +76,6 @@ class Launch:
         return any(r.endswith("#Learner") for r in self.roles)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def _take_state(state: str) -> tuple[Any, str, Any]:
     """The stored login state: (row id, nonce, platform id); refused when unknown or old."""
     if not state or len(state) > 64:
@@ -86,7 +83,7 @@ async def _take_state(state: str) -> tuple[Any, str, Any]:
     row = await LtiLaunchState.select().where(LtiLaunchState.state == state).first()
     if row is None:
         raise LaunchError("LTI-STATE", "Parameter state tidak ada atau tidak dikenal.")
-    if _now() - row["created_at"] > STATE_TTL:
+    if utcnow() - row["created_at"] > STATE_TTL:
         raise LaunchError("LTI-STATE", "Sesi peluncuran sudah kedaluwarsa; luncurkan ulang.")
     return row["id"], row["nonce"], row["platform"]
 
@@ -96,7 +93,7 @@ async def _consume_nonce(state_id: Any, nonce: Any, expected: str) -> None:
     if not isinstance(nonce, str) or nonce != expected:
         raise LaunchError("LTI-NONCE", "Nonce pada token tidak cocok dengan permintaan masuk.")
     used = await (
-        LtiLaunchState.update({LtiLaunchState.used_at: _now()})
+        LtiLaunchState.update({LtiLaunchState.used_at: utcnow()})
         .where((LtiLaunchState.id == state_id) & LtiLaunchState.used_at.is_null())
         .returning(LtiLaunchState.id)
     )

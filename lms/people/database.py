@@ -1,4 +1,4 @@
-"""Database details the people services share: unique violations, the unit-tree lock, and
+"""Database details the people services share: the unit-tree lock, a case-insensitive search, and
 bulk inserts and updates for the import.
 
 Why a lock for the tree: a unit's ``path`` is copied from its parent's. If one transaction
@@ -10,7 +10,6 @@ PostgreSQL a transaction-scoped advisory lock gives the same order for tree chan
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,31 +17,16 @@ from piccolo.columns.combination import Where
 from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.table import Table
 
+from lms.db.dialect import is_postgres
+from lms.db.locks import advisory_lock
 from lms.people.tables import Unit
 
 _TREE_LOCK_KEY = 0x5052494D  # "PRIM": any fixed 64-bit key shared by every tree writer
 
 
-def is_unique_violation(exc: BaseException) -> bool:
-    """True when ``exc`` is a unique-constraint violation on SQLite or PostgreSQL."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        return False
-    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
-
-
-def is_postgres() -> bool:
-    """True when the tables are bound to a PostgreSQL engine."""
-    return Unit._meta.db.engine_type == "postgres"
-
-
 async def lock_unit_tree() -> None:
     """Serialize changes to unit paths; call first inside the transaction that changes them."""
-    if is_postgres():
-        await Unit.raw("SELECT pg_advisory_xact_lock({})", _TREE_LOCK_KEY)
+    await advisory_lock(Unit, _TREE_LOCK_KEY)
 
 
 class _LikeEscaped(ComparisonOperator):
@@ -65,7 +49,7 @@ def like_literal(text: str) -> str:
 
 
 def _matching(column: Any, pattern: str, *, ignore_case: bool) -> Where:
-    postgres = is_postgres()
+    postgres = is_postgres(Unit)
     operator = _ILikeEscaped if ignore_case and postgres else _LikeEscaped
     return Where(column=column, value=pattern, operator=operator)
 
@@ -88,7 +72,7 @@ def starts_with(column: Any, prefix: str) -> Where:
 def _cast(table: type[Table], column: str) -> str:
     """``CAST({} AS <type>)`` on PostgreSQL, where a parameter outside an INSERT has no type;
     a bare ``{}`` on SQLite (a cast there would change how values are stored)."""
-    if not is_postgres():
+    if not is_postgres(Unit):
         return "{}"
     column_type = table._meta.get_column_by_name(column).column_type
     return f"CAST({{}} AS {column_type})"

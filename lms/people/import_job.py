@@ -21,7 +21,7 @@ import anyio.to_thread
 import msgspec
 
 from lms.auth.caller import Caller
-from lms.config import Settings, get_settings
+from lms.config import Settings
 from lms.jobs import runner
 from lms.jobs.runner import JobContext
 from lms.jobs.schemas import JobAccepted
@@ -81,6 +81,7 @@ async def start_import_job(
         actor=caller,
         unit_id=caller.unit_id,
         total=rows,
+        settings=settings,
     )
     return JobAccepted(job_id=job_id, url=f"/api/v1/jobs/{job_id}")
 
@@ -92,7 +93,7 @@ async def run_import_job(ctx: JobContext) -> dict[str, Any]:
     # The limits the upload was accepted under, whatever the settings of the process that
     # picks the job up after a restart.
     settings = msgspec.structs.replace(
-        get_settings(), max_import_rows=params.max_rows, max_upload_bytes=params.max_bytes
+        ctx.settings, max_import_rows=params.max_rows, max_upload_bytes=params.max_bytes
     )
     data = await anyio.to_thread.run_sync(Path(params.path).read_bytes)
 

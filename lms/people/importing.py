@@ -36,7 +36,7 @@ import msgspec
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings
-from lms.people.database import is_unique_violation
+from lms.db.dialect import is_unique_violation
 from lms.people.rows import PeopleFile, check_columns, column_map, parse_people
 from lms.people.schemas import ImportReport
 from lms.people.unit_matching import UnitMatcher

@@ -11,7 +11,6 @@ body answer 400.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from uuid import UUID, uuid4
@@ -21,8 +20,9 @@ import msgspec
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.config import Settings, get_settings
+from lms.db.dialect import is_unique_violation
 from lms.jobs.schemas import JobAccepted
-from lms.people.database import contains_text, is_unique_violation
+from lms.people.database import contains_text
 from lms.people.golongan import InvalidGolongan, normalize_golongan
 from lms.people.identity import check_identity, nip_conflict
 from lms.people.reading import (
@@ -38,15 +38,13 @@ from lms.people.units import clean_text, required_text, visible_unit, writes_peo
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.indonesian import full_name
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _COLUMN_OF = {
     field: getattr(Person, "unit" if field == "unit_id" else field) for field in EDITABLE_FIELDS
 }
 _DIGITS_AND_SPACES = re.compile(r"[0-9\s]+")
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _check_writer(caller: Caller | None) -> None:
@@ -153,7 +151,7 @@ class PersonService:
             unit_id = caller.unit_id
         unit_id = await _usable_unit(caller, unit_id)
         person_id = uuid4()
-        now = _now()
+        now = utcnow()
         name = required_text(data.name, "name", "Nama")
         front_title, back_title = clean_text(data.front_title), clean_text(data.back_title)
         values: dict[str, Any] = {
@@ -242,7 +240,7 @@ class PersonService:
                 if taken:
                     raise await nip_conflict(caller, nip)
             values = {_COLUMN_OF[field]: change["new"] for field, change in changes.items()}
-            values[Person.updated_at] = _now()
+            values[Person.updated_at] = utcnow()
             try:
                 await Person.update(values).where(Person.id == person_id)
             except Exception as exc:

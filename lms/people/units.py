@@ -16,7 +16,6 @@ never out of or above their scope). HR only reads the tree.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from uuid import UUID, uuid4
@@ -26,11 +25,13 @@ from piccolo.table import Table
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.people.database import contains_text, is_unique_violation, lock_unit_tree
+from lms.db.dialect import is_unique_violation
+from lms.people.database import contains_text, lock_unit_tree
 from lms.people.schemas import UnitCreate, UnitRead, UnitUpdate
 from lms.people.tables import Person, Unit
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from lms.shared.schemas import Page
+from lms.shared.values import utcnow
 
 _UNIT_COLUMNS = (
     Unit.id,
@@ -45,10 +46,6 @@ _UNIT_COLUMNS = (
 )
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def unit_key(text: str) -> str:
@@ -160,7 +157,7 @@ async def insert_unit(
         "path": path,
         "city": city if city is not None else (parent["city"] if parent else ""),
         "timezone": timezone or (parent["timezone"] if parent else DEFAULT_TIMEZONE),
-        "created_at": _now(),
+        "created_at": utcnow(),
     }
     await Unit.insert(
         Unit(

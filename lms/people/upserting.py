@@ -28,6 +28,7 @@ from lms.people.tables import Person
 from lms.people.unit_matching import UnitMatcher
 from lms.people.units import unit_key
 from lms.shared.indonesian import full_name
+from lms.shared.values import utcnow
 
 RowStatus = Literal["created", "updated", "unchanged", "rejected"]
 
@@ -57,10 +58,6 @@ class ImportedRow(msgspec.Struct, frozen=True, kw_only=True):
     status: RowStatus
     person_id: UUID | None
     nip: str | None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class PeopleUpsert:
@@ -160,7 +157,7 @@ class PeopleUpsert:
             for found in await query:
                 by_name.setdefault((found["name"], found["unit_id"]), []).append(found)
 
-        now = _now()
+        now = utcnow()
         inserts: list[dict[str, Any]] = []
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         audits: list[tuple[Any, ...]] = []

@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:
 
 import msgspec  # noqa: E402
 
-from certificates.snapshot import CertificateSnapshot, HolderSnapshot, sample_snapshot  # noqa: E402
-from certificates.templating import (  # noqa: E402
+from certificates.rendering.snapshot import CertificateSnapshot, HolderSnapshot, sample_snapshot  # noqa: E402
+from certificates.rendering.templating import (  # noqa: E402  # noqa: E402
     TEMPLATES_BASE_URL,
     TEMPLATES_DIR,
     TemplateSource,
@@ -150,7 +150,7 @@ def _baseline_worker(template: TemplateSource, snapshots, ready, start, results)
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from certificates.templating import compile_template, render_html
+    from certificates.rendering.templating import compile_template, render_html
 
     font_config = FontConfiguration()
     css = weasyprint.CSS(string=template.css, base_url=TEMPLATES_BASE_URL, font_config=font_config)
@@ -233,7 +233,7 @@ def mib(n: int) -> str:
 
 
 def bench_signing(pdf: bytes, count: int = 30) -> float:
-    from certificates.signing import Pkcs12Signer, generate_self_signed_p12
+    from certificates.rendering.signing import Pkcs12Signer, generate_self_signed_p12
 
     with tempfile.TemporaryDirectory() as folder:
         path = generate_self_signed_p12(
@@ -254,8 +254,8 @@ def bench_variants(
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from certificates.render_engine import RenderEngine
-    from certificates.templating import compile_template, render_html
+    from certificates.rendering.engine import RenderEngine
+    from certificates.rendering.templating import compile_template, render_html
 
     fc = FontConfiguration()
     css = weasyprint.CSS(string=template.css, base_url=TEMPLATES_BASE_URL, font_config=fc)
@@ -321,7 +321,7 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true", help="single-process option table")
     args = parser.parse_args()
 
-    from certificates.rendering import DEFAULT_CHUNK_SIZE, CertificateRenderer
+    from certificates.rendering.workers import DEFAULT_CHUNK_SIZE, CertificateRenderer
 
     template = default_template()
     snapshots = make_snapshots(args.n)

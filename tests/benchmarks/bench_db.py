@@ -28,7 +28,7 @@ from piccolo.columns import Timestamptz, Varchar  # noqa: E402
 from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
 from piccolo.table import Table  # noqa: E402
 
-from lms.sqlite_engine import FastSQLiteEngine  # noqa: E402
+from lms.db.sqlite.engine import FastSQLiteEngine  # noqa: E402
 
 ROWS = 100_000
 ISSUED_AT = datetime.datetime(2026, 3, 2, 1, 30, tzinfo=datetime.UTC)

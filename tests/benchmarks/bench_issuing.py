@@ -65,13 +65,13 @@ PREDIKAT = [("Sangat Memuaskan", "92.40"), ("Memuaskan", "85.10"), ("Cukup Memua
 async def _world(n: int) -> tuple[object, UUID, list[UUID], dict]:
     """Units, ``n`` people, the course, the issuer profile (logo + signature)."""
     from certificates.demo import PROFILE, _svg_uri
-    from certificates.issuer_profiles import IssuerProfileService
-    from certificates.pool import current_settings
-    from certificates.schemas import IssuerProfileWrite
-    from certificates.storage import store_for
+    from certificates.issuing.issuer_profiles import IssuerProfileService
+    from certificates.issuing.schemas import IssuerProfileWrite
+    from certificates.rendering.storage import store_for
     from courses.catalogue.schemas import CourseCreate
     from courses.catalogue.services import CourseService
     from lms.auth.caller import Caller
+    from lms.config import get_settings
     from lms.people.tables import Person, Unit
 
     now = dt.datetime.now(dt.UTC)
@@ -149,7 +149,7 @@ async def _world(n: int) -> tuple[object, UUID, list[UUID], dict]:
             CourseCreate,
         ),
     )
-    settings = current_settings()
+    settings = get_settings()
     await IssuerProfileService(settings, store_for(settings)).put(
         caller,
         IssuerProfileWrite(
@@ -163,10 +163,9 @@ async def _world(n: int) -> tuple[object, UUID, list[UUID], dict]:
 async def _finalized_session(caller, course_id: UUID, people: list[UUID], label: str) -> UUID:
     """A session of the course, finalized with everyone passed and JP credited."""
     from courses.catalogue.services import course_rules
-    from courses.delivery.session_schemas import SessionCreate
-    from courses.delivery.sessions import SessionService
-    from courses.delivery.tables import CourseSession
-    from courses.results.tables import Result
+    from courses.delivery.sessions.schemas import SessionCreate
+    from courses.delivery.sessions.service import SessionService
+    from courses.tables import CourseSession, Result
     from lms.competencies import ledger
 
     session = await SessionService().create(
@@ -235,7 +234,7 @@ class _CommitClock:
     """Measures the time spent in the issuing transactions (store + claim + insert)."""
 
     def __init__(self) -> None:
-        from certificates.issuing_run import IssuingRun
+        from certificates.issuing.run import IssuingRun
 
         self.seconds = 0.0
         self.commits = 0
@@ -255,18 +254,18 @@ class _CommitClock:
         self.seconds, self.commits = 0.0, 0
 
 
-async def _issue_through_job(session_id: UUID, caller) -> tuple[float, float, dict]:
+async def _issue_through_job(session_id: UUID, caller, settings) -> tuple[float, float, dict]:
     """Submit the job and wait for it; return (wall s, CPU s of parent + workers, result)."""
-    from certificates.pool import get_renderer
+    from certificates.rendering.pool import get_renderer
     from lms.jobs import runner
     from lms.jobs.tables import Job
 
-    renderer = await get_renderer()
+    renderer = await get_renderer(settings)
     since = len(renderer.samples)
     began = time.perf_counter()
     cpu = time.process_time()
     job_id = await runner.submit(
-        "certificates.issue", {"session_id": str(session_id)}, actor=caller
+        "certificates.issue", {"session_id": str(session_id)}, actor=caller, settings=settings
     )
     await runner.wait_for_jobs(7200)
     elapsed = time.perf_counter() - began
@@ -278,12 +277,12 @@ async def _issue_through_job(session_id: UUID, caller) -> tuple[float, float, di
 
 async def _issued_snapshots(session_id: UUID):
     """The issued certificates' snapshots with their images, to render the same in the baseline."""
-    from certificates.pool import current_settings
-    from certificates.snapshot import CertificateSnapshot
-    from certificates.storage import store_for
+    from certificates.rendering.snapshot import CertificateSnapshot
+    from certificates.rendering.storage import store_for
     from certificates.tables import Certificate
+    from lms.config import get_settings
 
-    store = store_for(current_settings())
+    store = store_for(get_settings())
     rows = await (
         Certificate.select(Certificate.snapshot, Certificate.assets, Certificate.pdf_sha256)
         .where(Certificate.session_id == session_id)
@@ -299,21 +298,22 @@ async def _issued_snapshots(session_id: UUID):
 
 async def _restart_pool(settings, *, signing: bool) -> float:
     """(Re)start the render pool with or without the signer; return the start-up seconds."""
-    from certificates import pool
+    from certificates.rendering import pool
 
     await pool.shutdown_renderer()
-    pool.configure(settings if signing else msgspec.structs.replace(settings, signing_p12="none"))
     began = time.perf_counter()
-    await pool.get_renderer()
+    await pool.get_renderer(
+        settings if signing else msgspec.structs.replace(settings, signing_p12="none")
+    )
     return time.perf_counter() - began
 
 
 async def main_async(args: argparse.Namespace) -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    import certificates.issuing_job  # noqa: F401 (registers the job kind)
-    from certificates import pool
-    from certificates.templating import default_template
+    import certificates.issuing.job  # noqa: F401 (registers the job kind)
+    from certificates.rendering import pool
+    from certificates.rendering.templating import default_template
     from lms.app import bind_engine
     from lms.config import get_settings
     from lms.db import make_engine, start_engine, stop_engine
@@ -324,7 +324,6 @@ async def main_async(args: argparse.Namespace) -> None:
     await start_engine(engine)
     result = await run_forwards("all")
     assert result.success, result.message
-    pool.configure(settings)
     caller, course_id, people, _ = await _world(args.n)
     clock = _CommitClock()
     n = args.n
@@ -347,7 +346,7 @@ async def main_async(args: argparse.Namespace) -> None:
         sessions += 1
         session_id = await _finalized_session(caller, course_id, people, f"Angkatan {sessions}")
         clock.reset()
-        elapsed, cpu, job = await _issue_through_job(session_id, caller)
+        elapsed, cpu, job = await _issue_through_job(session_id, caller, settings)
         assert job["result"]["issued"] == n, job["result"]
         signed.append((elapsed, cpu, clock.seconds, clock.commits))
         report(round_no, "issuing", elapsed, cpu)
@@ -363,7 +362,7 @@ async def main_async(args: argparse.Namespace) -> None:
         await _restart_pool(settings, signing=False)
         sessions += 1
         session_id = await _finalized_session(caller, course_id, people, f"Angkatan {sessions}")
-        elapsed, cpu, job = await _issue_through_job(session_id, caller)
+        elapsed, cpu, job = await _issue_through_job(session_id, caller, settings)
         assert job["result"]["issued"] == n, job["result"]
         unsigned.append((elapsed, cpu))
         report(round_no, "issuing unsigned", elapsed, cpu)

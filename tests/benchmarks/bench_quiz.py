@@ -5,7 +5,7 @@ Run: ``python tests/benchmarks/bench_quiz.py`` (from the repository root). Budge
 
 For each engine (SQLite in a temp file; PostgreSQL too when a server answers on 127.0.0.1:5432,
 in its own database ``prima_bench``), the script migrates a fresh database with ``lms
-migrate``, seeds it (``tests/courses/assessments/quiz_world.py``: 500 confirmed participants
+migrate``, seeds it (``tests/courses/builders/quiz_world.py``: 500 confirmed participants
 with minted tokens, the Indonesian bank, one 20-question post-test per mode), starts ``uvicorn
 lms.asgi:app`` with one worker (uvloop + httptools) and drives it from this process with
 aiohttp (one keep-alive connection per participant): each participant starts an attempt,
@@ -335,7 +335,7 @@ def bench(engine: str, participants: int, questions: int) -> list[dict]:
                 env,
                 sys.executable,
                 "-m",
-                "tests.courses.assessments.quiz_world",
+                "tests.courses.builders.quiz_world",
                 "--participants",
                 str(participants),
                 "--questions",

@@ -45,7 +45,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from lms.app import bind_engine
 from lms.config import get_settings
 from lms.db import make_engine, start_engine, stop_engine
-from certificates.snapshot import HolderSnapshot, sample_snapshot
+from certificates.rendering.snapshot import HolderSnapshot, sample_snapshot
 
 NAMES = ["Afrizal", "Muh. Ma'ruf", "Ni Made Ayu Suartini", "Yusnita Dewi", "Rahmat Hidayat",
          "Siti Nurhaliza", "Andi Pratama", "Dewi Lestari", "Budi Santoso", "Fitri Handayani"]

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from courses.catalogue.services import course_rules
-from courses.delivery.attendance import attendance_percentages
-from courses.delivery.participants import session_participants
+from courses.delivery.attendance.service import attendance_percentages
+from courses.delivery.enrollment.participants import session_participants
 from tests.factories import make_actor, make_person
 
 

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from certificates.tables import Certificate
 from lms.backup import BackupError, backup, restore, verify_archive
 from lms.config import Settings, get_settings
-from tests.certificates.issuing_world import (  # noqa: F401 - render_pool is a fixture
+from tests.certificates.builders.issuing import (  # noqa: F401 - render_pool is a fixture
     finalized_session,
     issue_and_wait,
     render_pool,
@@ -167,8 +167,8 @@ async def test_backup_destroy_restore_every_certificate_still_verifies(
 
     # The restored files: every PDF is byte-for-byte the one issued, and still signed by the
     # restored signer.
-    from certificates.signer_config import check_signature, signer_setup
-    from certificates.storage import store_for
+    from certificates.rendering.signer_config import check_signature, signer_setup
+    from certificates.rendering.storage import store_for
 
     store = store_for(target)
     setup = signer_setup(target)

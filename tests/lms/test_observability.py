@@ -10,6 +10,7 @@ import re
 import httpx
 import msgspec
 
+from lms.config import get_settings
 from lms.jobs import runner
 from lms.observability.logs import RequestIdFilter, logging_config
 from lms.observability.request_id import REQUEST_ID
@@ -103,7 +104,7 @@ async def test_request_id_is_echoed_or_made_and_follows_into_a_job(app, client):
 
     token = REQUEST_ID.set("req-from-browser")
     try:
-        await runner.submit("test.observed", {}, actor=None)
+        await runner.submit("test.observed", {}, actor=None, settings=get_settings())
     finally:
         REQUEST_ID.reset(token)
     await runner.wait_for_jobs(30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.courses.assessments.builders import World, build_world
+from tests.courses.builders.assessments import World, build_world
 from tests.factories import make_actor, make_person
 
 

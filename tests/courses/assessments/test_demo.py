@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from courses.assessments import demo as assessments_demo
-from courses.assessments.scoring import quiz_grades
-from courses.assessments.tables import Attempt, Question
-from tests.courses.assessments.builders import any_answer, save, start, submit
+from courses.assessments.attempts.scoring import quiz_grades
+from courses.tables import Attempt, Question
+from tests.courses.builders.assessments import any_answer, save, start, submit
 
 
 def _mean(values) -> Decimal:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from tests.courses.delivery.builders import course_body, create_course, create_session
+from tests.courses.builders.delivery import course_body, create_course, create_session
 
 
 async def test_organizer_creates_course_with_modules_jp_and_default_bands(client, organizer, unit):
@@ -202,7 +202,7 @@ async def test_rules_edit_after_finalized_results_bumps_version_and_freezes_the_
 ):
     from courses.catalogue.schemas import CourseRules
     from courses.catalogue.services import course_rules, session_rules
-    from courses.delivery.tables import CourseSession
+    from courses.tables import CourseSession
     from lms.audit.services import entries_for
 
     course = await create_course(client, organizer)

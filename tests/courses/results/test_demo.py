@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.courses.results.world import (
+from tests.courses.builders.results import (
     add_quiz,
     answers_scoring,
     build_world,

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from uuid import UUID, uuid4
 
-from tests.courses.results.world import (
+from tests.courses.builders.results import (
     DAYS,
     add_quiz,
     build_world,
@@ -25,10 +25,10 @@ AMEND = "POST /api/v1/sessions/{}/results/{{person_id}}/amend"
 
 async def _questions(unit_id: UUID) -> tuple[UUID, UUID]:
     """A true/false question (auto-graded) and an essay, in a new bank."""
-    from courses.assessments.question_store import new_row
-    from courses.assessments.questions import Essay, TrueFalse
-    from courses.assessments.tables import Question as QuestionRow
-    from courses.assessments.tables import QuestionBank
+    from courses.assessments.questions.model import Essay, TrueFalse
+    from courses.assessments.questions.store import new_row
+    from courses.tables import Question as QuestionRow
+    from courses.tables import QuestionBank
 
     now = dt.datetime.now(dt.UTC)
     bank_id = uuid4()
@@ -204,7 +204,7 @@ async def test_override_needs_a_reason_is_audited_and_certificates_wait_for_the_
     app, client, organizer, unit
 ):
     from lms.audit.services import entries_for
-    from tests.courses.delivery.builders import create_session, enroll, make_participants
+    from tests.courses.builders.delivery import create_session, enroll, make_participants
 
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
     session = await create_session(
@@ -252,8 +252,8 @@ async def test_override_needs_a_reason_is_audited_and_certificates_wait_for_the_
 
 
 def test_a_session_ends_in_its_own_time_zone():
-    from courses.delivery.access import SessionRecord
-    from courses.delivery.frozen import has_ended
+    from courses.delivery.sessions.access import SessionRecord
+    from courses.delivery.sessions.frozen import has_ended
 
     moment = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)  # 22.30 WIB, 00.30 WIT next day
 

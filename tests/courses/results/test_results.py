@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.courses.results.world import (
+from tests.courses.builders.results import (
     add_quiz,
     answers_scoring,
     build_world,
@@ -163,9 +163,8 @@ async def test_component_scores_are_checked(
 async def test_finalize_freezes_completes_and_credits_the_ledger(
     app, client, organizer, unit, trainer_user
 ) -> None:
-    from courses.delivery.tables import CourseSession, Enrollment
     from courses.results.stored_results import passed_results
-    from courses.results.tables import Result
+    from courses.tables import CourseSession, Enrollment, Result
     from lms.competencies.tables import LearningRecord
 
     world = await _assessed(app, client, organizer, unit, trainer_user)
@@ -340,7 +339,7 @@ async def test_other_units_organizer_sees_nothing(
 
 @pytest.mark.parametrize("status", ["draft"])
 async def test_a_draft_session_cannot_be_finalized(app, client, organizer, unit, status) -> None:
-    from tests.courses.delivery.builders import create_session
+    from tests.courses.builders.delivery import create_session
 
     session = await create_session(client, organizer, status=status)
     resp = await client.post(

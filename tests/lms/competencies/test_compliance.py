@@ -15,7 +15,7 @@ from lms.auth.caller import Caller
 from lms.competencies.compliance import ComplianceService
 from lms.competencies.ledger import revoke_session_credit
 from tests.factories import make_actor, make_person, make_unit
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 REPORT = "/api/v1/reports/jp-compliance"
 

@@ -13,7 +13,7 @@ from lms.competencies.chart import element_chart
 from lms.competencies.ledger import revoke_session_credit
 from tests.conftest import SHARED_DATA
 from tests.factories import make_actor, make_person, make_unit
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 IMPACT = "/api/v1/reports/training-impact"
 

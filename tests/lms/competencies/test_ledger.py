@@ -20,7 +20,7 @@ from lms.competencies.tables import JpYearTotal, LearningRecord
 from lms.competencies.totals import rebuild_year_totals
 from lms.shared.errors import NotFound, RuleViolation
 from tests.factories import make_person
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 
 async def year_total(person_id, year) -> Decimal | None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from lms.audit.services import entries_for
 from tests.factories import make_actor, make_person
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 EXTERNAL = {
     "title": "Bimtek Standar Pelayanan Publik",

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from lms.competencies.ledger import attach_certificate, revoke_session_credit
 from tests.factories import make_person
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 EXPORT = "/api/v1/reports/siasn-export"
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from lms.competencies.ledger import attach_certificate, revoke_session_credit
 from tests.factories import make_actor, make_person
-from tests.lms.competencies.ledger_helpers import credit
+from tests.lms.builders.competencies import credit
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ async def test_transcript_pdf_carries_the_offices_kop_and_signer(
     import base64
 
     from certificates.demo import PROFILE
-    from certificates.templating import TEMPLATES_DIR
+    from certificates.rendering.templating import TEMPLATES_DIR
 
     # Without an issuer profile: the unit tree's names, no signature block.
     plain = await client.get(

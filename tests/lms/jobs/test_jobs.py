@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import uuid4
 
+from lms.config import get_settings
 from lms.jobs import runner
 from lms.jobs.tables import Job
 
@@ -22,7 +23,11 @@ async def _count(ctx: runner.JobContext) -> dict:
 
 async def test_job_reports_progress_result_and_item_errors(client, organizer, unit):
     job_id = await runner.submit(
-        "test.count", {"items": [1, 2, -3, 4]}, actor=None, unit_id=unit["id"]
+        "test.count",
+        {"items": [1, 2, -3, 4]},
+        actor=None,
+        unit_id=unit["id"],
+        settings=get_settings(),
     )
     await runner.wait_for_jobs(30)
     resp = await client.get(f"/api/v1/jobs/{job_id}", headers=organizer.headers)
@@ -35,7 +40,9 @@ async def test_job_reports_progress_result_and_item_errors(client, organizer, un
 
 
 async def test_job_of_another_unit_is_404(client, other_organizer, unit):
-    job_id = await runner.submit("test.count", {"items": [1]}, actor=None, unit_id=unit["id"])
+    job_id = await runner.submit(
+        "test.count", {"items": [1]}, actor=None, unit_id=unit["id"], settings=get_settings()
+    )
     await runner.wait_for_jobs(30)
     resp = await client.get(f"/api/v1/jobs/{job_id}", headers=other_organizer.headers)
     assert resp.status_code == 404
@@ -47,7 +54,7 @@ async def test_unfinished_job_of_a_dead_server_is_marked_interrupted(client, adm
         Job(id=job_id, kind="unknown.kind", status="running", params={"a": 1},
             created_at=dt.datetime.now(dt.UTC))
     )
-    await runner.recover_unfinished_jobs()
+    await runner.recover_unfinished_jobs(get_settings())
     resp = await client.get(f"/api/v1/jobs/{job_id}", headers=admin.headers)
     assert resp.json()["status"] == "interrupted"
     assert resp.json()["errors"][0]["message"].startswith("Server berhenti")

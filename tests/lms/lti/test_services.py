@@ -16,7 +16,7 @@ import msgspec
 import pytest
 
 from lms.lti.tables import LtiScore
-from tests.certificates.issuing_world import COURSE, organizer_caller
+from tests.certificates.builders.issuing import COURSE, organizer_caller
 from tests.conftest import SHARED_DATA
 from tests.factories import make_person
 from tests.lms.lti.fake_platform import INSTRUCTOR, LEARNER, FakePlatform
@@ -41,8 +41,8 @@ def _sample_people() -> list[dict[str, str]]:
 async def _session(organizer, unit):
     from courses.catalogue.schemas import CourseCreate
     from courses.catalogue.services import CourseService
-    from courses.delivery.session_schemas import SessionCreate
-    from courses.delivery.sessions import SessionService
+    from courses.delivery.sessions.schemas import SessionCreate
+    from courses.delivery.sessions.service import SessionService
 
     caller = organizer_caller(organizer, unit)
     course = await CourseService().create(
@@ -130,8 +130,7 @@ async def test_roster_and_scores_round_trip(
 
     # Finalized results go to the gradebook: only the person who came from the LMS has a
     # platform id; the others are reported skipped.
-    from courses.delivery.tables import Enrollment
-    from courses.results.tables import Result
+    from courses.tables import Enrollment, Result
     from lms.people.tables import Person
 
     now = dt.datetime.now(dt.UTC)

@@ -111,7 +111,7 @@ async def test_an_import_killed_midway_is_completed_after_a_restart(app, organiz
         )
     )
 
-    await runner.recover_unfinished_jobs()
+    await runner.recover_unfinished_jobs(get_settings())
     await runner.wait_for_jobs(60)
 
     job = await Job.select().where(Job.id == job_id).output(load_json=True).first()

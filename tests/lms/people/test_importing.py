@@ -12,8 +12,8 @@ from lms.people.tables import Person, Unit
 from lms.shared.errors import BadRequest, PayloadTooLarge
 from tests.conftest import SHARED_DATA
 from tests.factories import make_person
-from tests.lms.people.support import audit_entries
-from tests.lms.shared.workbooks import xlsx_bytes
+from tests.lms.builders.people import audit_entries
+from tests.lms.builders.shared import xlsx_bytes
 
 SAMPLE = SHARED_DATA / "peserta_pelayanan_prima_angkatan_1.csv"
 HEADER = "No;NIP;Nama;Gelar Depan;Gelar Belakang;Jenis ASN;Golongan;Jabatan;Unit Kerja;Email;No. HP"

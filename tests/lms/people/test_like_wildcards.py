@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from lms.people.database import like_literal
-from tests.certificates.test_verification import insert_certificate
-from tests.courses.delivery.builders import create_course, create_session, create_trainer
+from tests.certificates.verification.test_verification import insert_certificate
+from tests.courses.builders.delivery import create_course, create_session, create_trainer
 from tests.factories import make_person, make_unit
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from lms.people.tables import Person
 from tests.factories import make_actor, make_person, make_unit
-from tests.lms.people.support import audit_entries
+from tests.lms.builders.people import audit_entries
 
 PNS = {
     "name": "Zulkarnain",

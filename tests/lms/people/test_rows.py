@@ -15,7 +15,7 @@ from lms.people.rows import (
 )
 from lms.shared.tabular import MissingColumns, TableRow, read_table
 from tests.conftest import SHARED_DATA
-from tests.lms.shared.workbooks import xlsx_bytes
+from tests.lms.builders.shared import xlsx_bytes
 
 TODAY = date(2026, 11, 23)
 SAMPLE = SHARED_DATA / "peserta_pelayanan_prima_angkatan_1.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lms.people.tables import Unit
 from tests.factories import make_actor, make_person, make_unit
-from tests.lms.people.support import audit_entries
+from tests.lms.builders.people import audit_entries
 
 
 async def _paths() -> dict[str, str]:

@@ -21,7 +21,7 @@ from lms.shared.tabular import (
 )
 from lms.shared.tabular import xlsx_bytes as write_xlsx
 from tests.conftest import SHARED_DATA
-from tests.lms.shared.workbooks import xlsx_bytes
+from tests.lms.builders.shared import xlsx_bytes
 
 LIMITS = {"max_rows": 1000, "max_bytes": 1_000_000}
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from lms.shared.validation import DATE_FORMAT, DATETIME_FORMAT, describe, translate
-from tests.courses.delivery.builders import course_body, create_session
+from tests.courses.builders.delivery import course_body, create_session
 
 ENGLISH = ("Expected", "Object ", "Invalid", "truncated", "malformed", "ParamType", "$.")
 

@@ -1,0 +1,2 @@
+"""Attempts: start, read, autosave, submit, manual marks, scoring, and the counted attempt of each
+participant."""

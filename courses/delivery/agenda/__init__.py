@@ -1,0 +1,2 @@
+"""A session's agenda: items with module, trainer and room, clashes, the JP check and a trainer's
+own agenda."""

@@ -1,0 +1,1 @@
+"""Enrollment: adding, importing, self-enrolling, withdrawing, approving, and who takes part."""

@@ -1,0 +1,233 @@
+"""Delivery pages: the sessions panel of a participant's home, and an organizer's sessions
+with the class's accounts (create them all, print the slips, reset one password).
+
+They call the delivery services the API uses (``EnrollmentService.mine``,
+``SessionService.list``) and ``lms.auth.accounts`` through ``courses.delivery.accounts``.
+The initial passwords of a creation are kept encrypted for a few minutes
+(``lms.auth.slips.SlipStore``) so the organizer can download both the PDF and the XLSX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import MediaType
+from litestar.params import FromPath
+from litestar.response import Redirect, Response, Template
+
+from courses.delivery.enrollment.accounts import class_members, create_class_accounts, session_title
+from courses.delivery.enrollment.service import EnrollmentService
+from courses.delivery.sessions.access import get_managed_session
+from courses.delivery.sessions.service import SessionService
+from lms.auth.accounts import AccountService
+from lms.auth.slips import (
+    PDF_MEDIA_TYPE,
+    SLIP_TTL,
+    XLSX_MEDIA_TYPE,
+    SlipStore,
+    file_name,
+    slips_pdf,
+    slips_xlsx,
+)
+from lms.config import Settings
+from lms.shared.errors import NotFound
+from lms.shared.indonesian import format_date_range
+from lms.web.home import HomePanel, Panel
+from lms.web.session import PageCaller
+from lms.web.shell import page_guard
+
+PageRequest = Request[Any, Any, Any]
+_STATUS_LABELS = {
+    "confirmed": "terdaftar",
+    "completed": "selesai",
+    "waitlisted": "daftar tunggu",
+    "requested": "menunggu persetujuan",
+    "withdrawn": "mengundurkan diri",
+}
+_SESSION_LABELS = {
+    "draft": "draf",
+    "open": "pendaftaran dibuka",
+    "running": "berjalan",
+    "completed": "selesai",
+    "cancelled": "dibatalkan",
+}
+_SLIPS_GONE = (
+    "Lembar akun sudah tidak tersedia (hanya disimpan "
+    f"{SLIP_TTL // 60} menit). Atur ulang kata sandi peserta yang belum menerima slip."
+)
+
+
+def sessions_panel(settings: Settings) -> HomePanel:
+    """My sessions today, upcoming and past (from my enrollments)."""
+    enrollments = EnrollmentService()
+
+    async def panel(user: PageCaller) -> Panel | None:
+        if user.person_id is None:
+            return None
+        today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+        groups: dict[str, list[dict[str, Any]]] = {"today": [], "upcoming": [], "past": []}
+        for item in await enrollments.mine(user):
+            if item.status == "withdrawn":
+                continue
+            entry = {
+                "title": item.course_title,
+                "session": item.session_name,
+                "dates": format_date_range(item.start_date, item.end_date),
+                "status": _STATUS_LABELS.get(item.status, item.status),
+            }
+            if item.start_date <= today <= item.end_date:
+                groups["today"].append(entry)
+            elif item.start_date > today:
+                groups["upcoming"].append(entry)
+            else:
+                groups["past"].append(entry)
+        groups["upcoming"].reverse()  # nearest first (the service lists newest first)
+        return Panel(template="delivery/sessions_panel.html", context=groups)
+
+    return panel
+
+
+@get(
+    "/kelola/sesi",
+    operation_id="organizerSessionsPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def organizer_sessions(
+    request: PageRequest, session_service: NamedDependency[SessionService]
+) -> Template:
+    """The sessions of the organizer's unit and below, latest first."""
+    page = await session_service.list(request.user, limit=100, offset=0)
+    sessions = [
+        {
+            "id": s.id,
+            "title": f"{s.course_title} · {s.name}",
+            "dates": format_date_range(s.start_date, s.end_date),
+            "unit": s.unit_name,
+            "count": s.confirmed_count,
+            "status": _SESSION_LABELS.get(s.status, s.status),
+        }
+        for s in page.items
+    ]
+    return Template(
+        "delivery/organizer_sessions.html",
+        context={"sessions": sessions, "total": page.total},
+        media_type=MediaType.HTML,
+    )
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/akun",
+    operation_id="sessionAccountsPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def session_accounts(request: PageRequest, session_id: FromPath[UUID]) -> Template:
+    """The class with each person's login, and the button that makes the missing ones."""
+    session = await get_managed_session(request.user, session_id)
+    members = await class_members(session.id)
+    return Template(
+        "delivery/session_accounts.html",
+        context={
+            "session_id": session.id,
+            "title": session_title(session),
+            "members": members,
+            "missing": sum(1 for m in members if m.user_id is None),
+        },
+        media_type=MediaType.HTML,
+    )
+
+
+def _slip_store(request: PageRequest, settings: Settings) -> SlipStore:
+    return SlipStore(request.app.stores.get("account_slips"), settings.secret_key)
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/akun",
+    operation_id="sessionAccountsCreatePage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def create_accounts(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    account_service: NamedDependency[AccountService],
+    settings: NamedDependency[Settings],
+) -> Redirect:
+    """Make the missing accounts, then show them (and the slips) for a few minutes."""
+    result = await create_class_accounts(account_service, request.user, session_id)
+    key = await _slip_store(request, settings).put(str(request.user.user_id), result)
+    return Redirect(f"/kelola/sesi/{session_id}/akun/hasil/{key}", status_code=303)
+
+
+async def _stored(request: PageRequest, settings: Settings, session_id: UUID, key: str) -> Any:
+    await get_managed_session(request.user, session_id)
+    result = await _slip_store(request, settings).get(str(request.user.user_id), key)
+    if result is None:
+        raise NotFound(_SLIPS_GONE)
+    return result
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/akun/hasil/{key:str}",
+    operation_id="sessionAccountsResultPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def accounts_result(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    key: FromPath[str],
+    settings: NamedDependency[Settings],
+) -> Template:
+    """Who got an account (with the initial password) and who was skipped."""
+    result = await _stored(request, settings, session_id, key)
+    return Template(
+        "delivery/accounts_result.html",
+        context={
+            "result": result,
+            "session_id": session_id,
+            "key": key,
+            "minutes": SLIP_TTL // 60,
+        },
+        media_type=MediaType.HTML,
+    )
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/akun/hasil/{key:str}/{extension:str}",
+    operation_id="sessionAccountsSlipsPage",
+    guards=[page_guard("organizer")],
+)
+async def accounts_slips(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    key: FromPath[str],
+    extension: FromPath[str],
+    settings: NamedDependency[Settings],
+) -> Response[bytes]:
+    """The slips as PDF (to cut) or XLSX, from the stored creation."""
+    if extension not in ("pdf", "xlsx"):
+        raise NotFound("Format tidak dikenal.")
+    result = await _stored(request, settings, session_id, key)
+    if extension == "pdf":
+        content = await slips_pdf(result.title, result.login_url, result.created)
+        media = PDF_MEDIA_TYPE
+    else:
+        content = slips_xlsx(result.title, result.login_url, result.created)
+        media = XLSX_MEDIA_TYPE
+    return Response(
+        content,
+        media_type=media,
+        headers={
+            "Content-Disposition": (f'attachment; filename="{file_name(result.title, extension)}"')
+        },
+    )
+
+
+PAGES = [organizer_sessions, session_accounts, create_accounts, accounts_result, accounts_slips]

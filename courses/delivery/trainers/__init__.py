@@ -1,0 +1,1 @@
+"""Trainers (narasumber): people from the register or outsiders."""

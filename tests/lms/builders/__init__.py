@@ -1,0 +1,2 @@
+"""Builders of the lms tests, one module per source folder they build for (people, competencies,
+shared)."""
