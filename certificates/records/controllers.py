@@ -32,8 +32,7 @@ from certificates.records.service import CertificateQuery, CertificateRecords
 from certificates.records.trust import TrustService
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.competencies.openapi import with_file_alternative
-from lms.shared.openapi import problem_responses
+from lms.shared.openapi import problem_responses, with_file_alternative
 from lms.shared.params import LimitQuery, OffsetQuery, SearchQuery
 from lms.shared.responses import attachment
 from lms.shared.schemas import Page

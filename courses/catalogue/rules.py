@@ -27,8 +27,6 @@ from lms.shared.errors import NotFound, RuleViolation
 from lms.shared.values import cents
 
 _HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
-
 
 def json_value(value: Any) -> Any:
     """A JSON column's value as Python data (Piccolo returns the text on both engines)."""

@@ -16,6 +16,7 @@ from uuid import UUID
 import msgspec
 
 from lms.shared.schemas import Code, Input, NonEmptyStr, Output
+from lms.shared.values import CENT
 
 COMPONENTS: tuple[str, ...] = (
     "attendance",
@@ -36,8 +37,6 @@ Label = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Description = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 _HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
-
 
 def check_decimal(
     value: Decimal, field: str, *, low: Decimal, high: Decimal, low_open: bool = False
@@ -52,7 +51,7 @@ def check_decimal(
     if value < low or (low_open and value == low) or value > high:
         bound = f"lebih dari {low}" if low_open else f"paling kecil {low}"
         raise ValueError(f"{field}: harus {bound} dan paling besar {high}")
-    if value != value.quantize(_CENT):
+    if value != value.quantize(CENT):
         raise ValueError(f"{field}: paling banyak 2 angka di belakang koma")
 
 

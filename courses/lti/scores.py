@@ -6,7 +6,6 @@ sends only what changed; a refusal is kept with its reason and sent again next t
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,6 +19,7 @@ from lms.lti.services import ServiceClient, ServiceError
 from lms.lti.tables import LtiIdentity, LtiScore
 from lms.shared.errors import BadRequest, RuleViolation
 from lms.shared.schemas import Output
+from lms.shared.values import cents
 
 
 class ScoreRow(Output):
@@ -75,7 +75,7 @@ async def send_final_scores(
     rows: list[ScoreRow] = []
     for result in results:
         person_id = result["person"]
-        given = str(Decimal(result["final_score"]).quantize(Decimal("0.01")))
+        given = str(cents(result["final_score"]))
         sub = subs.get(person_id)
         if sub is None:
             rows.append(

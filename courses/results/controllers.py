@@ -25,8 +25,7 @@ from courses.results.schemas import (
 )
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import ANY_ROLE, allow
-from lms.competencies.openapi import with_file_alternative
-from lms.shared.openapi import problem_responses
+from lms.shared.openapi import problem_responses, with_file_alternative
 from lms.shared.responses import attachment
 from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, FileFormat
 

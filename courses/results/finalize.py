@@ -50,7 +50,6 @@ from courses.results.stored_results import (
     load_json,
     read_row,
     result_key,
-    to_cents,
 )
 from courses.tables import CourseSession, Enrollment, Result
 from lms.audit import services as audit
@@ -58,7 +57,7 @@ from lms.auth.caller import Caller
 from lms.competencies import ledger
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
-from lms.shared.values import utcnow
+from lms.shared.values import cents, utcnow
 
 ALREADY_FINALIZED = "Hasil sesi ini sudah difinalisasi."
 
@@ -328,20 +327,20 @@ class FinalizeService:
             rules = msgspec.convert(load_json(row["rules"]), CourseRules, strict=False)
             scoring = score_rules(rules)
             stored = {
-                name: to_cents(value) if value is not None else None
+                name: cents(value) if value is not None else None
                 for name, value in (load_json(row["components"]) or {}).items()
             }
             before = _snapshot(
                 Computed(
                     components=stored,
-                    attendance_percent=to_cents(row["attendance_percent"]),
-                    final_score=to_cents(row["final_score"]),
+                    attendance_percent=cents(row["attendance_percent"]),
+                    final_score=cents(row["final_score"]),
                     passed=row["passed"],
                     predikat=row["predikat"],
                     missing=[],
                 )
             )
-            attendance = to_cents(row["attendance_percent"])
+            attendance = cents(row["attendance_percent"])
             if data.components is not None:
                 unknown = [
                     name

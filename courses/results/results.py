@@ -41,12 +41,13 @@ from courses.results.schemas import (
     SessionResults,
 )
 from courses.results.scoring import Computed, ScoreRules, compute
-from courses.results.stored_results import stored_results, to_cents
+from courses.results.stored_results import stored_results
 from courses.tables import ComponentScore, CourseSession
 from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, RuleViolation
+from lms.shared.values import cents
 
 COMPUTED_COMPONENTS = ("attendance", "post_test")
 """Components that come from the delivery and assessment records, never typed in."""
@@ -89,7 +90,7 @@ async def entered_scores(session_id: UUID) -> dict[UUID, dict[str, Decimal]]:
     ).where(ComponentScore.session == session_id)
     scores: dict[UUID, dict[str, Decimal]] = {}
     for row in rows:
-        value = to_cents(row["score"])
+        value = cents(row["score"])
         scores.setdefault(row["person"], {})[row["component"]] = value
     return scores
 
@@ -186,7 +187,7 @@ class ResultService:
             .where(ComponentScore.session == session_id)
             .order_by(ComponentScore.natural_key)
         )
-        return [ComponentScoreRead(**{**row, "score": to_cents(row["score"])}) for row in rows]
+        return [ComponentScoreRead(**{**row, "score": cents(row["score"])}) for row in rows]
 
     async def set_component_scores(
         self, caller: Caller, session_id: UUID, scores: list[ComponentScoreInput]
@@ -236,7 +237,7 @@ class ResultService:
             ComponentScoreRead(
                 person_id=item.person_id,
                 component=item.component,
-                score=to_cents(item.score),
+                score=cents(item.score),
                 entered_by=caller.user_id,
                 entered_at=now,
             )
@@ -270,7 +271,7 @@ async def _upsert(
         before = None
     else:
         score_id = existing["id"]
-        before = to_cents(existing["score"])
+        before = cents(existing["score"])
         await ComponentScore.update(
             {
                 ComponentScore.score: item.score,

@@ -21,8 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import msgspec
 
 from courses.catalogue.schemas import PredikatBand, predikat_for
+from lms.shared.values import CENT
 
-CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 

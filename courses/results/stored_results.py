@@ -8,7 +8,6 @@ that make a stored row read the same on SQLite and PostgreSQL live here too.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +16,7 @@ import msgspec
 from courses.results.schemas import Amendment, PassedResult, ResultRead
 from courses.tables import Result
 from lms.shared.indonesian import full_name
+from lms.shared.values import cents
 
 
 def load_json(value: Any) -> Any:
@@ -29,16 +29,10 @@ def result_key(session_id: UUID, person_id: UUID) -> str:
     return f"{session_id}:{person_id}"
 
 
-def to_cents(value: Any) -> Decimal:
-    """A stored number as a Decimal with 2 decimals (SQLite hands ``Numeric`` back through a
-    float: ``70.0``; PostgreSQL as ``Decimal('70.00')``): the same on both engines."""
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
 def read_row(row: dict[str, Any]) -> ResultRead:
     """A stored ``Result`` row (selected with the person's name, titles and NIP)."""
     components = {
-        name: to_cents(value) if value is not None else None
+        name: cents(value) if value is not None else None
         for name, value in (load_json(row["components"]) or {}).items()
     }
     return ResultRead(
@@ -46,8 +40,8 @@ def read_row(row: dict[str, Any]) -> ResultRead:
         name=full_name(row["name"], row["front_title"], row["back_title"]),
         nip=row["nip"],
         components=components,
-        attendance_percent=to_cents(row["attendance_percent"]),
-        final_score=to_cents(row["final_score"]),
+        attendance_percent=cents(row["attendance_percent"]),
+        final_score=cents(row["final_score"]),
         passed=row["passed"],
         predikat=row["predikat"],
         missing=[name for name, value in components.items() if value is None],
@@ -89,9 +83,9 @@ async def passed_results(session_id: UUID) -> list[PassedResult]:
     return [
         PassedResult(
             person_id=row["person"],
-            final_score=to_cents(row["final_score"]),
+            final_score=cents(row["final_score"]),
             predikat=row["predikat"],
-            attendance_percent=to_cents(row["attendance_percent"]),
+            attendance_percent=cents(row["attendance_percent"]),
         )
         for row in rows
     ]

@@ -15,7 +15,6 @@ the organizer runs, whatever their unit).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,6 +32,7 @@ from lms.people.tables import Person
 from lms.shared.errors import BadRequest, NotFound
 from lms.shared.indonesian import full_name
 from lms.shared.schemas import Output
+from lms.shared.values import utcnow
 
 #: Letters and digits nobody confuses on paper (no 0/O, 1/l/I, 5/S, 2/Z, 8/B).
 _PASSWORD_ALPHABET = "34679abcdefghjkmnpqrtuvwxy"
@@ -45,10 +45,6 @@ _NIP = re.compile(r"^[0-9]{18}$")
 
 #: ``(caller, person_id) -> bool``: may this caller manage this person's account.
 PersonScope = Callable[[Caller, UUID], Awaitable[bool]]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_initial_password() -> str:
@@ -208,7 +204,7 @@ class AccountService:
         passwords = [new_initial_password() for _ in to_make]
         hashes = await _hash_all(passwords)
         created: list[IssuedAccount] = []
-        now = _now()
+        now = utcnow()
         async with User._meta.db.transaction():
             for row, password, hashed in zip(to_make, passwords, hashes, strict=True):
                 # Checked again inside the transaction: two organizers may click at once.

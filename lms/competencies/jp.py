@@ -27,12 +27,12 @@ from typing import Literal
 
 import msgspec
 
+from lms.shared.values import CENT
+
 JP_MINUTES = 45
 """Minutes in one jam pelajaran (LAN)."""
 
 AsnType = Literal["pns", "pppk", "non_asn"]
-_CENT = Decimal("0.01")
-
 
 class JpPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """The configurable JP rules (see the module docstring for the defaults' sources).
@@ -95,7 +95,7 @@ def minutes_to_jp(minutes: int | Decimal, jp_minutes: int = JP_MINUTES) -> Decim
         raise ValueError("Satu JP harus lebih dari 0 menit")
     if minutes < 0:
         raise ValueError("Jumlah menit tidak boleh negatif")
-    return (Decimal(minutes) / Decimal(jp_minutes)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return (Decimal(minutes) / Decimal(jp_minutes)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def jp_to_minutes(jp: int | Decimal, jp_minutes: int = JP_MINUTES) -> Decimal:

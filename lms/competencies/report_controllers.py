@@ -4,7 +4,7 @@ HR, organizers and admins read the reports of their unit and below (``unit_id`` 
 the caller's unit; another unit outside the scope is a 404). The SIASN export is HR's.
 
 A report with a file format is annotated with its JSON Struct and returns a ``Response`` for
-the file (documented by :func:`lms.competencies.openapi.with_file_alternative`).
+the file (documented by :func:`lms.shared.openapi.with_file_alternative`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from lms.auth.guards import allow
 from lms.competencies.compliance import ComplianceService
 from lms.competencies.controllers import OffsetQuery
 from lms.competencies.impact import ImpactService
-from lms.competencies.openapi import with_file_alternative
 from lms.competencies.pdf import PDF_MEDIA_TYPE
 from lms.competencies.report_schemas import (
     ComplianceReport,
@@ -39,7 +38,7 @@ from lms.competencies.siasn import SiasnService
 from lms.competencies.surveys import SurveyService
 from lms.shared.errors import BadRequest
 from lms.shared.input_guard import decode_body
-from lms.shared.openapi import problem_responses
+from lms.shared.openapi import problem_responses, with_file_alternative
 from lms.shared.params import LimitQuery
 from lms.shared.responses import attachment
 from lms.shared.schemas import Page

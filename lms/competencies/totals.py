@@ -14,8 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
 from lms.competencies.tables import JpYearTotal, LearningRecord
-
-CENT = Decimal("0.01")
+from lms.shared.values import CENT
 
 
 def to_jp(value: Decimal | int | float | str) -> Decimal:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPI,
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
+    Operation,
     Reference,
     Schema,
 )
@@ -171,3 +174,26 @@ def document_problems(openapi: OpenAPI, *, public_paths: Sequence[str] = ()) -> 
                 if str(status) not in responses:
                     responses[str(status)] = problem(_DESCRIPTIONS[status])
             operation.responses = responses
+
+# -- JSON or a file --------------------------------------------------------------------------
+# A report route that answers JSON or a file (``?format=``) is annotated with its JSON Struct (so
+# the document describes the JSON exactly) and returns a ``Response`` with a file for the other
+# formats. Litestar documents only the Struct's ``application/json``; this operation class adds
+# the file's media type to the 200 response, so clients and the fuzz test know both answers.
+
+
+def with_file_alternative(*media_types: str) -> type[Operation]:
+    """An ``operation_class`` whose 200 response also lists these file media types."""
+
+    @dataclass
+    class FileAlternativeOperation(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            content = getattr(ok, "content", None)
+            if ok is None or content is None:
+                return
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            for media_type in media_types:
+                content[media_type] = OpenAPIMediaType(schema=binary)
+
+    return FileAlternativeOperation

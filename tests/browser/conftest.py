@@ -9,20 +9,15 @@ test saves phone-sized screenshots into ``docs/screenshots/`` for a person to lo
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.live_server import live_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REPO = Path(__file__).resolve().parents[2]
@@ -41,71 +36,23 @@ requires_chromium = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[str]:
-    """The app with the demo loaded, under uvicorn on a free port; yields its base URL."""
+    """The app with the demo loaded (``lms migrate``, ``lms demo``, ``lms serve`` on a free
+    port, as a user runs it); yields its base URL."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     workdir = Path(tempfile.mkdtemp(prefix="prima-pages-"))
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env.update(
-        LMS_DATABASE_URL=f"sqlite:///{workdir / 'lms.sqlite3'}",
-        LMS_DATA_DIR=str(workdir / "data"),
-        LMS_SECRET_KEY="browser-test-secret-0123456789-abcdefghij",
-        LMS_PUBLIC_BASE_URL=base,
-        LMS_RENDER_WORKERS="1",
-        LMS_VERIFY_RATE_PER_MINUTE="1000",
-    )
-    lms = [sys.executable, "-c", "from lms.cli import main; main()"]
-    for command in ("migrate", "demo"):
-        subprocess.run(
-            [*lms, command], env=env, cwd=REPO, check=True, timeout=600, capture_output=True
-        )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "lms.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=REPO,
-    )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health/live", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.2)
-        yield base
+        with live_server(
+            workdir / "data",
+            setup=(("migrate",), ("demo",)),
+            LMS_SECRET_KEY="browser-test-secret-0123456789-abcdefghij",
+            LMS_RENDER_WORKERS="1",
+            LMS_VERIFY_RATE_PER_MINUTE="1000",
+        ) as base:
+            yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

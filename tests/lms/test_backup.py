@@ -8,13 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import tarfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -31,8 +26,7 @@ from tests.certificates.builders.issuing import (  # noqa: F401 - render_pool is
     set_profile,
 )
 from tests.conftest import IS_POSTGRES
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.live_server import live_server
 
 
 def _target_settings(tmp_path: Path) -> Settings:
@@ -82,58 +76,16 @@ def _run_blocking(coro) -> None:
         raise errors[0]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _verify_on_server(settings: Settings, codes: list[str]) -> list[dict]:
-    """Start uvicorn on the restored installation and verify each code over HTTP."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env.update(
-        LMS_DATABASE_URL=settings.database_url,
-        LMS_DATA_DIR=str(settings.data_dir),
-        LMS_VERIFY_RATE_PER_MINUTE="100000",
-        LMS_RENDER_WORKERS="1",
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "lms.asgi:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/health/live", timeout=1).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise AssertionError(proc.stderr.read().decode()) from None
-                time.sleep(0.1)
-        answers = []
+    """Serve the restored installation (``lms migrate`` then ``lms serve``, as an operator
+    would after a restore) and verify each code over HTTP."""
+    extra = {} if settings.is_sqlite else {"LMS_DATABASE_URL": settings.database_url}
+    answers = []
+    with live_server(settings.data_dir, **extra) as base:
         for code in codes:
             with urllib.request.urlopen(f"{base}/api/v1/verify/{code}", timeout=10) as resp:
                 answers.append(json.loads(resp.read()))
-        return answers
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stderr:
-            proc.stderr.close()
+    return answers
 
 
 async def test_backup_destroy_restore_every_certificate_still_verifies(

@@ -23,8 +23,7 @@ from courses.assessments.reports.schemas import (
 )
 from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
-from lms.competencies.openapi import with_file_alternative
-from lms.shared.openapi import problem_responses
+from lms.shared.openapi import problem_responses, with_file_alternative
 from lms.shared.responses import attachment
 from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 

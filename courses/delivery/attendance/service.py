@@ -39,12 +39,10 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import RuleViolation
 from lms.shared.indonesian import format_date_range, full_name
-from lms.shared.values import utcnow
+from lms.shared.values import CENT, utcnow
 
 ATTENDED = ("present", "late")
 """Statuses that count as attended."""
-
-_CENT = Decimal("0.01")
 
 
 def mark_key(session_id: UUID, person_id: UUID, day: dt.date) -> str:
@@ -56,7 +54,7 @@ def percent(attended: int, days: int) -> Decimal:
     """Attended days as a percentage of the session's days, half-up to 2 decimals."""
     if days <= 0:
         return Decimal("0.00")
-    return (Decimal(attended) * 100 / Decimal(days)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return (Decimal(attended) * 100 / Decimal(days)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def check_markable(session: SessionRecord) -> None:
