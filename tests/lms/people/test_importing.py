@@ -170,8 +170,10 @@ async def test_import_writes_the_audit_log(client, admin, root_unit, unit):
         "golongan": {"old": "III/d", "new": "IV/a"},
         "jabatan": {"old": "Kepala Seksi", "new": "Camat"},
     }
-    summaries = await AuditEntry.select(AuditEntry.action, AuditEntry.summary).where(
-        AuditEntry.action == "person.import"
+    summaries = await (
+        AuditEntry.select(AuditEntry.action, AuditEntry.summary)
+        .where(AuditEntry.action == "person.import")
+        .order_by(AuditEntry.at)
     )
     assert [s["summary"] for s in summaries] == [
         "peserta.csv: 1 data diproses: 1 baru, 0 diperbarui, 0 tidak berubah, 0 ditolak",
