@@ -56,7 +56,8 @@ async def _scores_page(
     rules = await session_rules(session_id)
     keys = [c for c, w in rules.weights.items() if c not in COMPUTED_COMPONENTS and w > 0]
     components = [
-        {"key": c, "label": COMPONENT_LABELS.get(c, c), "weight": rules.weights[c]} for c in keys
+        {"key": c, "label": COMPONENT_LABELS.get(c, c), "weight": _number(rules.weights[c])}
+        for c in keys
     ]
     stored = {
         (s.person_id, s.component): s.score

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Request, get, post
 from litestar.enums import MediaType
@@ -42,12 +43,10 @@ async def _essay_page(
     items = []
     for n, essay in enumerate(queue, start=1):
         this = failed == (str(essay.attempt_id), str(essay.question_id))
-        submitted = (
-            f"{format_day_date(essay.submitted_at.date())} pukul "
-            f"{format_time(essay.submitted_at, session.timezone)}"
-            if essay.submitted_at
-            else ""
-        )
+        submitted = ""
+        if essay.submitted_at is not None:
+            local = essay.submitted_at.astimezone(ZoneInfo(session.timezone))
+            submitted = f"{format_day_date(local.date())} {format_time(local, session.timezone)}"
         items.append(
             {
                 "n": n,

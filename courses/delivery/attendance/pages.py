@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -31,7 +32,7 @@ from courses.delivery.enrollment.accounts import session_title
 from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
 from lms.config import Settings
 from lms.shared.errors import Conflict, RuleViolation
-from lms.shared.indonesian import format_day_date, format_time
+from lms.shared.indonesian import format_day_date, timezone_label
 from lms.shared.values import utcnow
 from lms.web.shell import page_guard
 
@@ -72,6 +73,17 @@ def qr_svg(data: str) -> Markup:
     )
     svg = buffer.getvalue().decode("ascii")
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+
+
+def _clock(at: dt.datetime, timezone: str) -> str:
+    """``08.31.30 WIB``: a code lasts 90 seconds, so the seconds matter."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{local:%H.%M.%S} {timezone_label(timezone, local)}"
+
+
+def percent_text(value: Decimal) -> str:
+    """``87,5`` for 87.50, ``100`` for 100.00 (Indonesian decimal comma)."""
+    return f"{value.normalize():f}".replace(".", ",")
 
 
 def session_day(session: SessionRecord, tanggal: dt.date | None) -> dt.date:
@@ -125,7 +137,7 @@ async def projector(
             "is_today": day == today,
             "code": code.code,
             "code_spaced": f"{code.code[:3]} {code.code[3:]}",
-            "valid_until": format_time(code.valid_until, session.timezone),
+            "valid_until": _clock(code.valid_until, session.timezone),
             "remaining": remaining,
             "url": url,
             "qr": qr_svg(url),
@@ -176,7 +188,7 @@ async def _people_of_day(
             "name": p.full_name,
             "nip": p.nip,
             "status": p.marks[index].status,
-            "percent": p.percent,
+            "percent": percent_text(p.percent),
         }
         for p in summary.people
     ]
