@@ -41,6 +41,18 @@ def api(base: str, method: str, path: str, body: dict | None = None, token: str 
         raise AssertionError(f"{method} {path}: {exc.code} {exc.read().decode()}") from None
 
 
+async def until(page, expression: str, seconds: float = 15) -> None:
+    """Poll ``expression`` in the page until true (``wait_for_function`` evaluates strings,
+    which the pages' CSP forbids)."""
+    import asyncio
+
+    for _ in range(int(seconds * 5)):
+        if await page.evaluate(expression):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"never true: {expression}")
+
+
 def _world(base: str) -> dict:
     """A running session today (WIB) taught by a new trainer login, three participants with
     logins, and one participant's submitted essay."""
@@ -124,6 +136,7 @@ async def test_a_trainer_runs_their_session_day(page, demo_server):
     await shoot(page, "pengajar-agenda")
 
     # The projector: the code large, and a QR code holding the check-in page with it.
+    await page.clock.install()  # time still flows; fast_forward below skips to the next code
     group = page.get_by_role("group", name=re.compile(world["session"]["name"]))
     await group.get_by_role("link", name="Proyektor").click()
     await page.wait_for_url(f"**/latih/sesi/{session_id}/proyektor**")
@@ -140,13 +153,16 @@ async def test_a_trainer_runs_their_session_day(page, demo_server):
     box = await page.locator(".proj-qr").bounding_box()
     assert box and box["width"] >= 250  # scannable from the back of the room
     # projector.js runs: it counts down to the next code.
-    await page.wait_for_function(
-        "document.querySelector('[data-countdown]').textContent.includes('detik lagi')"
-    )
+    await until(page, "document.querySelector('[data-countdown]').textContent.includes('detik')")
     await shoot(page, "pengajar-proyektor")
     await page.set_viewport_size({"width": 1280, "height": 720})
     await shoot(page, "pengajar-proyektor-lebar")
     await page.set_viewport_size(PHONE)
+    # When the code's period ends, projector.js fetches the page and swaps the code block.
+    await page.evaluate("document.querySelector('[data-projector]').dataset.old = 'ya'")
+    await page.clock.fast_forward(95_000)
+    await until(page, "!document.querySelector('[data-projector]').dataset.old")
+    assert re.fullmatch(r"\d{6}", await page.locator("[data-code]").get_attribute("data-code"))
 
     # Attendance: two marked by hand, the rest present with the second button.
     await page.get_by_role("link", name="Kehadiran").click()
