@@ -9,6 +9,7 @@ from __future__ import annotations
 from litestar import Request, Router
 from litestar.di import Provide
 
+from courses.assessments.attempts.pages import PAGES as ESSAY_PAGES
 from courses.assessments.reports.analysis import ItemAnalysisService
 from courses.assessments.reports.controllers import ItemAnalysisController, SessionReportController
 from courses.assessments.reports.evaluations import EvaluationService
@@ -17,6 +18,7 @@ from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
 from courses.delivery.agenda.controllers import AgendaController, TrainerAgendaController
+from courses.delivery.agenda.pages import PAGES as AGENDA_PAGES
 from courses.delivery.agenda.service import AgendaService
 from courses.delivery.attendance.checkin import (
     MAX_WRONG_CODES,
@@ -25,6 +27,7 @@ from courses.delivery.attendance.checkin import (
     CheckinService,
 )
 from courses.delivery.attendance.controllers import AttendanceController
+from courses.delivery.attendance.pages import PAGES as ATTENDANCE_PAGES
 from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
 from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
@@ -41,6 +44,7 @@ from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
+from courses.results.pages import PAGES as SCORE_PAGES
 from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService
 from lms.auth.accounts import PersonScope
@@ -69,6 +73,25 @@ def delivery_pages(settings: Settings) -> Router:
         dependencies={
             "session_service": Provide(SessionService, sync_to_thread=False),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
+            "settings": settings_provider(settings),
+        },
+    )
+
+
+def trainer_pages(settings: Settings) -> Router:
+    """The trainer's pages (``/latih``): agenda, projector, attendance, essays, scores."""
+    return page_router(
+        settings,
+        [*AGENDA_PAGES, *ATTENDANCE_PAGES, *ESSAY_PAGES, *SCORE_PAGES],
+        dependencies={
+            "agenda_service": Provide(
+                lambda: AgendaService(jp_minutes=settings.jp_minutes), sync_to_thread=False
+            ),
+            "checkin_service": Provide(
+                lambda: CheckinService(settings.secret_key), sync_to_thread=False
+            ),
+            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
+            "result_service": Provide(ResultService, sync_to_thread=False),
             "settings": settings_provider(settings),
         },
     )
@@ -181,4 +204,5 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         reports_router(settings),
         results_router(settings),
         delivery_pages(settings),
+        trainer_pages(settings),
     ]

@@ -208,3 +208,43 @@ async def make_participants(
     await Person.insert(*people)
     await User.insert(*users)
     return actors
+
+
+def local_today(tz: str = "Asia/Jakarta") -> dt.date:
+    """Today in a session's time zone (pages pick "today" from the real clock)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(tz)).date()
+
+
+async def teach(
+    client: httpx.AsyncClient,
+    organizer: Actor,
+    session: dict,
+    trainer_login: Actor,
+    day: dt.date,
+    *,
+    title: str = "Sikap melayani",
+) -> dict:
+    """Register a trainer login's person as the session unit's trainer (once) and put them on
+    the agenda from 08:00 to 10:00 of ``day``; returns the agenda item."""
+    listed = await client.get("/api/v1/trainers?limit=200", headers=organizer.headers)
+    trainer = next(
+        (t for t in listed.json()["items"] if t["user_id"] == str(trainer_login.user_id)), None
+    )
+    if trainer is None:
+        trainer = await create_trainer(
+            client, organizer, person_id=str(trainer_login.person_id), institution="BPSDM Sumbar"
+        )
+    resp = await client.post(
+        f"/api/v1/sessions/{session['id']}/agenda",
+        json={
+            "starts_at": wib(day.isoformat(), "08:00"),
+            "ends_at": wib(day.isoformat(), "10:00"),
+            "trainer_id": trainer["id"],
+            "title": title,
+        },
+        headers=organizer.headers,
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()

@@ -224,3 +224,32 @@ async def test_a_right_code_does_not_count_against_the_limit(client, app, organi
     # The tenth wrong code is still checked: the right one gave its place back.
     assert (await client.post(url, json={"code": wrong}, headers=andi.headers)).status_code == 422
     assert (await client.post(url, json={"code": wrong}, headers=andi.headers)).status_code == 429
+
+
+async def test_the_sessions_trainers_see_the_code_whichever_way_their_login_is_linked(
+    client, app, organizer, unit, trainer_user, clock
+):
+    from tests.courses.builders.delivery import create_trainer, wib
+    from tests.factories import make_actor
+
+    session, _ = await _session_with_participants(client, app, organizer, unit, 1)
+    url = f"/api/v1/sessions/{session['id']}/check-in-code"
+    # An outside trainer linked by their login only, and a register trainer linked by person.
+    outsider = await make_actor(app, "trainer")
+    by_login = await create_trainer(client, organizer, name="Rina", user_id=str(outsider.user_id))
+    by_person = await create_trainer(client, organizer, person_id=str(trainer_user.person_id))
+    stranger = await make_actor(app, "trainer")
+    assert (await client.get(url, headers=outsider.headers)).status_code == 404
+    for trainer, day in ((by_login, "2026-11-19"), (by_person, "2026-11-20")):
+        resp = await client.post(
+            f"/api/v1/sessions/{session['id']}/agenda",
+            json={"starts_at": wib(day, "08:00"), "ends_at": wib(day, "10:00"),
+                  "trainer_id": trainer["id"], "title": "Materi"},
+            headers=organizer.headers,
+        )
+        assert resp.status_code == 201, resp.text
+    code = await _code(client, organizer, session["id"])
+    for actor in (outsider, trainer_user):
+        resp = await client.get(url, headers=actor.headers)
+        assert resp.status_code == 200 and resp.json()["code"] == code
+    assert (await client.get(url, headers=stranger.headers)).status_code == 404
