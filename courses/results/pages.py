@@ -65,9 +65,14 @@ def result_view(result: ResultRead | None, finalized: bool) -> dict[str, Any] | 
         "passed": result.passed,
         "attendance": number(result.attendance_percent),
         "components": [
-            {"label": COMPONENT_LABELS.get(k, k), "value": number(v)}
+            {
+                "label": COMPONENT_LABELS.get(k, k),
+                "value": number(v),
+                "percent": k == "attendance" and v is not None,
+            }
             for k, v in result.components.items()
         ],
+        "has_attendance": "attendance" in result.components,
         "missing": [COMPONENT_LABELS.get(k, k) for k in result.missing],
         "finalized": finalized,
     }

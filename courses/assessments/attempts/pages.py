@@ -183,8 +183,9 @@ def response_from_form(q: AttemptQuestion, form: Any) -> AnswerBody | None:
             return None
         if q.type == "numerical":
             return msgspec.convert({"type": "numerical", "value": text.strip()[:64]}, AnswerBody)
-        cls = ShortAnswerResponse if q.type == "short_answer" else EssayResponse
-        return msgspec.convert({"type": q.type, "text": text}, cls)
+        if q.type == "short_answer":
+            return msgspec.convert({"type": q.type, "text": text}, ShortAnswerResponse)
+        return msgspec.convert({"type": q.type, "text": text}, EssayResponse)
     if q.type == "matching":
         matches = {
             item.id: str(form.get(f"{key}-{item.id}"))
@@ -372,7 +373,7 @@ async def autosave_answer(
     """``quiz.js``'s autosave: one answer as the API's JSON body; answers JSON with when it was
     saved (or the Indonesian reason it was not, with the status the API would give)."""
     try:
-        body = await decode_body(request, AnswerBody)  # type: ignore[arg-type]
+        body: AnswerBody = await decode_body(request, AnswerBody)  # type: ignore[arg-type]
         saved = await attempt_service.save_answer(request.user, attempt_id, question_id, body)
     except DomainError as exc:
         return Response({"detail": exc.detail}, status_code=exc.status)

@@ -31,7 +31,7 @@ PageRequest = Request[Any, Any, Any]
 
 
 def _sections(form: EvaluationForm) -> list[dict[str, Any]]:
-    sections = [
+    sections: list[dict[str, Any]] = [
         {
             "key": ORGANIZATION,
             "title": "Penyelenggaraan pelatihan",
