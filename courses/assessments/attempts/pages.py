@@ -41,6 +41,7 @@ from courses.assessments.quizzes.service import QuizService
 from lms.shared.errors import BadRequest, DomainError, NotFound
 from lms.shared.indonesian import format_date, format_decimal_id, format_time
 from lms.shared.input_guard import decode_body
+from lms.shared.values import utcnow
 from lms.web.session import PageCaller
 from lms.web.shell import page_guard
 
@@ -205,7 +206,7 @@ def _attempt_context(attempt: AttemptRead, quiz_title: str) -> dict[str, Any]:
         "answerable": [q for q in questions if q["type"] != "description"],
         "deadline": attempt.deadline.isoformat() if attempt.deadline else "",
         "deadline_label": when(attempt.deadline),
-        "now": dt.datetime.now(dt.UTC).isoformat(),
+        "now": utcnow().isoformat(),
     }
 
 
