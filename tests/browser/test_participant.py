@@ -96,7 +96,9 @@ def _class_of_one(base: str) -> dict:
         },
         token,
     )
-    nip = f"1990{random.randint(1, 12):02d}{random.randint(10, 28)}2015011{random.randint(100, 999)}"
+    nip = (
+        f"1990{random.randint(1, 12):02d}{random.randint(10, 28)}2015011{random.randint(100, 999)}"
+    )
     person = api(
         base,
         "POST",
@@ -206,9 +208,12 @@ async def test_a_participant_checks_in_takes_a_quiz_offline_for_one_answer_and_s
 
     # A reload resumes with both answers from the server.
     await page.reload()
-    assert await page.locator("fieldset.question").nth(1).get_by_label(
-        "Standar Operasional Prosedur"
-    ).is_checked()
+    assert (
+        await page.locator("fieldset.question")
+        .nth(1)
+        .get_by_label("Standar Operasional Prosedur")
+        .is_checked()
+    )
     assert "2 dari 3 soal terjawab" in await status.inner_text()
     await shoot(page, "peserta-kuis-tersimpan")
 

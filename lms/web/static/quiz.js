@@ -136,7 +136,7 @@
       return response.json().catch(function () { return {}; }).then(function (body) {
         sending = false;
         var now = pending();
-        if (response.ok) {
+        if (response.ok && body.saved_at) {
           if (JSON.stringify(now[id]) === JSON.stringify(queue[id])) { delete now[id]; keep(now); }
           setState(id, "Tersimpan " + clock(body.saved_at), "saved");
           summary();
@@ -146,11 +146,17 @@
           setState(id, body.detail || "Tidak tersimpan", "failed");
           lock(body.detail);
           window.setTimeout(function () { window.location.reload(); }, 2500);
-        } else {
+        } else if (response.status === 400 || response.status === 404) {
+          // This answer cannot be stored (not a number, not in this attempt): say why.
           delete now[id]; keep(now);
-          setState(id, body.detail || "Tidak tersimpan; muat ulang halaman.", "failed");
+          setState(id, body.detail || "Jawaban tidak dapat disimpan.", "failed");
           summary();
           flush();
+        } else {
+          // Logged out, form expired or a server error: keep it queued here and ask for a
+          // reload (a login page answered with 200 is not a save either).
+          setState(id, "Belum tersimpan; muat ulang halaman lalu masuk kembali.", "failed");
+          summary();
         }
       });
     }).catch(function () {
@@ -194,7 +200,10 @@
     if (Object.keys(pending()).length && navigator.onLine === false) {
       event.preventDefault();
       if (netState) { netState.textContent = "Tidak ada koneksi. Jawaban disimpan di perangkat ini dan dikirim saat koneksi kembali."; }
+      return;
     }
+    // The form itself carries every answer to the server now.
+    keep({});
   });
   window.addEventListener("online", flush);
   window.addEventListener("offline", summary);

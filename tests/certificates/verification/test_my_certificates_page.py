@@ -3,8 +3,12 @@ certificate: the download, the verify link to share, the final result and the JP
 
 from __future__ import annotations
 
+import datetime as dt
+from uuid import uuid4
+
 import pytest
 
+from courses.tables import Enrollment
 from tests.certificates.builders.issuing import (  # noqa: F401 (render_pool is a fixture)
     finalized_session,
     holder_actor,
@@ -24,6 +28,19 @@ async def test_a_holder_sees_their_certificate_result_and_jp(app, client, web, o
     assert job["result"]["issued"] == 3
     holder = next(h for h in world.holders if h.passed)
     me = await holder_actor(app, holder, unit)
+    # The builder writes results only; the holder's place in the class, as finalizing leaves it.
+    now = dt.datetime.now(dt.UTC)
+    await Enrollment.insert(
+        Enrollment(
+            id=uuid4(),
+            session=world.session_id,
+            person=holder.person_id,
+            status="completed",
+            enrolled_at=now,
+            updated_at=now,
+            natural_key=f"{world.session_id}:{holder.person_id}",
+        )
+    )
     mine = await client.get("/api/v1/certificates", headers=me.headers)
     certificate = mine.json()["items"][0]
     assert mine.json()["total"] == 1

@@ -177,3 +177,31 @@ async def test_an_anonymous_visitor_is_sent_to_login(client, web, world):
     assert resp.status_code == 303
     assert resp.headers["location"] == f"/masuk?lanjut=/saya/kuis/{quiz['id']}"
     assert make_actor  # the fixtures build the actors
+
+
+async def test_past_the_deadline_the_page_shows_the_closed_attempt_and_refuses_answers(
+    client, web, world
+):
+    import datetime as dt
+
+    from courses.tables import Attempt
+
+    quiz = await _quiz(client, world, time_limit_minutes=10)
+    await _logged_in(web, world.participants[0])
+    attempt_id, html = await _start(web, quiz["id"])
+    ids = _question_ids(html)
+    headers = {"x-csrf-token": csrf_of(html)}
+    url = f"/saya/percobaan/{attempt_id}/jawaban/{ids[1]}"
+    saved = await web.post(url, json={"type": "true_false", "value": True}, headers=headers)
+    assert saved.status_code == 200
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    await Attempt.update({Attempt.deadline: past}).where(Attempt.id == attempt_id)
+
+    late = await web.post(url, json={"type": "true_false", "value": False}, headers=headers)
+    assert late.status_code == 409
+    assert "Batas waktu pengerjaan sudah lewat" in late.json()["detail"]
+    page = await web.get(f"/saya/percobaan/{attempt_id}")
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/saya/percobaan/{attempt_id}/ulasan?pesan=waktu-habis"
+    review = await web.get(page.headers["location"])
+    assert "percobaan ditutup dan dinilai dengan jawaban yang tersimpan" in review.text
