@@ -193,7 +193,8 @@ async def test_a_participant_checks_in_takes_a_quiz_offline_for_one_answer_and_s
     second = page.locator("fieldset.question").nth(1)
     await first.get_by_label("Benar").check()
     await first.locator(".save-state.saved").wait_for()
-    assert (await first.locator(".save-state").inner_text()).startswith("Tersimpan")
+    saved = await first.locator(".save-state").inner_text()
+    assert re.fullmatch(r"Tersimpan pukul \d\d\.\d\d WIB", saved), saved
 
     await page.context.set_offline(True)
     await second.get_by_label("Standar Operasional Prosedur").check()

@@ -39,7 +39,7 @@ from courses.assessments.questions.grading import (
 )
 from courses.assessments.quizzes.service import QuizService
 from lms.shared.errors import BadRequest, DomainError, NotFound
-from lms.shared.indonesian import format_date, format_decimal_id, format_time
+from lms.shared.indonesian import format_date, format_decimal_id, format_time, timezone_label
 from lms.shared.input_guard import decode_body
 from lms.shared.values import utcnow
 from lms.web.session import PageCaller
@@ -207,6 +207,8 @@ def _attempt_context(attempt: AttemptRead, quiz_title: str) -> dict[str, Any]:
         "deadline": attempt.deadline.isoformat() if attempt.deadline else "",
         "deadline_label": when(attempt.deadline),
         "now": utcnow().isoformat(),
+        "tz": getattr(attempt.started_at.tzinfo, "key", ""),
+        "tz_label": timezone_label(attempt.started_at.tzinfo) if attempt.started_at.tzinfo else "",
     }
 
 

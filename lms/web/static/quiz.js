@@ -32,10 +32,19 @@
     el.textContent = text;
     el.className = "save-state " + kind;
   }
+  /* "pukul 09.30 WIB": the time in the session's zone, as the server prints it. */
+  var zone = form.getAttribute("data-tz");
+  var zoneLabel = form.getAttribute("data-tz-label") || "";
   function clock(iso) {
     var d = new Date(iso);
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    return two(d.getHours()) + "." + two(d.getMinutes()) + "." + two(d.getSeconds());
+    try {
+      var hm = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone || undefined, hour: "2-digit", minute: "2-digit", hour12: false
+      }).format(d);
+      return "pukul " + hm.replace(":", ".") + (zone ? " " + zoneLabel : "");
+    } catch (e) {
+      return "pukul " + d.toTimeString().slice(0, 5).replace(":", ".");
+    }
   }
   function summary() {
     var waiting = Object.keys(pending()).length;
