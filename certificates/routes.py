@@ -32,7 +32,12 @@ from certificates.verification.controllers import (
     hr_authentication,
 )
 from certificates.verification.page import VerifyPageController
-from certificates.verification.pages import certificates_panel, check_page, my_certificate_pdf
+from certificates.verification.pages import (
+    certificates_panel,
+    check_page,
+    my_certificate_pdf,
+    my_certificates_page,
+)
 from certificates.verification.rate_limit import verify_rate_limit
 from certificates.verification.service import VerificationService
 from lms.config import Settings
@@ -114,11 +119,12 @@ def page_routers(settings: Settings) -> list[Router]:
         ),
         page_router(
             settings,
-            [my_certificate_pdf],
+            [my_certificate_pdf, my_certificates_page],
             dependencies={
                 "download_service": Provide(
                     lambda: DownloadService(store), use_cache=True, sync_to_thread=False
-                )
+                ),
+                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             },
         ),
     ]

@@ -10,10 +10,14 @@ from litestar import Request, Router
 from litestar.di import Provide
 
 from courses.assessments.attempts.pages import PAGES as ESSAY_PAGES
+from courses.assessments.attempts.participant_pages import PAGES as ATTEMPT_PAGES
+from courses.assessments.attempts.service import AttemptService
+from courses.assessments.quizzes.service import QuizService
 from courses.assessments.reports.analysis import ItemAnalysisService
 from courses.assessments.reports.controllers import ItemAnalysisController, SessionReportController
 from courses.assessments.reports.evaluations import EvaluationService
 from courses.assessments.reports.learning_gain import LearningGainService
+from courses.assessments.reports.pages import PAGES as EVALUATION_PAGES
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
 from courses.catalogue.services import CourseService
@@ -28,6 +32,7 @@ from courses.delivery.attendance.checkin import (
 )
 from courses.delivery.attendance.controllers import AttendanceController
 from courses.delivery.attendance.pages import PAGES as ATTENDANCE_PAGES
+from courses.delivery.attendance.participant_pages import PAGES as CHECKIN_PAGES
 from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
 from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
@@ -45,6 +50,7 @@ from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.pages import PAGES as SCORE_PAGES
+from courses.results.participant_pages import PAGES as RESULT_PAGES
 from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService
 from lms.auth.accounts import PersonScope
@@ -87,12 +93,45 @@ def trainer_pages(settings: Settings) -> Router:
             "agenda_service": Provide(
                 lambda: AgendaService(jp_minutes=settings.jp_minutes), sync_to_thread=False
             ),
-            "checkin_service": Provide(
-                lambda: CheckinService(settings.secret_key), sync_to_thread=False
-            ),
+            "checkin_service": checkin_service_provider(settings),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "result_service": Provide(ResultService, sync_to_thread=False),
             "settings": settings_provider(settings),
+        },
+    )
+
+
+def checkin_service_provider(settings: Settings) -> Provide:
+    """``checkin_service`` with its wrong-code limit (the API's and the check-in page's)."""
+
+    def provide_checkin_service(request: Request) -> CheckinService:
+        limiter = Limit(
+            counters_for(request.app),
+            "checkin",
+            MAX_WRONG_CODES,
+            WRONG_CODE_WINDOW,
+            WRONG_CODES_MESSAGE,
+        )
+        return CheckinService(settings.secret_key, limiter)
+
+    return Provide(provide_checkin_service, sync_to_thread=False)
+
+
+def participant_pages(settings: Settings) -> Router:
+    """A participant's session, check-in, quiz, evaluation and results pages (``/saya/...``)."""
+    return page_router(
+        settings,
+        [*CHECKIN_PAGES, *ATTEMPT_PAGES, *EVALUATION_PAGES, *RESULT_PAGES],
+        dependencies={
+            "enrollment_service": Provide(EnrollmentService, sync_to_thread=False),
+            "agenda_service": Provide(
+                lambda: AgendaService(jp_minutes=settings.jp_minutes), sync_to_thread=False
+            ),
+            "checkin_service": checkin_service_provider(settings),
+            "quiz_service": Provide(QuizService, sync_to_thread=False),
+            "attempt_service": Provide(AttemptService, sync_to_thread=False),
+            "evaluation_service": Provide(EvaluationService, sync_to_thread=False),
+            "result_service": Provide(ResultService, sync_to_thread=False),
         },
     )
 
@@ -119,16 +158,6 @@ def delivery_router(settings: Settings, letterhead: LetterheadSource | None = No
     def provide_import_service() -> EnrollmentImportService:
         return EnrollmentImportService(settings)
 
-    def provide_checkin_service(request: Request) -> CheckinService:
-        limiter = Limit(
-            counters_for(request.app),
-            "checkin",
-            MAX_WRONG_CODES,
-            WRONG_CODE_WINDOW,
-            WRONG_CODES_MESSAGE,
-        )
-        return CheckinService(settings.secret_key, limiter)
-
     return Router(
         path="/",
         route_handlers=[
@@ -147,7 +176,7 @@ def delivery_router(settings: Settings, letterhead: LetterheadSource | None = No
             "enrollment_service": Provide(EnrollmentService, sync_to_thread=False),
             "enrollment_import_service": Provide(provide_import_service, sync_to_thread=False),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
-            "checkin_service": Provide(provide_checkin_service, sync_to_thread=False),
+            "checkin_service": checkin_service_provider(settings),
             "attendance_sheet_service": Provide(provide_sheet_service, sync_to_thread=False),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
         },
@@ -205,4 +234,5 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         results_router(settings),
         delivery_pages(settings),
         trainer_pages(settings),
+        participant_pages(settings),
     ]

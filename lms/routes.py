@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from litestar import Router
+from litestar.di import Provide
 
+from lms.competencies.pages import jp_page
 from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
 from lms.jobs.controllers import JobController
 from lms.lti.controllers import build_router as build_lti_router
 from lms.people.routes import build_router as build_people_router
 from lms.shared.letterhead import LetterheadSource
+from lms.web.shell import page_router
 
 
 def build_routers(settings: Settings, letterhead: LetterheadSource | None = None) -> list[Router]:
@@ -20,4 +23,11 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         build_people_router(settings),
         build_competency_router(settings, letterhead),
         build_lti_router(settings),
+        page_router(
+            settings,
+            [jp_page],
+            dependencies={
+                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)
+            },
+        ),
     ]

@@ -52,6 +52,26 @@ async def check_page(q: FromQuery[str | None] = None) -> Template | Redirect:
     )
 
 
+async def my_certificates(
+    records: CertificateRecords, settings: Settings, user: PageCaller
+) -> list[dict[str, Any]]:
+    """The caller's certificates as the panel and ``/saya/sertifikat`` print them."""
+    page = await records.search(user, CertificateQuery(person_id=user.person_id), limit=50)
+    zone = ZoneInfo(settings.timezone)
+    return [
+        {
+            "id": c.id,
+            "course": c.course_title,
+            "number": c.number,
+            "status": c.status,
+            "status_label": STATUS_LABELS["id"].get(c.status, c.status),
+            "issued": format_date(c.issued_at.astimezone(zone).date()),
+            "verify_url": c.links.verify,
+        }
+        for c in page.items
+    ]
+
+
 def certificates_panel(settings: Settings) -> HomePanel:
     """My certificates on the home page: download, and the verify link to share."""
     records = CertificateRecords(settings)
@@ -59,22 +79,31 @@ def certificates_panel(settings: Settings) -> HomePanel:
     async def panel(user: PageCaller) -> Panel | None:
         if user.person_id is None:
             return None
-        page = await records.search(user, CertificateQuery(person_id=user.person_id), limit=50)
-        items = [
-            {
-                "id": c.id,
-                "course": c.course_title,
-                "number": c.number,
-                "status": c.status,
-                "status_label": STATUS_LABELS["id"].get(c.status, c.status),
-                "issued": format_date(c.issued_at.astimezone(ZoneInfo(settings.timezone)).date()),
-                "verify_url": c.links.verify,
-            }
-            for c in page.items
-        ]
+        items = await my_certificates(records, settings, user)
         return Panel(template="pages/certificates_panel.html", context={"items": items})
 
     return panel
+
+
+@get(
+    "/saya/sertifikat",
+    operation_id="myCertificatesPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard()],
+)
+async def my_certificates_page(
+    request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+) -> Template:
+    """My certificates: download the PDF, and the verify link to share (copyable)."""
+    user: PageCaller = request.user
+    items = (
+        await my_certificates(CertificateRecords(settings), settings, user)
+        if user.person_id is not None
+        else []
+    )
+    return Template(
+        "pages/my_certificates.html", context={"items": items}, media_type=MediaType.HTML
+    )
 
 
 @get(
@@ -96,4 +125,4 @@ async def my_certificate_pdf(
     )
 
 
-PAGES = [check_page, my_certificate_pdf]
+PAGES = [check_page, my_certificate_pdf, my_certificates_page]

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.enums import MediaType
+from litestar.response import Template
 
 from lms.competencies.jp import jp_status
 from lms.competencies.transcript import TranscriptService, jp_policy
@@ -13,11 +19,39 @@ from lms.config import Settings
 from lms.shared.indonesian import format_decimal_id
 from lms.web.home import HomePanel, Panel
 from lms.web.session import PageCaller
+from lms.web.shell import page_guard
 
 
 def _jp(value: Decimal) -> str:
     """``24`` or ``1,5``: JP as people write it."""
     return format_decimal_id(value, 2).removesuffix(",00")
+
+
+async def jp_year(service: TranscriptService, settings: Settings, user: PageCaller) -> dict:
+    """This year's JP of the caller against the yearly rule, as the panel and page print it."""
+    assert user.person_id is not None
+    year = dt.datetime.now(ZoneInfo(settings.timezone)).year
+    transcript = await service.transcript(user, user.person_id)
+    this_year = next((y for y in transcript.years if y.year == year), None)
+    total = Decimal(str(this_year.total_jp)) if this_year else Decimal(0)
+    events = this_year.events if this_year else []
+    status = jp_status(total, transcript.identity.asn_type, jp_policy(settings))
+    target = status.target_jp
+    percent = min(100, int(total * 100 / target)) if target else 100
+    return {
+        "year": year,
+        "total": _jp(total),
+        "target": target,
+        "shortfall": _jp(status.shortfall_jp),
+        "compliant": status.compliant,
+        "percent": percent,
+        "events": [{"title": e.title, "jp": _jp(Decimal(str(e.jp)))} for e in events],
+        "years": [
+            {"year": y.year, "total": _jp(Decimal(str(y.total_jp)))}
+            for y in transcript.years
+            if y.year != year
+        ],
+    }
 
 
 def jp_panel(settings: Settings) -> HomePanel:
@@ -27,25 +61,19 @@ def jp_panel(settings: Settings) -> HomePanel:
     async def panel(user: PageCaller) -> Panel | None:
         if user.person_id is None:
             return None
-        year = dt.datetime.now(ZoneInfo(settings.timezone)).year
-        transcript = await service.transcript(user, user.person_id)
-        this_year = next((y for y in transcript.years if y.year == year), None)
-        total = Decimal(str(this_year.total_jp)) if this_year else Decimal(0)
-        events = this_year.events if this_year else []
-        status = jp_status(total, transcript.identity.asn_type, jp_policy(settings))
-        target = status.target_jp
-        percent = min(100, int(total * 100 / target)) if target else 100
-        return Panel(
-            template="competencies/jp_panel.html",
-            context={
-                "year": year,
-                "total": _jp(total),
-                "target": target,
-                "shortfall": _jp(status.shortfall_jp),
-                "compliant": status.compliant,
-                "percent": percent,
-                "events": [{"title": e.title, "jp": _jp(Decimal(str(e.jp)))} for e in events],
-            },
-        )
+        context = await jp_year(service, settings, user)
+        return Panel(template="competencies/jp_panel.html", context=context)
 
     return panel
+
+
+@get("/saya/jp", operation_id="myJpPage", media_type=MediaType.HTML, guards=[page_guard()])
+async def jp_page(request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> Template:
+    """My JP this year against the 20 JP rule, what earned them, and earlier years."""
+    user: PageCaller = request.user
+    context = (
+        await jp_year(TranscriptService(settings), settings, user)
+        if user.person_id is not None
+        else None
+    )
+    return Template("competencies/jp.html", context={"p": context}, media_type=MediaType.HTML)

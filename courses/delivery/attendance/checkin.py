@@ -171,6 +171,16 @@ class CheckinService:
             raise
         return CheckinRead(person_id=caller.person_id, day=today, status=status, checked_in_at=at)
 
+    async def my_marks(self, caller: Caller, session_id: UUID) -> dict[dt.date, str]:
+        """The caller's own attendance in a session they see: status by day."""
+        if caller.person_id is None:
+            return {}
+        session = await get_visible_session(caller, session_id)
+        rows = await AttendanceMark.select(AttendanceMark.day, AttendanceMark.status).where(
+            (AttendanceMark.session == session.id) & (AttendanceMark.person == caller.person_id)
+        )
+        return {row["day"]: row["status"] for row in rows}
+
     async def _status_for(
         self, session_id: UUID, day: dt.date, zone: ZoneInfo, at: dt.datetime
     ) -> str:

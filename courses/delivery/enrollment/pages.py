@@ -75,6 +75,7 @@ def sessions_panel(settings: Settings) -> HomePanel:
             if item.status == "withdrawn":
                 continue
             entry = {
+                "id": item.session_id,
                 "title": item.course_title,
                 "session": item.session_name,
                 "dates": format_date_range(item.start_date, item.end_date),

@@ -254,6 +254,17 @@ class EnrollmentService:
             items.append(_to_read(row, positions, MyEnrollment))
         return items
 
+    async def my_enrollment(self, caller: Caller, session_id: UUID) -> MyEnrollment:
+        """The caller's own place in one session (the participant's session pages).
+
+        Raises:
+            NotFound: the caller holds no place in it, or withdrew (as for a stranger).
+        """
+        for item in await self.mine(caller):
+            if item.session_id == session_id and item.status != "withdrawn":
+                return item
+        raise NotFound("Sesi tidak ditemukan.")
+
     async def _load(self, caller: Caller, enrollment_id: UUID) -> tuple[dict, SessionRecord]:
         row = (
             await Enrollment.select(

@@ -248,3 +248,37 @@ async def teach(
     )
     assert resp.status_code == 201, resp.text
     return resp.json()
+
+
+async def running_today(
+    client: httpx.AsyncClient, app: Any, organizer: Actor, unit_id: UUID, count: int = 2
+) -> tuple[dict, dict, list[Actor]]:
+    """A running session of today and tomorrow (WIB, by the real clock) with a trainer on
+    today's agenda and ``count`` confirmed participants: for the participant's pages, which
+    read today's date. Returns the session, the trainer and the participants."""
+    today = local_today()
+    course = await create_course(client, organizer)
+    session = await create_session(
+        client,
+        organizer,
+        course["id"],
+        status="open",
+        start_date=today.isoformat(),
+        end_date=(today + dt.timedelta(days=1)).isoformat(),
+    )
+    trainer = await create_trainer(client, organizer)
+    resp = await client.post(
+        f"/api/v1/sessions/{session['id']}/agenda",
+        json={
+            "starts_at": wib(today.isoformat(), "08:00"),
+            "ends_at": wib(today.isoformat(), "10:00"),
+            "trainer_id": trainer["id"],
+            "module_id": course["modules"][0]["id"],
+        },
+        headers=organizer.headers,
+    )
+    assert resp.status_code == 201, resp.text
+    people = await make_participants(app, unit_id, count)
+    await enroll(client, organizer, session["id"], [p.person_id for p in people])
+    session = await move_session(client, organizer, session, "running")
+    return session, trainer, people
