@@ -35,12 +35,14 @@ from courses.delivery.enrollment.importing import EnrollmentImportService
 from courses.delivery.enrollment.pages import PAGES as DELIVERY_PAGES
 from courses.delivery.enrollment.pages import sessions_panel
 from courses.delivery.enrollment.service import EnrollmentService
+from courses.delivery.sessions.pages import PAGES as SESSION_PAGES
 from courses.delivery.sessions.controllers import SessionController
 from courses.delivery.sessions.service import SessionService
 from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
+from courses.results.pages import PAGES as RESULT_PAGES
 from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService
 from lms.auth.accounts import PersonScope
@@ -69,6 +71,22 @@ def delivery_pages(settings: Settings) -> Router:
         dependencies={
             "session_service": Provide(SessionService, sync_to_thread=False),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
+            "settings": settings_provider(settings),
+        },
+    )
+
+
+def organizer_pages(settings: Settings) -> Router:
+    """The organizer's session hub, new session, finalize checklist and results pages."""
+    return page_router(
+        settings,
+        [*SESSION_PAGES, *RESULT_PAGES],
+        dependencies={
+            "session_service": Provide(SessionService, sync_to_thread=False),
+            "course_service": Provide(CourseService, sync_to_thread=False),
+            "result_service": Provide(ResultService, sync_to_thread=False),
+            "finalize_service": Provide(FinalizeService, sync_to_thread=False),
+            "readiness_service": Provide(ReadinessService, sync_to_thread=False),
             "settings": settings_provider(settings),
         },
     )
@@ -181,4 +199,5 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         reports_router(settings),
         results_router(settings),
         delivery_pages(settings),
+        organizer_pages(settings),
     ]

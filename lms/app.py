@@ -109,6 +109,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         here / "auth" / "templates",
         here / "competencies" / "templates",
         Path(courses.__file__).parent / "delivery" / "templates",
+        Path(courses.__file__).parent / "results" / "templates",
         Path(certificates.__file__).parent / "verification" / "templates",
     ]
     return [d for d in dirs if d.is_dir()]
