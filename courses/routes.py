@@ -35,8 +35,8 @@ from courses.delivery.enrollment.importing import EnrollmentImportService
 from courses.delivery.enrollment.pages import PAGES as DELIVERY_PAGES
 from courses.delivery.enrollment.pages import sessions_panel
 from courses.delivery.enrollment.service import EnrollmentService
-from courses.delivery.sessions.pages import PAGES as SESSION_PAGES
 from courses.delivery.sessions.controllers import SessionController
+from courses.delivery.sessions.pages import PAGES as SESSION_PAGES
 from courses.delivery.sessions.service import SessionService
 from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService

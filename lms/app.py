@@ -111,6 +111,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         Path(courses.__file__).parent / "delivery" / "templates",
         Path(courses.__file__).parent / "results" / "templates",
         Path(certificates.__file__).parent / "verification" / "templates",
+        Path(certificates.__file__).parent / "records" / "templates",
     ]
     return [d for d in dirs if d.is_dir()]
 

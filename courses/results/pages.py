@@ -28,6 +28,7 @@ from courses.results.schemas import FinalizeRequest, Readiness
 from lms.shared.errors import RuleViolation
 from lms.shared.indonesian import format_date
 from lms.shared.responses import attachment
+from lms.shared.tabular import FileFormat
 from lms.web.form_input import GENERAL, form_values, to_struct
 from lms.web.shell import page_guard
 
@@ -173,7 +174,7 @@ async def results_download(
 ) -> Response[bytes]:
     """The rekap nilai as XLSX (``?format=xlsx``, default) or CSV (``?format=csv``)."""
     await get_managed_session(request.user, session_id)
-    output = "csv" if request.query_params.get("format") == "csv" else "xlsx"
+    output: FileFormat = "csv" if request.query_params.get("format") == "csv" else "xlsx"
     content, media_type, filename = await results_recap(
         result_service, request.user, session_id, output
     )

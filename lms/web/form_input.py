@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 #: The key of an error that belongs to no field (shown on top of the form).
 GENERAL = "_"
+REQUIRED = "wajib diisi"
 
 
 async def form_values(request: Any) -> dict[str, str]:
@@ -39,8 +40,15 @@ def checked(values: dict[str, str], name: str) -> bool:
 
 def to_struct(values: dict[str, Any], type_: type[T]) -> tuple[T | None, dict[str, str]]:
     """``values`` (empty strings dropped) as ``type_``, or ``None`` and ``{field: message}``
-    in Indonesian (msgspec reports the first problem only)."""
+    in Indonesian: every empty required field, else the first problem msgspec reports."""
     data = {k: v for k, v in values.items() if v != ""}
+    missing = {
+        f.encode_name: REQUIRED
+        for f in msgspec.structs.fields(type_)  # type: ignore[arg-type]
+        if f.required and f.encode_name not in data
+    }
+    if missing:
+        return None, missing
     try:
         return msgspec.convert(data, type_, strict=False), {}
     except msgspec.ValidationError as exc:
