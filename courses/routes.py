@@ -25,6 +25,7 @@ from courses.delivery.attendance.checkin import (
     CheckinService,
 )
 from courses.delivery.attendance.controllers import AttendanceController
+from courses.delivery.attendance.pages import PAGES as ATTENDANCE_PAGES
 from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
 from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
@@ -70,6 +71,10 @@ def delivery_pages(settings: Settings) -> Router:
         DELIVERY_PAGES,
         dependencies={
             "session_service": Provide(SessionService, sync_to_thread=False),
+            "enrollment_service": Provide(EnrollmentService, sync_to_thread=False),
+            "enrollment_import_service": Provide(
+                lambda: EnrollmentImportService(settings), sync_to_thread=False
+            ),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
             "settings": settings_provider(settings),
         },
@@ -80,8 +85,9 @@ def organizer_pages(settings: Settings) -> Router:
     """The organizer's session hub, new session, finalize checklist and results pages."""
     return page_router(
         settings,
-        [*SESSION_PAGES, *RESULT_PAGES],
+        [*SESSION_PAGES, *ATTENDANCE_PAGES, *RESULT_PAGES],
         dependencies={
+            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "session_service": Provide(SessionService, sync_to_thread=False),
             "course_service": Provide(CourseService, sync_to_thread=False),
             "result_service": Provide(ResultService, sync_to_thread=False),
