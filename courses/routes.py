@@ -15,6 +15,7 @@ from courses.assessments.reports.evaluations import EvaluationService
 from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
+from courses.catalogue.pages import PAGES as CATALOGUE_PAGES
 from courses.catalogue.services import CourseService
 from courses.delivery.agenda.controllers import AgendaController, TrainerAgendaController
 from courses.delivery.agenda.service import AgendaService
@@ -82,10 +83,11 @@ def delivery_pages(settings: Settings) -> Router:
 
 
 def organizer_pages(settings: Settings) -> Router:
-    """The organizer's session hub, new session, finalize checklist and results pages."""
+    """The organizer's courses, session hub, new session, attendance recap, finalize checklist
+    and results pages."""
     return page_router(
         settings,
-        [*SESSION_PAGES, *ATTENDANCE_PAGES, *RESULT_PAGES],
+        [*CATALOGUE_PAGES, *SESSION_PAGES, *ATTENDANCE_PAGES, *RESULT_PAGES],
         dependencies={
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "session_service": Provide(SessionService, sync_to_thread=False),
