@@ -9,6 +9,9 @@ from __future__ import annotations
 from litestar import Request, Router
 from litestar.di import Provide
 
+from courses.assessments.questions.banks import BankService
+from courses.assessments.quizzes.pages import PAGES as QUIZ_PAGES
+from courses.assessments.quizzes.service import QuizService
 from courses.assessments.reports.analysis import ItemAnalysisService
 from courses.assessments.reports.controllers import ItemAnalysisController, SessionReportController
 from courses.assessments.reports.evaluations import EvaluationService
@@ -83,12 +86,17 @@ def delivery_pages(settings: Settings) -> Router:
 
 
 def organizer_pages(settings: Settings) -> Router:
-    """The organizer's courses, session hub, new session, attendance recap, finalize checklist
-    and results pages."""
+    """The organizer's courses, session hub, new session, attendance recap, quizzes, finalize
+    checklist and results pages."""
     return page_router(
         settings,
-        [*CATALOGUE_PAGES, *SESSION_PAGES, *ATTENDANCE_PAGES, *RESULT_PAGES],
+        [*CATALOGUE_PAGES, *SESSION_PAGES, *ATTENDANCE_PAGES, *QUIZ_PAGES, *RESULT_PAGES],
         dependencies={
+            "bank_service": Provide(
+                lambda: BankService(max_upload_bytes=settings.max_upload_bytes),
+                sync_to_thread=False,
+            ),
+            "quiz_service": Provide(QuizService, sync_to_thread=False),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "session_service": Provide(SessionService, sync_to_thread=False),
             "course_service": Provide(CourseService, sync_to_thread=False),

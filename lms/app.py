@@ -110,6 +110,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         here / "competencies" / "templates",
         Path(courses.__file__).parent / "catalogue" / "templates",
         Path(courses.__file__).parent / "delivery" / "templates",
+        Path(courses.__file__).parent / "assessments" / "templates",
         Path(courses.__file__).parent / "results" / "templates",
         Path(certificates.__file__).parent / "verification" / "templates",
         Path(certificates.__file__).parent / "records" / "templates",

@@ -45,9 +45,7 @@ async def test_an_organizer_creates_then_edits_a_course(web, organizer):
     assert page.status_code == 200 and 'value="70.01"' in page.text
     token = csrf_of(page.text)
 
-    bad = await web.post(
-        "/kelola/kursus/baru", data=course_form(token, title="", w_post_test="50")
-    )
+    bad = await web.post("/kelola/kursus/baru", data=course_form(token, title="", w_post_test="50"))
     assert bad.status_code == 422 and 'id="f-title-error"' in bad.text
 
     weights = await web.post("/kelola/kursus/baru", data=course_form(token, w_post_test="50"))
