@@ -11,6 +11,7 @@ import random
 import re
 
 import pytest
+from playwright.async_api import expect
 
 from tests.browser.conftest import requires_chromium
 from tests.browser.test_pages import api, token_of
@@ -73,7 +74,12 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
     await shoot(page, "kelola-kursus-baru")
     await page.get_by_role("button", name="Buat kursus").click()
     await page.wait_for_url("**/kelola/kursus/*?pesan=dibuat")
+    await shoot(page, "kelola-kursus-ubah")
+    course_page = page.url
+    await page.goto("/kelola/kursus")
+    await page.get_by_role("link", name=re.compile(code)).wait_for()
     await shoot(page, "kelola-kursus")
+    await page.goto(course_page)
 
     # Its session, last month (so it has ended), then open it.
     await page.get_by_role("link", name="Jadwalkan sesinya").click()
@@ -154,11 +160,7 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
     await page.get_by_role("button", name="Terbitkan sertifikat untuk 3 peserta").click()
     await page.wait_for_url("**/sertifikat/proses/*")
     bar = page.get_by_role("progressbar")
-    await page.wait_for_function(
-        "document.querySelector('[role=progressbar]') &&"
-        " document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'",
-        timeout=60_000,
-    )
+    await expect(bar).to_have_attribute("aria-valuenow", "100", timeout=60_000)
     await page.get_by_text("Selesai: 3 diterbitkan").wait_for(timeout=30_000)
     assert await bar.get_attribute("aria-valuenow") == "100"
     await shoot(page, "kelola-sertifikat-progres")

@@ -131,9 +131,8 @@ async def import_questions(
         errors["berkas"] = "Pilih berkas soal (.gift, .txt atau Aiken)."
     if not bank_value and not new_name:
         errors["bank_name"] = "Pilih bank soal atau tulis nama bank baru."
-    if errors:
+    if errors or upload is None or isinstance(upload, str):
         return await _page(request, session_id, bank_service, quiz_service, bank_errors=errors)
-    assert upload is not None and not isinstance(upload, str)
     try:
         if bank_value:
             try:
