@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
@@ -20,7 +21,7 @@ from courses.catalogue.services import CourseService
 from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.delivery.sessions.schemas import SessionCreate, SessionUpdate
 from courses.delivery.sessions.service import SessionService
-from lms.shared.errors import DomainError, RuleViolation
+from lms.shared.errors import DomainError, NotFound
 from lms.shared.indonesian import format_date_range
 from lms.web.form_input import GENERAL, domain_errors, form_values, to_struct
 from lms.web.shell import page_guard
@@ -100,7 +101,9 @@ async def change_status(
         return _hub(session, "Status sesi tidak dikenal.")
     try:
         await session_service.update(request.user, session_id, data)
-    except RuleViolation as exc:
+    except NotFound:
+        raise
+    except DomainError as exc:
         return _hub(await get_managed_session(request.user, session_id), exc.detail)
     return Redirect(f"/kelola/sesi/{session_id}?pesan=status", status_code=303)
 
@@ -128,10 +131,22 @@ async def new_session(
     )
 
 
-def _session_form(courses: list[Any], values: dict[str, str], errors: dict[str, str]) -> Template:
+def _session_form(
+    courses: list[Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    session: SessionRecord | None = None,
+) -> Template:
     return Template(
         "delivery/session_form.html",
-        context={"courses": courses, "values": values, "errors": errors, "general": GENERAL},
+        context={
+            "courses": courses,
+            "values": values,
+            "errors": errors,
+            "general": GENERAL,
+            "session": session,
+            "s": session_heading(session) if session else None,
+        },
         media_type=MediaType.HTML,
         status_code=422 if errors else 200,
     )
@@ -162,4 +177,51 @@ async def create_session(
     return _session_form(await _course_options(request, course_service), submitted, errors)
 
 
-PAGES = [session_hub, change_status, new_session, create_session]
+_EDITABLE = ("name", "start_date", "end_date", "venue", "city", "capacity")
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/ubah",
+    operation_id="organizerSessionEditPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def edit_session(request: PageRequest, session_id: FromPath[UUID]) -> Template:
+    """The session's name, dates, place and seats, to correct them."""
+    session = await get_managed_session(request.user, session_id)
+    values = {field: str(getattr(session, field)) for field in _EDITABLE}
+    return _session_form([], values, {}, session)
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/ubah",
+    operation_id="organizerSessionUpdatePage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def update_session(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    session_service: NamedDependency[SessionService],
+) -> Redirect | Template:
+    """Save the correction (the service refuses dates that would orphan agenda or marks)."""
+    session = await get_managed_session(request.user, session_id)
+    values = await form_values(request)
+    submitted = {k: values.get(k, "") for k in _EDITABLE}
+    data, errors = to_struct(submitted, SessionUpdate)
+    if data is not None:
+        # An emptied place is a change too (to_struct leaves empty fields out).
+        cleared = {f: "" for f in ("venue", "city") if not submitted[f]}
+        data = msgspec.structs.replace(data, **cleared)
+        try:
+            await session_service.update(request.user, session_id, data)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            return Redirect(f"/kelola/sesi/{session_id}?pesan=diubah", status_code=303)
+    return _session_form([], submitted, errors, session)
+
+
+PAGES = [session_hub, change_status, new_session, create_session, edit_session, update_session]

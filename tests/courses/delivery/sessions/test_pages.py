@@ -105,3 +105,39 @@ async def test_another_units_organizer_gets_404(client, web, organizer, other_or
     )
     assert made.status_code in (404, 422)
     assert await CourseSession.count().where(CourseSession.name == "Angkatan X") == 0
+
+
+async def test_the_session_is_corrected_from_its_edit_page(client, web, organizer, other_organizer):
+    session = await create_session(client, organizer, capacity=30)
+    await login(web, organizer.username, "rahasia-123")
+    path = f"/kelola/sesi/{session['id']}/ubah"
+    form = await web.get(path)
+    assert form.status_code == 200 and 'value="Aula DPMPTSP Kota Padang Panjang"' in form.text
+    token = csrf_of(form.text)
+    fields = {
+        "_csrf_token": token,
+        "name": "Angkatan I (revisi)",
+        "start_date": "2026-11-18",
+        "end_date": "2026-11-20",
+        "venue": "",
+        "city": "Padang Panjang",
+        "capacity": "0",
+    }
+    bad = await web.post(path, data=fields)
+    assert bad.status_code == 422 and 'id="f-capacity-error"' in bad.text
+    saved = await web.post(path, data={**fields, "capacity": "40"})
+    assert saved.status_code == 303
+    hub = await web.get(saved.headers["location"])
+    assert "Perubahan sesi sudah disimpan" in hub.text and "0 dari 40 kursi" in hub.text
+    row = (
+        await CourseSession.select(CourseSession.name, CourseSession.venue)
+        .where(CourseSession.id == session["id"])
+        .first()
+    )
+    assert row == {"name": "Angkatan I (revisi)", "venue": ""}
+
+    await web.post("/keluar", data={"_csrf_token": token})
+    await login(web, other_organizer.username, "rahasia-123")
+    assert (await web.get(path)).status_code == 404
+    other_token = csrf_of((await web.get("/kelola/sesi")).text)
+    assert (await web.post(path, data={**fields, "_csrf_token": other_token})).status_code == 404
