@@ -36,6 +36,7 @@ from certificates.verification.page import VerifyPageController
 from certificates.verification.pages import certificates_panel, check_page, my_certificate_pdf
 from certificates.verification.rate_limit import verify_rate_limit
 from certificates.verification.service import VerificationService
+from courses.results.results import ResultService
 from lms.config import Settings
 from lms.shared.letterhead import Letterhead, LetterheadSource
 from lms.web.home import HomePanel
@@ -140,6 +141,7 @@ def organizer_pages(settings: Settings) -> Router:
                 lambda: DownloadService(store, settings.timezone), sync_to_thread=False
             ),
             "trust_service": Provide(lambda: trust, use_cache=True, sync_to_thread=False),
+            "result_service": Provide(ResultService, sync_to_thread=False),
         },
     )
 

@@ -76,13 +76,14 @@ async def _page(
     request: PageRequest,
     session_id: UUID,
     records: CertificateRecords,
+    results_of: ResultService,
     *,
     errors: dict[str, str] | None = None,
     failed_for: str | None = None,
     values: dict[str, str] | None = None,
 ) -> Template:
     session = await get_managed_session(request.user, session_id)
-    results = await ResultService().results(request.user, session_id)
+    results = await results_of.results(request.user, session_id)
     page = await records.search(
         request.user, CertificateQuery(session_id=session_id), limit=1000, offset=0
     )
@@ -131,9 +132,10 @@ async def certificates_page(
     request: PageRequest,
     session_id: FromPath[UUID],
     certificate_records: NamedDependency[CertificateRecords],
+    result_service: NamedDependency[ResultService],
 ) -> Template:
     """The session's certificates, the issue button and the downloads."""
-    return await _page(request, session_id, certificate_records)
+    return await _page(request, session_id, certificate_records, result_service)
 
 
 @post(
@@ -147,6 +149,7 @@ async def issue(
     session_id: FromPath[UUID],
     issuing_service: NamedDependency[IssuingService],
     certificate_records: NamedDependency[CertificateRecords],
+    result_service: NamedDependency[ResultService],
 ) -> Redirect | Template:
     """Start issuing to the passed participants without one; then show the progress."""
     try:
@@ -154,7 +157,9 @@ async def issue(
     except NotFound:
         raise
     except DomainError as exc:
-        return await _page(request, session_id, certificate_records, errors=domain_errors(exc))
+        return await _page(
+            request, session_id, certificate_records, result_service, errors=domain_errors(exc)
+        )
     return Redirect(
         f"/kelola/sesi/{session_id}/sertifikat/proses/{accepted.job_id}", status_code=303
     )
@@ -254,6 +259,7 @@ async def revoke(
     certificate_id: FromPath[UUID],
     certificate_records: NamedDependency[CertificateRecords],
     trust_service: NamedDependency[TrustService],
+    result_service: NamedDependency[ResultService],
 ) -> Redirect | Template:
     """Revoke one certificate with a category and a reason (audited)."""
     await _certificate_of_session(request, certificate_records, session_id, certificate_id)
@@ -271,6 +277,7 @@ async def revoke(
         request,
         session_id,
         certificate_records,
+        result_service,
         errors={f"revoke_{k}": v for k, v in errors.items()},
         failed_for=str(certificate_id),
         values=submitted,
@@ -289,6 +296,7 @@ async def reissue(
     certificate_id: FromPath[UUID],
     certificate_records: NamedDependency[CertificateRecords],
     trust_service: NamedDependency[TrustService],
+    result_service: NamedDependency[ResultService],
 ) -> Redirect | Template:
     """Issue a corrected certificate (new number and code) that supersedes this one."""
     await _certificate_of_session(request, certificate_records, session_id, certificate_id)
@@ -308,6 +316,7 @@ async def reissue(
         request,
         session_id,
         certificate_records,
+        result_service,
         errors={f"reissue_{k}": v for k, v in errors.items()},
         failed_for=str(certificate_id),
         values=submitted,
