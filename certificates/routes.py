@@ -111,7 +111,9 @@ def page_routers(settings: Settings) -> list[Router]:
     """The "cek sertifikat" form (rate limited like the verify page) and the holder's PDF."""
     store = store_for(settings)
     return [
-        page_router(settings, [check_page], middleware=[verify_rate_limit(settings).middleware]),
+        page_router(
+            settings, [check_page], middleware=[verify_rate_limit(settings).middleware]
+        ),
         page_router(
             settings,
             [my_certificate_pdf],

@@ -376,3 +376,4 @@ async def login_name(typed: str) -> str:
         .first()
     )
     return row["username"] if row else compact
+

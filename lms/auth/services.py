@@ -36,6 +36,7 @@ _USER_COLUMNS = (
 )
 
 
+
 LOCKED = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
 
 

@@ -111,6 +111,29 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
     assert "Baris Keliru" in await report.inner_text()
     await shoot(page, "kelola-peserta-impor")
 
+    # Questions into a bank of its own (a category no demo quiz draws from), then a pre-test.
+    await page.goto(hub)
+    await page.get_by_role("link", name="Kuis", exact=True).click()
+    gift = tmp_path / "soal.gift"
+    gift.write_text(
+        f"$CATEGORY: Uji {code}\n\n::Maklumat::Maklumat pelayanan wajib dipublikasikan.{{T}}\n\n"
+        "::SKM::Berapa unsur SKM? {#9}\n\n::Rusak::Soal tanpa kunci {\n~satu\n~dua\n}\n",
+        encoding="utf-8",
+    )
+    await page.get_by_label("Nama bank baru").fill(f"Bank {code}")
+    await page.get_by_label("Berkas GIFT atau Aiken").set_input_files(str(gift))
+    await page.get_by_role("button", name="Unggah soal").click()
+    await page.get_by_role("region", name="Soal yang tidak terbaca").wait_for()
+    assert "2 soal tersimpan" in await page.get_by_role("status").inner_text()
+    await shoot(page, "kelola-kuis-unggah")
+    await page.get_by_label("Bank dan kategori soal").select_option(
+        label=f"Bank {code} · Uji {code}"
+    )
+    await page.get_by_label("Jumlah soal per percobaan").fill("2")
+    await page.get_by_role("button", name="Buat kuis").click()
+    await page.wait_for_url("**/kuis?pesan=dibuat")
+    await shoot(page, "kelola-kuis")
+
     # Start it; two of three days are marked present (the trainer's job, here by the API).
     await page.goto(hub)
     await page.get_by_role("button", name="Mulai sesi").click()
