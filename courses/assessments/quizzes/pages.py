@@ -33,7 +33,7 @@ TYPE_LABELS = {
     "multiple_choice": "pilihan jamak",
     "true_false": "benar/salah",
     "short_answer": "isian singkat",
-    "numeric": "numerik",
+    "numerical": "numerik",
     "matching": "menjodohkan",
     "essay": "esai",
     "description": "keterangan",
