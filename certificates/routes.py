@@ -22,6 +22,7 @@ from certificates.records.controllers import (
     SessionDownloadController,
 )
 from certificates.records.downloads import DownloadService
+from certificates.records.pages import PAGES as RECORD_PAGES
 from certificates.records.service import CertificateRecords
 from certificates.records.trust import TrustService
 from certificates.rendering.storage import store_for
@@ -40,6 +41,7 @@ from certificates.verification.pages import (
 )
 from certificates.verification.rate_limit import verify_rate_limit
 from certificates.verification.service import VerificationService
+from courses.results.results import ResultService
 from lms.config import Settings
 from lms.shared.letterhead import Letterhead, LetterheadSource
 from lms.web.home import HomePanel
@@ -130,6 +132,28 @@ def page_routers(settings: Settings) -> list[Router]:
     ]
 
 
+def organizer_pages(settings: Settings) -> Router:
+    """The organizer's certificate page of a session: issue with progress, downloads, revoke
+    and re-issue."""
+    store = store_for(settings)
+    trust = TrustService(settings)
+    return page_router(
+        settings,
+        RECORD_PAGES,
+        dependencies={
+            "issuing_service": Provide(lambda: IssuingService(settings), sync_to_thread=False),
+            "certificate_records": Provide(
+                lambda: CertificateRecords(settings), sync_to_thread=False
+            ),
+            "download_service": Provide(
+                lambda: DownloadService(store, settings.timezone), sync_to_thread=False
+            ),
+            "trust_service": Provide(lambda: trust, use_cache=True, sync_to_thread=False),
+            "result_service": Provide(ResultService, sync_to_thread=False),
+        },
+    )
+
+
 def home_panels(settings: Settings) -> list[HomePanel]:
     """This app's sections of a person's home page (``/saya``)."""
     return [certificates_panel(settings)]
@@ -147,4 +171,9 @@ def letterhead_source(settings: Settings) -> LetterheadSource:
 
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
-    return [issuing_router(settings), *verification_routers(settings), *page_routers(settings)]
+    return [
+        issuing_router(settings),
+        *verification_routers(settings),
+        *page_routers(settings),
+        organizer_pages(settings),
+    ]

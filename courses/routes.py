@@ -9,9 +9,11 @@ from __future__ import annotations
 from litestar import Request, Router
 from litestar.di import Provide
 
-from courses.assessments.attempts.pages import PAGES as ESSAY_PAGES
 from courses.assessments.attempts.participant_pages import PAGES as ATTEMPT_PAGES
 from courses.assessments.attempts.service import AttemptService
+from courses.assessments.attempts.trainer_pages import PAGES as ESSAY_PAGES
+from courses.assessments.questions.banks import BankService
+from courses.assessments.quizzes.pages import PAGES as QUIZ_PAGES
 from courses.assessments.quizzes.service import QuizService
 from courses.assessments.reports.analysis import ItemAnalysisService
 from courses.assessments.reports.controllers import ItemAnalysisController, SessionReportController
@@ -20,6 +22,7 @@ from courses.assessments.reports.learning_gain import LearningGainService
 from courses.assessments.reports.pages import PAGES as EVALUATION_PAGES
 from courses.assessments.routes import build_router as assessments_router
 from courses.catalogue.controllers import CourseController
+from courses.catalogue.pages import PAGES as CATALOGUE_PAGES
 from courses.catalogue.services import CourseService
 from courses.delivery.agenda.controllers import AgendaController, TrainerAgendaController
 from courses.delivery.agenda.pages import PAGES as AGENDA_PAGES
@@ -31,10 +34,11 @@ from courses.delivery.attendance.checkin import (
     CheckinService,
 )
 from courses.delivery.attendance.controllers import AttendanceController
-from courses.delivery.attendance.pages import PAGES as ATTENDANCE_PAGES
+from courses.delivery.attendance.organizer_pages import PAGES as ATTENDANCE_RECAP_PAGES
 from courses.delivery.attendance.participant_pages import PAGES as CHECKIN_PAGES
 from courses.delivery.attendance.service import AttendanceService
 from courses.delivery.attendance.sheet import AttendanceSheetService
+from courses.delivery.attendance.trainer_pages import PAGES as ATTENDANCE_PAGES
 from courses.delivery.enrollment import import_job  # noqa: F401 - registers its job handler
 from courses.delivery.enrollment.account_controllers import SessionAccountController
 from courses.delivery.enrollment.accounts import runs_session_of
@@ -44,15 +48,17 @@ from courses.delivery.enrollment.pages import PAGES as DELIVERY_PAGES
 from courses.delivery.enrollment.pages import sessions_panel
 from courses.delivery.enrollment.service import EnrollmentService
 from courses.delivery.sessions.controllers import SessionController
+from courses.delivery.sessions.pages import PAGES as SESSION_PAGES
 from courses.delivery.sessions.service import SessionService
 from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
-from courses.results.pages import PAGES as SCORE_PAGES
+from courses.results.organizer_pages import PAGES as ORGANIZER_RESULT_PAGES
 from courses.results.participant_pages import PAGES as RESULT_PAGES
 from courses.results.readiness import ReadinessService
 from courses.results.results import ResultService
+from courses.results.trainer_pages import PAGES as SCORE_PAGES
 from lms.auth.accounts import PersonScope
 from lms.auth.routes import account_service_provider
 from lms.config import Settings
@@ -78,6 +84,10 @@ def delivery_pages(settings: Settings) -> Router:
         DELIVERY_PAGES,
         dependencies={
             "session_service": Provide(SessionService, sync_to_thread=False),
+            "enrollment_service": Provide(EnrollmentService, sync_to_thread=False),
+            "enrollment_import_service": Provide(
+                lambda: EnrollmentImportService(settings), sync_to_thread=False
+            ),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
             "settings": settings_provider(settings),
         },
@@ -96,6 +106,35 @@ def trainer_pages(settings: Settings) -> Router:
             "checkin_service": checkin_service_provider(settings),
             "attendance_service": Provide(AttendanceService, sync_to_thread=False),
             "result_service": Provide(ResultService, sync_to_thread=False),
+            "settings": settings_provider(settings),
+        },
+    )
+
+
+def organizer_pages(settings: Settings) -> Router:
+    """The organizer's courses, session hub, new session, attendance recap, quizzes, finalize
+    checklist and results pages."""
+    return page_router(
+        settings,
+        [
+            *CATALOGUE_PAGES,
+            *SESSION_PAGES,
+            *ATTENDANCE_RECAP_PAGES,
+            *QUIZ_PAGES,
+            *ORGANIZER_RESULT_PAGES,
+        ],
+        dependencies={
+            "bank_service": Provide(
+                lambda: BankService(max_upload_bytes=settings.max_upload_bytes),
+                sync_to_thread=False,
+            ),
+            "quiz_service": Provide(QuizService, sync_to_thread=False),
+            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
+            "session_service": Provide(SessionService, sync_to_thread=False),
+            "course_service": Provide(CourseService, sync_to_thread=False),
+            "result_service": Provide(ResultService, sync_to_thread=False),
+            "finalize_service": Provide(FinalizeService, sync_to_thread=False),
+            "readiness_service": Provide(ReadinessService, sync_to_thread=False),
             "settings": settings_provider(settings),
         },
     )
@@ -235,4 +274,5 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         delivery_pages(settings),
         trainer_pages(settings),
         participant_pages(settings),
+        organizer_pages(settings),
     ]

@@ -108,10 +108,12 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         here / "web" / "templates",
         here / "auth" / "templates",
         here / "competencies" / "templates",
+        Path(courses.__file__).parent / "catalogue" / "templates",
         Path(courses.__file__).parent / "delivery" / "templates",
         Path(courses.__file__).parent / "assessments" / "templates",
         Path(courses.__file__).parent / "results" / "templates",
         Path(certificates.__file__).parent / "verification" / "templates",
+        Path(certificates.__file__).parent / "records" / "templates",
     ]
     return [d for d in dirs if d.is_dir()]
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from courses.delivery.attendance.pages import qr_svg
+from courses.delivery.attendance.trainer_pages import qr_svg
 from tests.browser.conftest import PHONE, requires_chromium
 from tests.browser.test_pages import api as _api
 from tests.browser.test_pages import shoot, token_of

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
@@ -21,8 +22,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from courses.delivery.enrollment.accounts import class_members, create_class_accounts, session_title
+from courses.delivery.enrollment.import_job import JOB_KIND as IMPORT_JOB_KIND
+from courses.delivery.enrollment.importing import EnrollmentImportService
+from courses.delivery.enrollment.schemas import EnrollmentImportReport
 from courses.delivery.enrollment.service import EnrollmentService
 from courses.delivery.sessions.access import get_managed_session
+from courses.delivery.sessions.pages import session_heading
 from courses.delivery.sessions.service import SessionService
 from lms.auth.accounts import AccountService
 from lms.auth.slips import (
@@ -35,7 +40,10 @@ from lms.auth.slips import (
     slips_xlsx,
 )
 from lms.config import Settings
-from lms.shared.errors import NotFound
+from lms.jobs.schemas import JobAccepted
+from lms.jobs.service import visible_job
+from lms.people.nip import format_nip
+from lms.shared.errors import DomainError, NotFound, PayloadTooLarge
 from lms.shared.indonesian import format_date_range
 from lms.web.home import HomePanel, Panel
 from lms.web.session import PageCaller
@@ -231,4 +239,164 @@ async def accounts_slips(
     )
 
 
-PAGES = [organizer_sessions, session_accounts, create_accounts, accounts_result, accounts_slips]
+_OUTCOME_LABELS = {
+    "confirmed": "terdaftar",
+    "waitlisted": "daftar tunggu",
+    "requested": "menunggu persetujuan",
+    "already_enrolled": "sudah terdaftar",
+    "rejected": "ditolak",
+}
+_NO_FILE = "Pilih berkas daftar peserta (.xlsx atau .csv)."
+
+
+async def _participants_page(
+    request: PageRequest,
+    session_id: UUID,
+    enrollment_service: EnrollmentService,
+    *,
+    report: EnrollmentImportReport | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    session = await get_managed_session(request.user, session_id)
+    page = await enrollment_service.for_session(
+        request.user, session_id, status=None, limit=1000, offset=0
+    )
+    return Template(
+        "delivery/participants.html",
+        context={
+            "s": session_heading(session),
+            "enrollments": [
+                {
+                    "name": e.full_name,
+                    "nip": format_nip(e.nip) if e.nip else "",
+                    "unit": e.unit_name,
+                    "status": _STATUS_LABELS.get(e.status, e.status),
+                    "status_code": e.status,
+                }
+                for e in page.items
+            ],
+            "total": page.total,
+            "report": report,
+            "outcomes": _OUTCOME_LABELS,
+            "error": error,
+        },
+        media_type=MediaType.HTML,
+        status_code=status_code,
+    )
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/peserta",
+    operation_id="organizerParticipantsPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def participants(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+) -> Template:
+    """The class (in arrival order) and the form that imports a participant list."""
+    return await _participants_page(request, session_id, enrollment_service)
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/peserta",
+    operation_id="organizerParticipantsImportPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def import_participants(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+    enrollment_import_service: NamedDependency[EnrollmentImportService],
+) -> Template | Redirect:
+    """Import the uploaded list and show its per-row report (a long list runs as a job)."""
+    await get_managed_session(request.user, session_id)
+    form = await request.form()
+    upload = form.get("berkas")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return await _participants_page(
+            request, session_id, enrollment_service, error=_NO_FILE, status_code=422
+        )
+    limit = enrollment_import_service.settings.max_upload_bytes
+    try:
+        content = await upload.read(limit + 1)
+        if len(content) > limit:
+            raise PayloadTooLarge(f"Berkas lebih dari {limit // (1024 * 1024)} MB.")
+        outcome = await enrollment_import_service.run(
+            request.user, session_id, content, upload.filename
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        detail = exc.detail
+        if exc.errors:
+            detail += " " + "; ".join(str(e.get("message", "")) for e in exc.errors[:5])
+        return await _participants_page(
+            request, session_id, enrollment_service, error=detail, status_code=exc.status
+        )
+    if isinstance(outcome, JobAccepted):
+        return Redirect(
+            f"/kelola/sesi/{session_id}/peserta/impor/{outcome.job_id}", status_code=303
+        )
+    return await _participants_page(request, session_id, enrollment_service, report=outcome)
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/peserta/impor/{job_id:uuid}",
+    operation_id="organizerParticipantsImportJobPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def import_job_page(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    job_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+) -> Template:
+    """A long list's import: its progress until done, then the same per-row report."""
+    await get_managed_session(request.user, session_id)
+    job = await visible_job(request.user, job_id)
+    if job.kind != IMPORT_JOB_KIND:
+        raise NotFound("Pekerjaan tidak ditemukan.")
+    if job.status == "succeeded":
+        report = msgspec.convert(job.result, EnrollmentImportReport)
+        return await _participants_page(request, session_id, enrollment_service, report=report)
+    if job.status in ("failed", "interrupted"):
+        messages = "; ".join(str(e.get("message", "")) for e in job.errors[:5])
+        return await _participants_page(
+            request,
+            session_id,
+            enrollment_service,
+            error=f"Impor gagal. {messages}".strip(),
+            status_code=422,
+        )
+    session = await get_managed_session(request.user, session_id)
+    percent = min(100, job.done * 100 // job.total) if job.total else 0
+    return Template(
+        "delivery/import_running.html",
+        context={
+            "s": session_heading(session),
+            "job_id": job_id,
+            "done": job.done,
+            "total": job.total,
+            "percent": percent,
+            "width": f"w-{percent // 10 * 10}",
+        },
+        media_type=MediaType.HTML,
+    )
+
+
+PAGES = [
+    organizer_sessions,
+    session_accounts,
+    create_accounts,
+    accounts_result,
+    accounts_slips,
+    participants,
+    import_participants,
+    import_job_page,
+]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from courses.delivery.attendance.pages import checkin_url, qr_svg
+from courses.delivery.attendance.trainer_pages import checkin_url, qr_svg
 from lms.web.assets import asset_url
 from tests.courses.builders.delivery import (
     create_session,
