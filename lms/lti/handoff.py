@@ -32,6 +32,8 @@ def _hash(token: str) -> str:
 async def issue(user_id: UUID, target: str) -> str:
     """A new one-time token that opens ``target`` as ``user_id``."""
     token = secrets.token_urlsafe(32)
+    # Spent and stale tokens go with the next one (the table stays a few rows long).
+    await LtiHandoff.delete().where(LtiHandoff.created_at < utcnow() - dt.timedelta(hours=1))
     await LtiHandoff.insert(
         LtiHandoff(
             id=uuid4(),
