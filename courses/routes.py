@@ -6,6 +6,8 @@ service by overriding the provider); ``build_routers`` is the plain list of them
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from litestar import Request, Router
 from litestar.di import Provide
 
@@ -255,6 +257,14 @@ def lti_router(settings: Settings) -> Router:
     from lms.lti.services import ServiceClient
 
     client = ServiceClient(settings)
+    # A graded attempt of a quiz placed in an LMS sends its score there (by a job).
+    from courses.assessments.attempts import events
+    from courses.lti.quiz_scores import queue_quiz_score
+
+    async def quiz_score(attempt_id: UUID) -> None:
+        await queue_quiz_score(attempt_id, settings)
+
+    events.on_graded("lti.quiz_score", quiz_score)
     return Router(
         path="/",
         route_handlers=[SessionLtiController],

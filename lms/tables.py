@@ -11,6 +11,7 @@ from lms.competencies.tables import (
 )
 from lms.jobs.tables import Job
 from lms.lti.tables import (
+    LtiHandoff,
     LtiIdentity,
     LtiLaunchState,
     LtiPlatform,
@@ -26,6 +27,7 @@ __all__ = [
     "Job",
     "JpYearTotal",
     "LearningRecord",
+    "LtiHandoff",
     "LtiIdentity",
     "LtiLaunchState",
     "LtiPlatform",

@@ -1,22 +1,21 @@
 """Final scores to the LMS gradebook (AGS 2.0): after finalize, each participant's final score
 goes to the placement's line item, as ``Completed`` / ``FullyGraded`` with the finalization time
 as the score's timestamp. What was sent is remembered per person and line item, so sending again
-sends only what changed; a refusal is kept with its reason and sent again next time."""
+sends only what changed; a refusal is reported with its reason and retried by the ``lti.scores``
+job with backoff (``courses.lti.delivery``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from courses.delivery.sessions.access import get_managed_session
+from courses.lti import delivery
 from courses.lti.roster import tied_link
 from courses.tables import Result
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.auth.tables import User
-from lms.lti.services import ServiceClient, ServiceError
-from lms.lti.tables import LtiIdentity, LtiScore
+from lms.lti.services import ServiceClient
+from lms.lti.tables import LtiScore
 from lms.shared.errors import BadRequest, RuleViolation
 from lms.shared.schemas import Output
 from lms.shared.values import cents
@@ -39,20 +38,7 @@ class ScoreReport(Output):
     failed: int
     skipped: int
     rows: list[ScoreRow]
-
-
-async def _subs(link_platform: UUID, person_ids: list[UUID]) -> dict[UUID, str]:
-    """The platform user id of each person who launched Prima from that platform."""
-    if not person_ids:
-        return {}
-    users = await User.select(User.id, User.person).where(User.person.is_in(person_ids))
-    by_user = {u["id"]: u["person"] for u in users}
-    if not by_user:
-        return {}
-    links = await LtiIdentity.select(LtiIdentity.user, LtiIdentity.sub).where(
-        (LtiIdentity.platform == link_platform) & LtiIdentity.user.is_in(list(by_user))
-    )
-    return {by_user[row["user"]]: row["sub"] for row in links}
+    retry_job_id: UUID | None = None
 
 
 async def send_final_scores(
@@ -64,15 +50,13 @@ async def send_final_scores(
     if not link["lineitem_url"]:
         raise BadRequest("Penempatan LMS ini tidak punya kolom nilai (AGS line item).")
     results = await Result.select(
-        Result.person, Result.final_score, Result.finalized_at, Result.predikat
+        Result.person, Result.final_score, Result.finalized_at, Result.predikat, Result.updated_at
     ).where((Result.session == session.id) & Result.finalized_at.is_not_null())
     if not results:
         raise RuleViolation("Hasil sesi belum difinalisasi; nilai belum dapat dikirim.")
-    subs = await _subs(platform["id"], [r["person"] for r in results])
-    previous = {
-        row["person_id"]: row for row in await LtiScore.select().where(LtiScore.link == link["id"])
-    }
+    subs = await delivery.platform_subs(platform["id"], [r["person"] for r in results])
     rows: list[ScoreRow] = []
+    retry: list[UUID] = []
     for result in results:
         person_id = result["person"]
         given = str(cents(result["final_score"]))
@@ -87,46 +71,32 @@ async def send_final_scores(
                 )
             )
             continue
-        before = previous.get(person_id)
-        if before and before["status"] == "sent" and before["score_given"] == given:
-            rows.append(ScoreRow(person_id=person_id, score_given=given, outcome="unchanged"))
-            continue
-        score = {
+        payload = {
             "userId": sub,
             "scoreGiven": float(given),
             "scoreMaximum": 100,
             "activityProgress": "Completed",
             "gradingProgress": "FullyGraded",
-            "timestamp": result["finalized_at"].astimezone(dt.UTC).isoformat(),
+            # An amendment after finalize changes updated_at: the platform then takes the newer
+            # score (it refuses one older than what it has).
+            "timestamp": delivery.when(max(result["finalized_at"], result["updated_at"])),
             "comment": result["predikat"],
         }
-        status, reason = "sent", ""
-        try:
-            await client.post_score(platform, link["lineitem_url"], score)
-        except ServiceError as exc:
-            status, reason = "failed", str(exc)[:500]
-        values: dict[Any, Any] = {
-            LtiScore.score_given: given,
-            LtiScore.status: status,
-            LtiScore.error: reason,
-            LtiScore.sent_at: dt.datetime.now(dt.UTC),
-        }
-        if before:
-            await LtiScore.update(values).where(LtiScore.id == before["id"])
-        else:
-            await LtiScore.insert(
-                LtiScore(
-                    id=uuid4(),
-                    natural_key=f"{link['id']} {person_id}",
-                    link=link["id"],
-                    person_id=person_id,
-                    score_given=given,
-                    status=status,
-                    error=reason,
-                    sent_at=values[LtiScore.sent_at],
-                )
-            )
-        rows.append(ScoreRow(person_id=person_id, score_given=given, outcome=status, reason=reason))
+        score_id = await delivery.store(link["id"], person_id, payload, session_id=session.id)
+        if score_id is None:
+            rows.append(ScoreRow(person_id=person_id, score_given=given, outcome="unchanged"))
+            continue
+        if await delivery.deliver(score_id, client):
+            rows.append(ScoreRow(person_id=person_id, score_given=given, outcome="sent"))
+            continue
+        retry.append(score_id)
+        stored = await LtiScore.select(LtiScore.error).where(LtiScore.id == score_id).first()
+        reason = (stored or {}).get("error") or "Platform LMS menolak nilai."
+        rows.append(
+            ScoreRow(person_id=person_id, score_given=given, outcome="failed", reason=reason)
+        )
+    # What the platform refused now is tried again by a job, with backoff.
+    job_id = await delivery.queue(retry, client.settings, actor=caller, retry_only=True)
     counts = {
         o: sum(1 for r in rows if r.outcome == o)
         for o in ("sent", "unchanged", "failed", "skipped")
@@ -139,4 +109,4 @@ async def send_final_scores(
         f"{session.name}: nilai ke LMS ({counts['sent']} terkirim, {counts['failed']} gagal)",
         counts,
     )
-    return ScoreReport(rows=rows, **counts)
+    return ScoreReport(rows=rows, retry_job_id=job_id, **counts)

@@ -20,15 +20,21 @@ from lms.auth.caller import CallerRequest
 from lms.auth.guards import allow
 from lms.auth.tables import User
 from lms.config import Settings
-from lms.lti import deep_linking, registration
+from lms.lti import deep_linking, handoff, registration
 from lms.lti.identity import caller_for_user, prima_role, remember_link, resolve_user
 from lms.lti.keys import tool_keys
+from lms.lti.landing import landing
 from lms.lti.launch import Launch, LaunchError, validate_launch
 from lms.lti.login import initiate_login
 from lms.lti.platform_keys import PlatformKeyCache
 from lms.lti.tables import LtiPlatform
 from lms.shared.errors import BadRequest
-from lms.web.session import session_data, session_middleware
+from lms.web.session import (
+    embedded_session_data,
+    page_caller,
+    session_data,
+    session_middleware,
+)
 
 logger = logging.getLogger("lms.lti")
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -106,11 +112,57 @@ class LtiToolController(Controller):
         logger.info("LTI launch: user %s as %s (%s)", user["id"], role, launch.message_type)
         if launch.message_type == "LtiDeepLinkingRequest":
             return await _deep_link_choice(launch, user, role, settings)
-        # Signed in to the pages as that person; a new window (or a top-level launch) keeps the
-        # cookie. Inside an LMS iframe a browser that blocks third-party cookies drops it: the
-        # page then asks to log in, and the LMS should open Prima in a new window.
-        request.set_session(await session_data(settings, user["id"]))
-        return Redirect(_landing(launch), status_code=303, headers=_NO_STORE)
+        target = landing(launch, role if role == "participant" else user["role"])
+        if request.headers.get("sec-fetch-dest") not in ("iframe", "frame"):
+            # A new window (or a top-level launch): an ordinary first-party cookie.
+            request.set_session(await session_data(settings, user["id"]))
+            return Redirect(target, status_code=303, headers=_NO_STORE)
+        # Inside the LMS's iframe: a cookie usable there (SameSite=None; Partitioned on https),
+        # and a one-time token in case the browser drops it all the same (lms.lti.handoff).
+        request.set_session(
+            await embedded_session_data(settings, user["id"], request.headers.get("origin"))
+        )
+        token = await handoff.issue(user["id"], target)
+        return Redirect(f"/lti/lanjut?t={token}", status_code=303, headers=_NO_STORE)
+
+    @get("/lti/lanjut", operation_id="ltiContinue")
+    async def carry_on(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        """After an embedded launch: on to the page when the session cookie came back, else
+        the offer to open Prima in a new window."""
+        token = request.query_params.get("t", "")
+        row = await handoff.peek(token)
+        if row is None:
+            return error_page(_HANDOFF_SPENT)
+        caller = await page_caller(request.session, settings)
+        if caller is not None and caller.user_id == row["user"]:
+            await handoff.spend(token)
+            return Redirect(row["target"], status_code=303, headers=_NO_STORE)
+        return _page(
+            "Buka Prima di jendela baru",
+            "<p>Peramban Anda tidak menyimpan sesi Prima di dalam halaman LMS ini (cookie pihak"
+            " ketiga diblokir). Lanjutkan di jendela baru; tautan ini hanya berlaku sekali"
+            " selama 2 menit.</p>"
+            '<form method="post" action="/lti/buka" target="_blank">'
+            f'<input type="hidden" name="t" value="{html.escape(token)}">'
+            '<button type="submit">Buka di jendela baru</button></form>',
+        )
+
+    @post("/lti/buka", operation_id="ltiOpenWindow", status_code=200)
+    async def open_window(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        """The new window: spend the one-time token for a first-party session, then the page."""
+        form = await request.form()
+        row = await handoff.spend(str(form.get("t") or ""))
+        if row is None:
+            return error_page(_HANDOFF_SPENT)
+        user = await User.select(User.active).where(User.id == row["user"]).first()
+        if user is None or not user["active"]:
+            return error_page(LaunchError("LTI-IDENTITY", "Akun Prima ini dinonaktifkan.", 403))
+        request.set_session(await session_data(settings, row["user"]))
+        return Redirect(row["target"], status_code=303, headers=_NO_STORE)
 
     @post("/lti/deep-link", operation_id="ltiDeepLink", status_code=200)
     async def deep_link(
@@ -175,10 +227,10 @@ class LtiToolController(Controller):
         )
 
 
-def _landing(launch: Launch) -> str:
-    """The page a launch opens: the person's home (which lists their sessions, certificates and
-    JP) for every placed item until the session, quiz and evaluation pages exist."""
-    return "/saya"
+_HANDOFF_SPENT = LaunchError(
+    "LTI-HANDOFF",
+    "Tautan peluncuran sudah dipakai atau kedaluwarsa (2 menit); luncurkan ulang dari LMS.",
+)
 
 
 async def _deep_link_choice(

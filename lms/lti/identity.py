@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from lms.auth.caller import Caller
 from lms.auth.passwords import hash_password
 from lms.auth.tables import User
+from lms.lti.landing import placed_item
 from lms.lti.launch import CLAIM, Launch, LaunchError
 from lms.lti.tables import LtiIdentity, LtiResourceLink
 from lms.people.tables import Person
@@ -114,7 +115,10 @@ async def remember_link(launch: Launch) -> UUID | None:
     context = launch.claims.get(CLAIM + "context") or {}
     nrps = launch.claims.get(NRPS_CLAIM) or {}
     ags = launch.claims.get(AGS_CLAIM) or {}
+    kind, _, quiz_id = placed_item(launch.custom)
     values: dict[Any, Any] = {
+        LtiResourceLink.kind: kind,
+        LtiResourceLink.quiz_id: quiz_id if kind == "quiz" else None,
         LtiResourceLink.context_id: str(context.get("id") or "")[:255],
         LtiResourceLink.context_title: str(context.get("title") or "")[:500],
         LtiResourceLink.memberships_url: str(nrps.get("context_memberships_url") or "")[:1000],

@@ -260,6 +260,8 @@ class LinkRead(Output):
     has_roster: bool
     has_gradebook: bool
     session_id: UUID | None
+    kind: str = ""
+    quiz_id: UUID | None = None
 
 
 async def list_links() -> list[LinkRead]:
@@ -275,6 +277,8 @@ async def list_links() -> list[LinkRead]:
             has_roster=bool(r["memberships_url"]),
             has_gradebook=bool(r["lineitem_url"]),
             session_id=r["session_id"],
+            kind=r["kind"],
+            quiz_id=r["quiz_id"],
         )
         for r in rows
     ]

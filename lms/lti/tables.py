@@ -1,6 +1,6 @@
 """LTI platforms, launch states and linked identities."""
 
-from piccolo.columns import JSON, UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from lms.auth.tables import User
@@ -70,7 +70,9 @@ class LtiResourceLink(Table, tablename="lti_resource_link"):
     """A placement of Prima in an LMS course, with the service URLs its launches carried
     (NRPS memberships, AGS line items). ``natural_key`` is ``platform id + " " + resource link
     id``; ``session_id`` is set when an organizer ties the placement to a Prima session (a
-    plain id: ``lms`` does not import ``courses``)."""
+    plain id: ``lms`` does not import ``courses``). ``kind`` and ``quiz_id`` say what Prima
+    placed there by Deep Linking (the launch's ``prima_kind`` and ``quiz_id`` custom
+    parameters): a quiz's scores go to the line item of the placements of that quiz."""
 
     id = UUID(primary_key=True)
     platform = ForeignKey(LtiPlatform, index=True)
@@ -82,12 +84,19 @@ class LtiResourceLink(Table, tablename="lti_resource_link"):
     lineitems_url = Varchar(length=1000, default="")
     lineitem_url = Varchar(length=1000, default="")
     session_id = UUID(null=True, default=None, index=True)
+    kind = Varchar(length=16, default="")
+    quiz_id = UUID(null=True, default=None, index=True)
     updated_at = Timestamptz()
 
 
 class LtiScore(Table, tablename="lti_score"):
     """The last score sent for one person to one line item: re-sending the same score is a
-    no-op, a failure is kept with its reason for the organizer to see and retry."""
+    no-op, a failure is kept with its reason for the organizer to see and retry.
+
+    ``status``: pending (queued for the retry job), sent, failed (the job gave up; an
+    organizer may retry). ``payload`` is the AGS score as sent (or to send), so a retry sends
+    exactly the same body, timestamp included. ``session_id`` and ``quiz_id`` (plain ids) let
+    the organizer's status list find a session's deliveries; ``tries`` counts the attempts."""
 
     id = UUID(primary_key=True)
     natural_key = Varchar(length=1300, unique=True)
@@ -97,3 +106,21 @@ class LtiScore(Table, tablename="lti_score"):
     status = Varchar(length=16, default="sent")
     error = Varchar(length=500, default="")
     sent_at = Timestamptz()
+    session_id = UUID(null=True, default=None, index=True)
+    quiz_id = UUID(null=True, default=None)
+    payload = JSON(default="{}")
+    tries = Integer(default=0)
+
+
+class LtiHandoff(Table, tablename="lti_handoff"):
+    """A one-time, short-lived (2 minutes) launch token: when a launch inside an LMS iframe
+    finds its session cookie blocked (third-party cookies), the person opens Prima in a new
+    window with it, and that first-party window exchanges it for a session. Only its hash is
+    stored; ``used_at`` is set atomically by the one exchange that wins."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, index=True)
+    target = Varchar(length=300)
+    created_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

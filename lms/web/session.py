@@ -11,12 +11,21 @@ CSRF is Litestar's double-submit middleware (a signed token in a cookie and the 
 each form's hidden ``_csrf_token`` field). Both run on the page routers only: the JSON API under
 ``/api/v1`` authenticates with bearer tokens, which a browser never sends by itself, so it
 needs no CSRF token and pays for neither middleware.
+
+A session an LTI launch opened inside an LMS iframe (``embedded_session_data``) remembers the
+LMS's origin. On https its cookies (session and CSRF) are then sent ``SameSite=None; Secure;
+Partitioned``: Lax cookies are neither stored nor sent in a cross-site frame, and Partitioned
+(CHIPS) keeps the cookie to that LMS's partition, so browsers that block unpartitioned
+third-party cookies still keep it. Its pages may be framed by that origin only
+(``frame-ancestors 'self' <origin>`` instead of ``'none'``). A login at ``/masuk`` never
+carries the mark, so ordinary sessions keep Lax and ``frame-ancestors 'none'``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +34,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lms.auth.caller import Caller
 from lms.auth.tables import User
@@ -35,6 +44,10 @@ SESSION_COOKIE = "prima_sesi"
 CSRF_COOKIE = "prima_csrf"
 _USER_KEY = "uid"
 _FINGERPRINT_KEY = "pw"
+_EMBED_KEY = "emb"
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_SAMESITE = re.compile(rb";\s*SameSite=\w+", re.IGNORECASE)
+_NO_FRAMES = b"frame-ancestors 'none'"
 
 
 class PageCaller(Caller, frozen=True, kw_only=True):
@@ -65,16 +78,58 @@ def _cookie_config(settings: Settings) -> CookieBackendConfig:
     )
 
 
+def frame_origin(value: str | None) -> str:
+    """``value`` when it is a plain origin (scheme, host, port) a CSP may name, else ""."""
+    value = (value or "").strip()
+    return value if _ORIGIN.match(value) else ""
+
+
+def _embedded_headers(
+    headers: list[tuple[bytes, bytes]], origin: str, https: bool
+) -> list[tuple[bytes, bytes]]:
+    """The response headers of an embedded session's response (see the module docstring)."""
+    cookies = (SESSION_COOKIE.encode() + b"=", CSRF_COOKIE.encode() + b"=")
+    out = []
+    for name, value in headers:
+        lower = name.lower()
+        if https and lower == b"set-cookie" and value.startswith(cookies):
+            value = _SAMESITE.sub(b"; SameSite=None", value)
+            if b"partitioned" not in value.lower():
+                value += b"; Partitioned"
+        elif lower == b"content-security-policy" and origin:
+            value = value.replace(_NO_FRAMES, b"frame-ancestors 'self' " + origin.encode())
+        out.append((name, value))
+    return out
+
+
 class PageSessionMiddleware:
     """Litestar's session middleware with the cookie backend, built inside the middleware:
-    routers are deep-copied when registered, and the backend's cipher cannot be copied."""
+    routers are deep-copied when registered, and the backend's cipher cannot be copied.
+    Responses of an embedded session get their cookie and framing headers adjusted."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         config = _cookie_config(settings)
         self.inner = SessionMiddleware(app=app, backend=ClientSideSessionBackend(config=config))
+        self.https = is_https(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.inner(scope, receive, send)
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+
+        async def send_adjusted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                session = scope.get("session")
+                if isinstance(session, dict) and _EMBED_KEY in session:
+                    origin = frame_origin(str(session[_EMBED_KEY]))
+                    headers = list(message.get("headers") or [])
+                    message = {
+                        **message,
+                        "headers": _embedded_headers(headers, origin, self.https),
+                    }
+            await send(message)
+
+        await self.inner(scope, receive, send_adjusted)
 
 
 def session_middleware(settings: Settings) -> DefineMiddleware:
@@ -112,6 +167,18 @@ async def session_data(settings: Settings, user_id: UUID) -> dict[str, Any]:
         _USER_KEY: str(user_id),
         _FINGERPRINT_KEY: password_fingerprint(settings, row["password_hash"]),
     }
+
+
+async def embedded_session_data(
+    settings: Settings, user_id: UUID, origin: str | None
+) -> dict[str, Any]:
+    """:func:`session_data` for a session opened by an LTI launch inside the iframe of the LMS
+    at ``origin`` (the launch POST's ``Origin`` header; "" when unknown: then the cookies are
+    still third-party-capable but the pages refuse to be framed)."""
+    data = await session_data(settings, user_id)
+    if data:
+        data[_EMBED_KEY] = frame_origin(origin)
+    return data
 
 
 async def page_caller(session: dict[str, Any], settings: Settings) -> PageCaller | None:

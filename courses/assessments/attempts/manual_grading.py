@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from courses.assessments.attempts import scoring
+from courses.assessments.attempts import events, scoring
 from courses.assessments.attempts.access import (
     ATTEMPT_NOT_FOUND,
     QUESTION_NOT_IN_ATTEMPT,
@@ -90,4 +90,5 @@ async def grade_answer(
                 "after": outcome.points_awarded,
             },
         )
+    await events.graded(attempt_id)
     return await attempt_view(await reload(attempt_id), quiz, session, True)

@@ -21,6 +21,7 @@ from uuid import UUID
 
 import msgspec
 
+from courses.assessments.attempts import events
 from courses.assessments.questions import store as question_store
 from courses.assessments.questions.grading import Response, grade
 from courses.assessments.questions.store import StoredQuestion
@@ -195,7 +196,8 @@ async def close_if_overdue(attempt_id: UUID, now: dt.datetime) -> bool:
         if attempt is None or not is_overdue(attempt, now):
             return False
         await finish(attempt, None, now, by_deadline=True, questions=questions)
-        return True
+    await events.graded(attempt_id)
+    return True
 
 
 async def close_overdue(quiz_id: UUID, now: dt.datetime | None = None) -> int:

@@ -23,7 +23,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from courses.assessments.attempts import autosave, manual_grading, scoring
+from courses.assessments.attempts import autosave, events, manual_grading, scoring
 from courses.assessments.attempts.access import (
     ATTEMPT_NOT_FOUND,
     attempt_view,
@@ -207,6 +207,7 @@ class AttemptService:
             refuse_if_finalized(session, "percobaan kuis tidak dapat dikumpulkan lagi")
             now = utcnow()
             questions = await question_store.load_questions(scoring.order_of(attempt))
+            finished = False
             async with Attempt._meta.db.transaction():
                 current = await scoring.lock_attempt(attempt_id)
                 if current is not None and current["status"] == scoring.IN_PROGRESS:
@@ -217,6 +218,9 @@ class AttemptService:
                         by_deadline=scoring.is_overdue(current, now),
                         questions=questions,
                     )
+                    finished = True
+            if finished:
+                await events.graded(attempt_id)
             attempt = await reload(attempt_id)
             return await attempt_view(attempt, quiz, session, False, questions=questions)
         return await attempt_view(attempt, quiz, session, False)

@@ -46,6 +46,8 @@ class FakePlatform:
     page_size: int = 15
     scores: list[dict[str, Any]] = field(default_factory=list)
     fail_scores: bool = False
+    score_failures: int = 0  # answer this many score posts with a 500 first
+    score_items: list[str] = field(default_factory=list)
     resource_link_id: str = field(default_factory=lambda: f"rl-{uuid.uuid4().hex[:8]}")
     published: list[RSAKey] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -66,7 +68,7 @@ class FakePlatform:
         app.router.add_post("/register", self._register)
         app.router.add_post("/token", self._token)
         app.router.add_get("/nrps/members", self._members)
-        app.router.add_post("/lineitems/1/scores", self._score)
+        app.router.add_post("/lineitems/{item}/scores", self._score)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -165,7 +167,11 @@ class FakePlatform:
             return web.json_response({"error": "media type"}, status=415)
         if self.fail_scores:
             return web.json_response({"error": "unavailable"}, status=503)
+        if self.score_failures > 0:
+            self.score_failures -= 1
+            return web.json_response({"error": "internal"}, status=500)
         self.scores.append(await request.json())
+        self.score_items.append(request.match_info["item"])
         return web.Response(status=204)
 
     # -- the browser's round trip through the platform's auth endpoint --------------------

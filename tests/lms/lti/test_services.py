@@ -15,6 +15,8 @@ from uuid import uuid4
 import msgspec
 import pytest
 
+from courses.lti import delivery
+from lms.jobs import runner
 from lms.lti.tables import LtiScore
 from tests.certificates.builders.issuing import COURSE, organizer_caller
 from tests.conftest import SHARED_DATA
@@ -23,6 +25,12 @@ from tests.lms.lti.fake_platform import INSTRUCTOR, LEARNER, FakePlatform
 from tests.lms.lti.test_launch import _launch, _login, _register
 
 SAMPLE = SHARED_DATA / "peserta_pelayanan_prima_angkatan_1.csv"
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch):
+    """The score job's delays in milliseconds instead of minutes."""
+    monkeypatch.setattr(delivery, "BACKOFF", (0.0, 0.05, 0.05))
 
 
 @pytest.fixture
@@ -172,11 +180,23 @@ async def test_roster_and_scores_round_trip(
     failed = (await client.post(url, **send)).json()
     (refused,) = [row for row in failed["rows"] if row["outcome"] == "failed"]
     assert failed["failed"] == 1 and "menolak nilai (503)" in refused["reason"]
+    # The refusal is retried by a job with backoff; still refused after the last try, it is
+    # marked failed for the organizer.
+    assert failed["retry_job_id"]
+    await runner.wait_for_jobs(30)
     stored = await LtiScore.select().first()
-    assert stored["status"] == "failed"
+    assert (stored["status"], stored["tries"]) == ("failed", 3)
     platform.fail_scores = False
     retried = (await client.post(url, **send)).json()
     assert retried["sent"] == 1 and platform.scores[-1]["scoreGiven"] == 91.0
+
+    # A 500 once: the job's next try delivers it, without the organizer.
+    await Result.update({Result.final_score: Decimal("93.00")}).where(Result.person == person["id"])
+    platform.score_failures = 1
+    assert (await client.post(url, **send)).json()["failed"] == 1
+    await runner.wait_for_jobs(30)
+    assert platform.scores[-1]["scoreGiven"] == 93.0 and len(platform.scores) == 3
+    assert (await LtiScore.select().first())["status"] == "sent"
 
 
 async def test_roster_of_another_organizers_session_is_404(
