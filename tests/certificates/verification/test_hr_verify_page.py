@@ -48,7 +48,8 @@ async def test_a_file_of_numbers_answers_a_row_each(app, web, unit):
     assert resp.status_code == 200, resp.text
     page = resp.text
     assert "<strong>2</strong> dari 3 ditemukan, <strong>1</strong> berlaku" in page
-    assert page.count("<tr>") == 4  # header + 3 rows
+    results = page[page.index('<ol class="list results"') :]
+    assert results.count("<li>") == 3
     assert "SAH" in page and "tidak ditemukan" in page
     assert 'href="/verify/KODEVALID0001"' in page
     assert "19860926 201505 1 001" in page  # whole NIP within HR's scope
