@@ -140,7 +140,6 @@ def _batch_rows(result: VerifyBatchRead, timezone: str) -> list[dict[str, Any]]:
     operation_id="hrVerifyBatchPage",
     media_type=MediaType.HTML,
     guards=[page_guard("hr")],
-    request_max_body_size=None,
 )
 async def hr_verify_batch(
     request: Request[Any, Any, Any],

@@ -127,6 +127,15 @@ def element_bars(periods: list[str], values: list[dict[str, float]], *, title: s
         )
     top = legend_h
     bottom = legend_h + len(codes) * group_h
+    # The floors first, so bars and their values are drawn over the dashed lines.
+    for step, (value, label) in enumerate(_FLOORS):
+        parts.append(
+            f'<line x1="{x(value):.1f}" y1="{top - 2}" x2="{x(value):.1f}" '
+            f'y2="{bottom + 3 + 14 * step}" stroke="#b33" stroke-width="1" '
+            'stroke-dasharray="4 3"/>'
+            f'<text x="{x(value) - 3:.1f}" y="{bottom + 14 + 14 * step}" text-anchor="end" '
+            f'fill="#9b1c1c" font-size="11">{label}</text>'
+        )
     for index, code in enumerate(codes):
         gy = top + index * group_h
         weight = ' font-weight="bold"' if code in ("U6", "U7") else ""
@@ -141,15 +150,8 @@ def element_bars(periods: list[str], values: list[dict[str, float]], *, title: s
                 f'<rect x="{_BAR_LABEL}" y="{by:.1f}" width="{x(value) - _BAR_LABEL:.1f}" '
                 f'height="{_BAR_H - 2}" fill="{COLORS[p % len(COLORS)]}"/>'
                 f'<text x="{x(value) + 3:.1f}" y="{by + _BAR_H - 4:.1f}" font-size="11" '
-                f'fill="#1f2933">{format_decimal_id(value, 1)}</text>'
+                'fill="#1f2933" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                f"{format_decimal_id(value, 1)}</text>"
             )
-    for step, (value, label) in enumerate(_FLOORS):
-        parts.append(
-            f'<line x1="{x(value):.1f}" y1="{top - 2}" x2="{x(value):.1f}" '
-            f'y2="{bottom + 3 + 14 * step}" stroke="#b33" stroke-width="1" '
-            'stroke-dasharray="4 3"/>'
-            f'<text x="{x(value) - 3:.1f}" y="{bottom + 14 + 14 * step}" text-anchor="end" '
-            f'fill="#9b1c1c" font-size="11">{label}</text>'
-        )
     parts.append("</svg>")
     return "".join(parts)

@@ -439,7 +439,6 @@ def _upload_summary(result: SkmUploadResult) -> dict[str, Any]:
     operation_id="hrSkmUploadPage",
     media_type=MediaType.HTML,
     guards=HR_ONLY,
-    request_max_body_size=None,
 )
 async def skm_upload(
     request: PageRequest,
