@@ -36,6 +36,8 @@ from certificates.verification.page import VerifyPageController
 from certificates.verification.pages import (
     certificates_panel,
     check_page,
+    hr_verify_batch,
+    hr_verify_page,
     my_certificate_pdf,
     my_certificates_page,
 )
@@ -113,18 +115,28 @@ def verification_routers(settings: Settings) -> list[Router]:
 
 
 def page_routers(settings: Settings) -> list[Router]:
-    """The "cek sertifikat" form (rate limited like the verify page) and the holder's PDF."""
+    """The "cek sertifikat" form (rate limited like the verify page), the holder's PDF, and
+    HR's check page (one typed, or a file of many)."""
     store = store_for(settings)
+    verification = VerificationService(settings.public_base_url, settings.timezone)
     return [
-        page_router(
-            settings, [check_page], middleware=[verify_rate_limit(settings).middleware]
-        ),
+        page_router(settings, [check_page], middleware=[verify_rate_limit(settings).middleware]),
         page_router(
             settings,
             [my_certificate_pdf, my_certificates_page],
             dependencies={
                 "download_service": Provide(
                     lambda: DownloadService(store), use_cache=True, sync_to_thread=False
+                ),
+                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            },
+        ),
+        page_router(
+            settings,
+            [hr_verify_page, hr_verify_batch],
+            dependencies={
+                "verification_service": Provide(
+                    lambda: verification, use_cache=True, sync_to_thread=False
                 ),
                 "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             },

@@ -6,6 +6,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from lms.competencies.pages import jp_page
+from lms.competencies.routes import build_page_router as build_competency_pages
 from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
 from lms.jobs.controllers import JobController
@@ -22,6 +23,7 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         Router(path="/", route_handlers=[JobController]),
         build_people_router(settings),
         build_competency_router(settings, letterhead),
+        build_competency_pages(settings, letterhead),
         build_lti_router(settings),
         page_router(
             settings,

@@ -9,10 +9,12 @@ the verify page, since a look-up that misses scans the certificates.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Request, get
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
@@ -21,8 +23,12 @@ from litestar.response import Redirect, Response, Template
 from certificates.records.downloads import DownloadService
 from certificates.records.schemas import STATUS_LABELS
 from certificates.records.service import CertificateQuery, CertificateRecords
+from certificates.verification.batch import MAX_BATCH_ITEMS, check_batch, items_from_upload
 from certificates.verification.lookup import find_code
+from certificates.verification.schemas import VerifyBatchRead
+from certificates.verification.service import VerificationService
 from lms.config import Settings
+from lms.shared.errors import BadRequest, DomainError
 from lms.shared.indonesian import format_date
 from lms.web.home import HomePanel, Panel
 from lms.web.session import PageCaller
@@ -125,4 +131,80 @@ async def my_certificate_pdf(
     )
 
 
-PAGES = [check_page, my_certificate_pdf, my_certificates_page]
+@get(
+    "/sdm/verifikasi",
+    operation_id="hrVerifyPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("hr")],
+)
+async def hr_verify_page() -> Template:
+    """HR's checks: type one number or code (the public verify page answers), or upload a
+    file of many."""
+    return Template(
+        "pages/sdm_verify.html", context={"max_items": MAX_BATCH_ITEMS}, media_type=MediaType.HTML
+    )
+
+
+def _batch_rows(result: VerifyBatchRead, timezone: str) -> list[dict[str, Any]]:
+    zone = ZoneInfo(timezone)
+    return [
+        {
+            "input": row.input,
+            "found": row.found,
+            "status": row.status,
+            "status_label": row.status_label or "tidak ditemukan",
+            "number": row.number,
+            "holder": row.holder_name,
+            "nip": row.nip,
+            "course": row.course,
+            "issued": format_date(row.issued_at.astimezone(zone).date()) if row.issued_at else "",
+            "link": urlsplit(row.verify_url).path if row.verify_url else None,
+        }
+        for row in result.items
+    ]
+
+
+@post(
+    "/sdm/verifikasi",
+    operation_id="hrVerifyBatchPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("hr")],
+)
+async def hr_verify_batch(
+    request: Request[Any, Any, Any],
+    verification_service: NamedDependency[VerificationService],
+    settings: NamedDependency[Settings],
+) -> Template:
+    """Check every number or code of an uploaded CSV/XLSX; one row per line, in order."""
+    form = await request.form()
+    upload = form.get("berkas")
+    context: dict[str, Any] = {"max_items": MAX_BATCH_ITEMS}
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise BadRequest("Pilih berkas daftar nomor atau kode (.csv atau .xlsx).")
+        items = items_from_upload(
+            await upload.read(), upload.filename, max_bytes=settings.max_upload_bytes
+        )
+        result = await check_batch(verification_service, request.user, items)
+    except DomainError as exc:
+        context["batch_error"] = exc.detail
+        return Template(
+            "pages/sdm_verify.html",
+            context=context,
+            status_code=exc.status,
+            media_type=MediaType.HTML,
+        )
+    rows = _batch_rows(result, settings.timezone)
+    context.update(
+        {
+            "filename": upload.filename,
+            "rows": rows,
+            "total": result.total,
+            "found": result.found,
+            "valid": sum(1 for r in rows if r["status"] == "valid"),
+        }
+    )
+    return Template("pages/sdm_verify.html", context=context, media_type=MediaType.HTML)
+
+
+PAGES = [check_page, my_certificate_pdf, my_certificates_page, hr_verify_page, hr_verify_batch]

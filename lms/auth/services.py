@@ -36,7 +36,6 @@ _USER_COLUMNS = (
 )
 
 
-
 LOCKED = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
 
 
@@ -122,19 +121,23 @@ class AuthService:
                 "Kata sandi baru harus berbeda dari kata sandi saat ini.",
                 errors=[{"field": "new_password", "message": "sama dengan yang lama"}],
             )
-        version = await set_password(caller.user_id, data.new_password)
+        version = await set_password(caller.user_id, data.new_password, chosen_by_owner=True)
         await audit.record(caller, "user.password", "user", caller.user_id, "kata sandi diganti")
         return self._token(caller.user_id, version)
 
 
-async def set_password(user_id: UUID, password: str) -> int:
+async def set_password(user_id: UUID, password: str, *, chosen_by_owner: bool = False) -> int:
     """Store a new password hash and end every token issued before; returns the new
-    ``token_version``."""
+    ``token_version``. A password the account's owner chose ends ``must_change_password``."""
     password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    values: dict[Any, Any] = {
+        User.password_hash: password_hash,
+        User.token_version: User.token_version + 1,
+    }
+    if chosen_by_owner:
+        values[User.must_change_password] = False
     async with User._meta.db.transaction():
-        await User.update(
-            {User.password_hash: password_hash, User.token_version: User.token_version + 1}
-        ).where(User.id == user_id)
+        await User.update(values).where(User.id == user_id)
         row = await User.select(User.token_version).where(User.id == user_id).first()
     return int(row["token_version"]) if row else 0
 

@@ -17,6 +17,7 @@ from lms.auth.caller import Caller
 from lms.auth.tables import User
 from lms.config import Settings
 from lms.db import fetch_sql
+from lms.shared.errors import Forbidden
 
 # Routes that answer without a token. Everything else is authenticated.
 PUBLIC_PATHS = [
@@ -30,9 +31,26 @@ PUBLIC_PATHS = [
     "^/.well-known/",
 ]
 
+#: What an account that must still change its initial password may call with its token:
+#: change it, see who it is, log out. Everything else answers 403.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/logout"}
+)
+PASSWORD_CHANGE_REQUIRED = (
+    "Ganti kata sandi awal Anda terlebih dahulu (POST /api/v1/auth/password) sebelum memakai "
+    "layanan lain."
+)
 
-async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
-    """Load the caller named by the token's subject; None (→ 401) if gone or inactive."""
+
+async def caller_for_token(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> Caller | None:
+    """Load the caller named by the token's subject; None (→ 401) if gone or inactive.
+
+    Raises:
+        Forbidden: the account must still change its initial password and the route is not
+            one of :data:`OPEN_BEFORE_PASSWORD_CHANGE`.
+    """
     try:
         user_id = UUID(token.sub)
     except ValueError:
@@ -42,7 +60,7 @@ async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
     rows = await fetch_sql(
         User,
         "SELECT u.id, u.username, u.role, u.active, u.person, u.unit, u.token_version, "
-        "un.path AS unit_path "
+        "u.must_change_password, un.path AS unit_path "
         "FROM lms_user u LEFT JOIN unit un ON un.id = u.unit WHERE u.id = {}",
         user_id,
     )
@@ -51,6 +69,10 @@ async def caller_for_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
         return None
     if token_version(token) != row["token_version"]:
         return None  # issued before the last password change
+    if row["must_change_password"] and (
+        connection.scope["path"].rstrip("/") not in OPEN_BEFORE_PASSWORD_CHANGE
+    ):
+        raise Forbidden(PASSWORD_CHANGE_REQUIRED)
     return Caller(
         user_id=cast(UUID, _uuid(row["id"])),  # the primary key is never null
         username=row["username"],

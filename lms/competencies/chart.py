@@ -85,3 +85,73 @@ def element_chart(
         legend_x += 24 + 6 * len(period)
     parts.append("</svg>")
     return "".join(parts)
+
+
+_BAR_W, _BAR_LABEL, _BAR_VALUE, _BAR_H, _BAR_GAP = 340, 30, 36, 15, 10
+
+
+def element_bars(periods: list[str], values: list[dict[str, float]], *, title: str) -> str:
+    """Return an ``<svg>`` for a phone's width (the page's chart): one row per element U1–U9,
+    a horizontal bar per period, its value at the end, and the B and A floors as dashed lines.
+
+    It carries ``role="img"`` and ``title`` as its name; the page prints the same figures in a
+    table beside it.
+
+    Args:
+        periods: Period names, in the order of ``values`` (escaped here).
+        values: Per period, element code -> score on the 0–100 scale.
+        title: What the chart shows, for screen readers.
+    """
+    codes = [f"U{i}" for i in range(1, 10)]
+    count = max(len(periods), 1)
+    legend_h = 20 * ((len(periods) + 1) // 2) + 6
+    group_h = count * _BAR_H + _BAR_GAP
+    height = legend_h + len(codes) * group_h + 34
+    plot = _BAR_W - _BAR_LABEL - _BAR_VALUE
+
+    def x(value: float) -> float:
+        return _BAR_LABEL + plot * max(0.0, min(value, 100.0)) / 100
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_BAR_W} {height}" role="img" '
+        f'aria-labelledby="grafik-judul" class="chart" font-family="sans-serif" font-size="13">'
+        f'<title id="grafik-judul">{escape(title)}</title>'
+    ]
+    for p, period in enumerate(periods):
+        lx = (p % 2) * (_BAR_W / 2)
+        ly = (p // 2) * 20
+        parts.append(
+            f'<rect x="{lx:.1f}" y="{ly + 2}" width="13" height="13" '
+            f'fill="{COLORS[p % len(COLORS)]}"/>'
+            f'<text x="{lx + 18:.1f}" y="{ly + 13}" fill="#1f2933">{escape(period)}</text>'
+        )
+    top = legend_h
+    bottom = legend_h + len(codes) * group_h
+    # The floors first, so bars and their values are drawn over the dashed lines.
+    for step, (value, label) in enumerate(_FLOORS):
+        parts.append(
+            f'<line x1="{x(value):.1f}" y1="{top - 2}" x2="{x(value):.1f}" '
+            f'y2="{bottom + 3 + 14 * step}" stroke="#b33" stroke-width="1" '
+            'stroke-dasharray="4 3"/>'
+            f'<text x="{x(value) - 3:.1f}" y="{bottom + 14 + 14 * step}" text-anchor="end" '
+            f'fill="#9b1c1c" font-size="11">{label}</text>'
+        )
+    for index, code in enumerate(codes):
+        gy = top + index * group_h
+        weight = ' font-weight="bold"' if code in ("U6", "U7") else ""
+        parts.append(
+            f'<text x="0" y="{gy + count * _BAR_H / 2 + 5:.1f}" fill="#1f2933"{weight}>'
+            f"{code}</text>"
+        )
+        for p, period_values in enumerate(values):
+            value = period_values.get(code, 0.0)
+            by = gy + p * _BAR_H
+            parts.append(
+                f'<rect x="{_BAR_LABEL}" y="{by:.1f}" width="{x(value) - _BAR_LABEL:.1f}" '
+                f'height="{_BAR_H - 2}" fill="{COLORS[p % len(COLORS)]}"/>'
+                f'<text x="{x(value) + 3:.1f}" y="{by + _BAR_H - 4:.1f}" font-size="11" '
+                'fill="#1f2933" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                f"{format_decimal_id(value, 1)}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)

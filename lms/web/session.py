@@ -30,11 +30,14 @@ from typing import Any
 from uuid import UUID
 
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import FormMultiDict
+from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 from lms.auth.caller import Caller
 from lms.auth.tables import User
@@ -137,6 +140,19 @@ def session_middleware(settings: Settings) -> DefineMiddleware:
     return DefineMiddleware(PageSessionMiddleware, settings=settings)
 
 
+class ClosingCSRFMiddleware(CSRFMiddleware):
+    """Litestar's CSRF check, closing the uploaded files of a refused form: the route would
+    close them after its handler, but a refusal never reaches the route."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except PermissionDeniedException:
+            if (form := ScopeState.from_scope(scope).form) is not Empty:
+                await FormMultiDict.from_form_data(form).close()
+            raise
+
+
 def csrf_middleware(settings: Settings) -> DefineMiddleware:
     """Double-submit CSRF tokens on every unsafe request of the pages."""
     config = CSRFConfig(
@@ -147,7 +163,7 @@ def csrf_middleware(settings: Settings) -> DefineMiddleware:
         cookie_samesite="lax",
         header_name="x-csrf-token",
     )
-    return DefineMiddleware(CSRFMiddleware, config=config)
+    return DefineMiddleware(ClosingCSRFMiddleware, config=config)
 
 
 def password_fingerprint(settings: Settings, password_hash: str) -> str:

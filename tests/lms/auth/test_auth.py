@@ -326,3 +326,29 @@ async def test_login_limit_counts_in_redis_when_configured(client, app):
         if keys:
             await counters.redis.delete(*keys)
         await counters.close()
+
+
+async def test_an_initial_password_opens_only_the_password_change_on_the_api(client, app):
+    from lms.auth.tables import User
+
+    actor = await make_actor(app, "organizer", username="nisa", password="sandi-awal-1")
+    await User.update({User.must_change_password: True}).where(User.id == actor.user_id)
+    token = (await _login(client, "nisa", "sandi-awal-1")).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    refused = await client.get("/api/v1/sessions", headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "Ganti kata sandi awal" in refused.json()["detail"]
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+
+    changed = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "sandi-awal-1", "new_password": "sandi-baru-22"},
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.text
+    fresh = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    assert (await client.get("/api/v1/sessions", headers=fresh)).status_code == 200
+    row = await User.select(User.must_change_password).where(User.id == actor.user_id)
+    assert row == [{"must_change_password": False}]
