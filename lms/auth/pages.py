@@ -37,9 +37,13 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
+#: Where each role starts its day; everyone else (participants, admins) lands on ``/saya``.
+ROLE_HOMES = {"organizer": "/kelola/sesi", "trainer": "/latih", "hr": "/sdm"}
+
+
 def home_of(user: PageCaller) -> str:
     """Where a user lands after logging in."""
-    return "/kelola/sesi" if user.role == "organizer" else "/saya"
+    return ROLE_HOMES.get(user.role, "/saya")
 
 
 def _login_page(
@@ -94,7 +98,7 @@ async def login_submit(
     user = await _user_after_login(UUID(subject))
     if user["must_change_password"]:
         return Redirect("/saya/kata-sandi", status_code=303)
-    target = next_path or ("/kelola/sesi" if user["role"] == "organizer" else "/saya")
+    target = next_path or ROLE_HOMES.get(user["role"], "/saya")
     return Redirect(target, status_code=303)
 
 

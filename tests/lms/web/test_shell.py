@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from lms.auth.tables import User
 from lms.web.assets import asset_url
@@ -215,3 +216,17 @@ async def test_a_page_weighs_under_100_kb_first_and_20_kb_after(web):
     assert len(assets) == 2
     assert len(page.content) + sum(sizes) <= 100 * 1024
     assert len(page.content) <= 20 * 1024
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [("organizer", "/kelola/sesi"), ("trainer", "/latih"), ("hr", "/sdm"), ("admin", "/saya")],
+)
+async def test_each_role_lands_on_its_own_start_page(app, web, unit, role, home):
+    from tests.factories import make_actor
+
+    await make_actor(app, role, unit_id=unit["id"], username=f"awal-{role}")
+
+    resp = await login(web, f"awal-{role}", "rahasia-123")
+
+    assert resp.status_code == 303 and resp.headers["location"] == home
