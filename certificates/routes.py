@@ -8,6 +8,14 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
+from certificates.badges.controllers import (
+    BadgeStatusController,
+    BadgeVerifyController,
+    CertificateBadgeController,
+    IssuerDidController,
+    PublicBadgeController,
+)
+from certificates.badges.service import BadgeService
 from certificates.issuing.controllers import (
     IssuerProfileController,
     SessionCertificateController,
@@ -79,7 +87,18 @@ def issuing_router(settings: Settings) -> Router:
     )
 
 
-def verification_routers(settings: Settings) -> list[Router]:
+def badge_router(settings: Settings, badges: BadgeService) -> Router:
+    """Open Badges: the issuer's DID document, the status list, the holder's download."""
+    return Router(
+        path="/",
+        route_handlers=[IssuerDidController, BadgeStatusController, CertificateBadgeController],
+        dependencies={
+            "badge_service": Provide(lambda: badges, use_cache=True, sync_to_thread=False)
+        },
+    )
+
+
+def verification_routers(settings: Settings, badges: BadgeService) -> list[Router]:
     """The public page and JSON (rate limited per address), HR's checks, and trust changes."""
     verification = VerificationService(settings.public_base_url, settings.timezone)
     trust = TrustService(settings)
@@ -87,8 +106,16 @@ def verification_routers(settings: Settings) -> list[Router]:
     return [
         Router(
             path="/",
-            route_handlers=[VerifyPageController, VerifyApiController],
-            dependencies={"verification_service": provide_verification},
+            route_handlers=[
+                VerifyPageController,
+                VerifyApiController,
+                PublicBadgeController,
+                BadgeVerifyController,
+            ],
+            dependencies={
+                "verification_service": provide_verification,
+                "badge_service": Provide(lambda: badges, use_cache=True, sync_to_thread=False),
+            },
             middleware=[verify_rate_limit(settings).middleware],
             opt={SERVICE_OPT: verification},
         ),
@@ -109,9 +136,7 @@ def page_routers(settings: Settings) -> list[Router]:
     """The "cek sertifikat" form (rate limited like the verify page) and the holder's PDF."""
     store = store_for(settings)
     return [
-        page_router(
-            settings, [check_page], middleware=[verify_rate_limit(settings).middleware]
-        ),
+        page_router(settings, [check_page], middleware=[verify_rate_limit(settings).middleware]),
         page_router(
             settings,
             [my_certificate_pdf],
@@ -141,4 +166,10 @@ def letterhead_source(settings: Settings) -> LetterheadSource:
 
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
-    return [issuing_router(settings), *verification_routers(settings), *page_routers(settings)]
+    badges = BadgeService(settings)
+    return [
+        issuing_router(settings),
+        badge_router(settings, badges),
+        *verification_routers(settings, badges),
+        *page_routers(settings),
+    ]

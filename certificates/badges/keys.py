@@ -107,7 +107,9 @@ class BadgeKey:
 
     def did_document(self) -> dict[str, Any]:
         """The DID document served at ``/.well-known/did.json``."""
-        jwk = {k: v for k, v in self.jwk().as_dict(private=False).items() if k in {"kty", "crv", "x"}}
+        jwk = {
+            k: v for k, v in self.jwk().as_dict(private=False).items() if k in {"kty", "crv", "x"}
+        }
         method = self.verification_method
         return {
             "@context": [contexts.DID_V1, contexts.MULTIKEY_V1],

@@ -83,7 +83,7 @@ def _timestamp(at: dt.datetime) -> str:
 
 
 def add_proof(document: dict[str, Any], key: BadgeKey, created: dt.datetime) -> dict[str, Any]:
-    """A copy of ``document`` with an ``eddsa-rdfc-2022`` proof (``assertionMethod``)."""
+    """A copy of ``document`` with one ``eddsa-rdfc-2022`` proof (``assertionMethod``)."""
     unsecured = {k: copy.deepcopy(v) for k, v in document.items() if k != "proof"}
     options = {
         "type": "DataIntegrityProof",
@@ -93,7 +93,8 @@ def add_proof(document: dict[str, Any], key: BadgeKey, created: dt.datetime) -> 
         "proofPurpose": "assertionMethod",
     }
     signature = key.private.sign(_hash_data(unsecured, options))
-    return {**unsecured, "proof": {**options, "proofValue": "z" + base58btc(signature)}}
+    # A list of one: 1EdTech's OB 3.0 JSON Schema wants an array (the same RDF as an object).
+    return {**unsecured, "proof": [{**options, "proofValue": "z" + base58btc(signature)}]}
 
 
 def verify_proof(document: dict[str, Any], public: Ed25519PublicKey) -> dict[str, Any]:
