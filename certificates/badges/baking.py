@@ -44,7 +44,7 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont) -> int:
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text(((SIZE - (right - left)) / 2 - left, y), text, font=font, fill=_INK)
-    return y + (bottom - top) + 8
+    return y + int(bottom - top) + 8
 
 
 def badge_image(title: str, jp: str, organizer: str, predikat: str | None) -> Image.Image:

@@ -61,7 +61,6 @@ def canonical(document: dict[str, Any]) -> str:
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
                 "documentLoader": contexts.document_loader,
-                "safe": True,
             },
         )
     except (jsonld.JsonLdError, contexts.UnknownContext, TypeError, ValueError) as exc:
@@ -99,6 +98,10 @@ def add_proof(document: dict[str, Any], key: BadgeKey, created: dt.datetime) -> 
 
 def verify_proof(document: dict[str, Any], public: Ed25519PublicKey) -> dict[str, Any]:
     """Check the one ``eddsa-rdfc-2022`` proof of ``document``; return the proof.
+
+    The proof covers the RDF the document expands to: a JSON member no context defines expands
+    to nothing and so is not covered (pyld drops it silently). Callers that read the JSON must
+    also check it is the issued one (``BadgeService.verify`` compares it with the stored copy).
 
     Raises:
         ProofError: no proof, another suite or purpose, or a signature that does not match.

@@ -26,12 +26,16 @@ class VerifiedCertificate(Output):
     verify_url: str
 
 
+BadgeFormat = Literal["data-integrity", "vc-jwt"]
+BadgeStatus = Literal["valid", "revoked", "superseded", "expired", "not_yet_valid", "unknown"]
+
+
 class BadgeVerificationRead(Output):
     """The answer of ``POST /api/v1/verify/badge``: valid only when every check passes."""
 
     valid: bool
-    format: Literal["data-integrity", "vc-jwt"]
-    status: Literal["valid", "revoked", "superseded", "expired", "not_yet_valid", "unknown"]
+    format: BadgeFormat
+    status: BadgeStatus
     checks: list[BadgeCheck]
     credential_id: str | None = None
     certificate: VerifiedCertificate | None = None

@@ -27,7 +27,13 @@ import msgspec
 from certificates.badges import baking, proofs
 from certificates.badges.credential import BadgeFacts, Competence, build
 from certificates.badges.keys import BadgeKey, badge_key
-from certificates.badges.schemas import BadgeCheck, BadgeVerificationRead, VerifiedCertificate
+from certificates.badges.schemas import (
+    BadgeCheck,
+    BadgeFormat,
+    BadgeStatus,
+    BadgeVerificationRead,
+    VerifiedCertificate,
+)
 from certificates.badges.status_list import LIST_SIZE, REVOKED_STATUSES, status_list_credential
 from certificates.issuing.codes import lookup_forms
 from certificates.records.service import effective_status, load_json, today
@@ -261,6 +267,7 @@ class BadgeService:
         """Check an uploaded credential: proof, issuer key, status and validity period."""
         checks: list[BadgeCheck] = []
         key = self.key
+        fmt: BadgeFormat
         if jwt is not None:
             fmt = "vc-jwt"
             try:
@@ -293,6 +300,20 @@ class BadgeService:
             issuer_ok = (
                 method == key.verification_method and _object_id(document.get("issuer")) == key.did
             )
+            # The proof covers the RDF the JSON expands to, and a member no context defines
+            # expands to nothing: such a member would ride along unsigned. Every credential
+            # this office issued is on record, so the JSON must be exactly the one issued.
+            same = await self._as_issued(document)
+            if same is not None:
+                checks.append(
+                    BadgeCheck(
+                        "content",
+                        same,
+                        "Isi sama dengan yang diterbitkan"
+                        if same
+                        else "Isi berbeda dari kredensial yang diterbitkan",
+                    )
+                )
         checks.append(
             BadgeCheck(
                 "issuer",
@@ -333,7 +354,23 @@ class BadgeService:
             certificate=certificate,
         )
 
-    async def _status_of(self, document: dict[str, Any]) -> tuple[str, VerifiedCertificate | None]:
+    async def _as_issued(self, document: dict[str, Any]) -> bool | None:
+        """Whether ``document`` is exactly a credential on record (None: none has its id)."""
+        value = document.get("id")
+        if not isinstance(value, str) or not value.startswith("urn:uuid:"):
+            return None
+        try:
+            certificate_id = UUID(value.removeprefix("urn:uuid:"))
+        except ValueError:
+            return None
+        stored = await self._stored(certificate_id)
+        if stored is None:
+            return None
+        return load_json(stored["credential"]) == document
+
+    async def _status_of(
+        self, document: dict[str, Any]
+    ) -> tuple[BadgeStatus, VerifiedCertificate | None]:
         entry = document.get("credentialStatus")
         if isinstance(entry, list) and len(entry) == 1:
             entry = entry[0]
@@ -364,8 +401,10 @@ class BadgeService:
             course=str(snapshot.get("course_title") or ""),
             verify_url=f"{self.base_url}/verify/{row['code']}",
         )
-        if row["status"] in REVOKED_STATUSES:
-            return row["status"], certificate
+        if row["status"] == "revoked":
+            return "revoked", certificate
+        if row["status"] == "superseded":
+            return "superseded", certificate
         now = utcnow()
         starts = _instant(document.get("validFrom"))
         ends = _instant(document.get("validUntil"))

@@ -36,7 +36,6 @@ _USER_COLUMNS = (
 )
 
 
-
 LOCKED = "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti."
 
 

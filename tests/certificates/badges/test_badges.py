@@ -153,6 +153,12 @@ async def test_a_certificate_as_an_open_badge(
     assert {c["check"]: c["ok"] for c in answer["checks"]}["proof"] is False
     with pytest.raises(OB3VerificationError):
         verify_data_integrity_proof(tampered, pem)
+    # A member no context defines would not change the signed RDF: refused as not as issued.
+    extra = copy.deepcopy(credential)
+    extra["credentialSubject"]["achievement"]["undefinedTerm"] = "Lulus dengan pujian"
+    answer = (await client.post("/api/v1/verify/badge", json={"credential": extra})).json()
+    assert answer["valid"] is False
+    assert {c["check"]: c["ok"] for c in answer["checks"]}["content"] is False
     head, payload, signature = jwt.split(".")
     flipped = payload[:40] + ("A" if payload[40] != "A" else "B") + payload[41:]
     answer = (
@@ -269,3 +275,33 @@ async def test_badge_download_is_404_for_whoever_may_not_see(
     assert (await client.get("/verify/NO-SUCH-CODE/badge.json")).status_code == 404
     png = await client.get(url + "?format=png", headers=organizer.headers)
     assert png.status_code == 200 and png.content.startswith(baking.PNG_SIGNATURE)
+
+
+async def test_the_verify_page_offers_the_badge_and_linkedin(app, client, unit):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.certificates.verification.test_verification import insert_certificate
+
+    valid = await insert_certificate(unit, number="010/PP/DPMPTSP/XI/2026")
+    page = await client.get(f"/verify/{valid['code']}")
+    assert page.status_code == 200
+    html = page.text
+    assert f'href="/verify/{valid["code"]}/badge.json"' in html
+    assert f'href="/verify/{valid["code"]}/badge.png"' in html
+    assert "Tambahkan ke profil LinkedIn" in html
+    start = html.index("https://www.linkedin.com/profile/add?")
+    link = html[start : html.index('"', start)].replace("&amp;", "&")
+    query = parse_qs(urlsplit(link).query)
+    assert query["startTask"] == ["CERTIFICATION_NAME"]
+    assert query["certId"] == ["010/PP/DPMPTSP/XI/2026"]
+    assert query["certUrl"] == [f"https://prima.test/verify/{valid['code']}"]
+    assert query["issueYear"] == ["2026"] and query["issueMonth"] == ["11"]
+    # The inserted certificate (no session rules, no course row) still makes a valid badge.
+    credential = (await client.get(f"/verify/{valid['code']}/badge.json")).json()
+    validate_ob3_schema(credential)
+    answer = (await client.post("/api/v1/verify/badge", json={"credential": credential})).json()
+    assert answer["valid"] is True, answer
+
+    revoked = await insert_certificate(unit, number="011/PP/DPMPTSP/XI/2026", status="revoked")
+    html = (await client.get(f"/verify/{revoked['code']}")).text
+    assert "badge.json" not in html and "linkedin" not in html.lower()
