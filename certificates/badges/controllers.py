@@ -71,7 +71,13 @@ class IssuerDidController(Controller):
     path = "/.well-known"
     tags = ["open badges"]
 
-    @get("/did.json", operation_id="issuerDidDocument", security=[], opt=PUBLIC)
+    @get(
+        "/did.json",
+        operation_id="issuerDidDocument",
+        security=[],
+        opt=PUBLIC,
+        media_type="application/did+json",
+    )
     async def did(self, badge_service: NamedDependency[BadgeService]) -> Response[dict[str, Any]]:
         """The issuer's DID document: the public Ed25519 key that signs Open Badges."""
         return Response(
@@ -87,7 +93,13 @@ class BadgeStatusController(Controller):
     path = "/api/v1/badges"
     tags = ["open badges"]
 
-    @get("/status/1", operation_id="badgeStatusList", security=[], opt=PUBLIC)
+    @get(
+        "/status/1",
+        operation_id="badgeStatusList",
+        security=[],
+        opt=PUBLIC,
+        media_type=CREDENTIAL_MEDIA,
+    )
     async def status_list(
         self, badge_service: NamedDependency[BadgeService]
     ) -> Response[dict[str, Any]]:
@@ -113,7 +125,7 @@ class CertificateBadgeController(Controller):
         "/{certificate_id:uuid}/badge",
         operation_id="downloadCertificateBadge",
         guards=[allow("organizer", "hr", "participant")],
-        responses=problem_responses(403, 404, 422),
+        responses=problem_responses(400, 403, 404, 422),
         media_type=CREDENTIAL_MEDIA,
     )
     async def badge(
@@ -138,7 +150,7 @@ class PublicBadgeController(Controller):
         "/{code:str}/badge.json",
         operation_id="publicBadgeJson",
         security=[],
-        responses=problem_responses(404, 422, 429),
+        responses=problem_responses(400, 404, 422, 429),
         media_type=CREDENTIAL_MEDIA,
     )
     async def json_file(
@@ -152,7 +164,7 @@ class PublicBadgeController(Controller):
         "/{code:str}/badge.png",
         operation_id="publicBadgePng",
         security=[],
-        responses=problem_responses(404, 422, 429),
+        responses=problem_responses(400, 404, 422, 429),
         media_type=PNG,
     )
     async def png_file(

@@ -69,6 +69,7 @@ def certificates_panel(settings: Settings) -> HomePanel:
                 "status_label": STATUS_LABELS["id"].get(c.status, c.status),
                 "issued": format_date(c.issued_at.astimezone(ZoneInfo(settings.timezone)).date()),
                 "verify_url": c.links.verify,
+                "badge_url": f"/verify/{c.links.verify.rsplit('/', 1)[-1]}/badge.json",
             }
             for c in page.items
         ]
