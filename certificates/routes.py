@@ -98,8 +98,9 @@ def badge_router(settings: Settings, badges: BadgeService) -> Router:
     )
 
 
-def verification_routers(settings: Settings, badges: BadgeService) -> list[Router]:
+def verification_routers(settings: Settings, badges: BadgeService | None = None) -> list[Router]:
     """The public page and JSON (rate limited per address), HR's checks, and trust changes."""
+    badges = badges or BadgeService(settings)
     verification = VerificationService(settings.public_base_url, settings.timezone)
     trust = TrustService(settings)
     provide_verification = Provide(lambda: verification, use_cache=True, sync_to_thread=False)

@@ -5,7 +5,8 @@
 - ``GET /api/v1/certificates/{id}/badge?format=json|jwt|png``: the holder's (or organizer's,
   HR's) download;
 - ``GET /verify/{code}/badge.json`` and ``/verify/{code}/badge.png``: the same, public by the
-  verification code printed on the certificate (rate limited with the verify page);
+  verification code printed on the certificate (rate limited with the verify page), and
+  ``/verify/{code}/linkedin``: a redirect to LinkedIn's add-certification form;
 - ``POST /api/v1/verify/badge`` (JSON credential or VC-JWT) and ``POST
   /api/v1/verify/badge/png`` (a baked PNG): proof, issuer key and status (public, rate limited).
 """
@@ -22,7 +23,7 @@ from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
-from litestar.response import Response
+from litestar.response import Redirect, Response
 
 from certificates.badges.baking import NotABadge, extract
 from certificates.badges.schemas import BadgeUpload, BadgeVerificationRead
@@ -173,6 +174,20 @@ class PublicBadgeController(Controller):
         """The badge image with the credential baked in (OB 3.0 ``openbadgecredential``)."""
         row = await badge_service.by_code(code)
         return badge_response(await badge_service.credential_for(row), "png", badge_service)
+
+    @get(
+        "/{code:str}/linkedin",
+        operation_id="publicBadgeLinkedIn",
+        security=[],
+        status_code=303,
+        responses=problem_responses(400, 404, 422, 429),
+    )
+    async def linkedin(
+        self, code: FromPath[str], badge_service: NamedDependency[BadgeService]
+    ) -> Redirect:
+        """To LinkedIn's "add licence or certification" form, filled in for this certificate."""
+        row = await badge_service.by_code(code)
+        return Redirect(badge_service.linkedin(row), status_code=303, headers=NO_STORE)
 
 
 @dataclass

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from certificates.badges import baking, proofs
 from certificates.badges.credential import BadgeFacts, Competence, build
 from certificates.badges.keys import BadgeKey, badge_key
+from certificates.badges.linkedin import add_to_profile_url
 from certificates.badges.schemas import (
     BadgeCheck,
     BadgeFormat,
@@ -229,6 +231,24 @@ class BadgeService:
             if row is not None:
                 return row
         raise NotFound(NOT_FOUND)
+
+    def linkedin(self, row: dict[str, Any]) -> str:
+        """LinkedIn's prefilled "add certification" link for a valid certificate.
+
+        Raises:
+            RuleViolation: the certificate is revoked, superseded or expired.
+        """
+        if effective_status(row["status"], row["valid_until"], today(self.settings)) != "valid":
+            raise RuleViolation("Hanya sertifikat yang berlaku dapat ditambahkan ke LinkedIn")
+        snapshot = load_json(row["snapshot"])
+        return add_to_profile_url(
+            name=str(snapshot.get("course_title") or ""),
+            organization=str(snapshot.get("organizer_name") or ""),
+            issued_on=row["issued_at"].astimezone(ZoneInfo(self.settings.timezone)).date(),
+            valid_until=row["valid_until"],
+            number=row["number"],
+            verify_url=f"{self.base_url}/verify/{row['code']}",
+        )
 
     def png(self, badge: IssuedBadge) -> bytes:
         """The badge image with the credential (JSON with its proof) baked in."""

@@ -22,7 +22,6 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from certificates.badges.linkedin import add_to_profile_url
 from certificates.records.schemas import REVOCATION_CATEGORIES, STATUS_LABELS
 from certificates.rendering.formatting import format_jp
 from certificates.verification.schemas import (
@@ -209,27 +208,23 @@ def page_context(result: VerificationRead, lang: str, zone: str) -> dict[str, An
         "predecessor_path": _page_path(result.supersedes, lang),
         "revocation": revocation,
         "checked_at": _moment(result.checked_at, zone, lang),
-        "badge": _badge_links(result, zone),
+        "badge": _badge_links(result),
         "other_lang_path": "?lang=en" if lang == "id" else "?lang=id",
     }
 
 
-def _badge_links(result: VerificationRead, zone: str) -> dict[str, str] | None:
-    """The Open Badge downloads and the LinkedIn link, for a valid certificate only."""
+def _badge_links(result: VerificationRead) -> dict[str, str] | None:
+    """The Open Badge downloads and the LinkedIn link, for a valid certificate only.
+
+    All three are on this server (the LinkedIn one redirects): the page links nowhere else.
+    """
     if result.status != "valid":
         return None
-    code = result.verify_url.rsplit("/", 1)[-1]
+    base = f"/verify/{result.verify_url.rsplit('/', 1)[-1]}"
     return {
-        "json": f"/verify/{code}/badge.json",
-        "png": f"/verify/{code}/badge.png",
-        "linkedin": add_to_profile_url(
-            name=result.course,
-            organization=result.issuer,
-            issued_on=result.issued_at.astimezone(ZoneInfo(zone)).date(),
-            valid_until=result.valid_until,
-            number=result.number,
-            verify_url=result.verify_url,
-        ),
+        "json": f"{base}/badge.json",
+        "png": f"{base}/badge.png",
+        "linkedin": f"{base}/linkedin",
     }
 
 

@@ -219,15 +219,18 @@ async def test_a_reissue_supersedes_the_old_badge(
         headers=organizer.headers,
     )
     assert reissued.status_code == 201, reissued.text
-    new_code = reissued.json()["code"] if "code" in reissued.json() else None
+    new_row = await Certificate.select().where(Certificate.supersedes == first["id"]).first()
+    new_code = new_row["code"]
     bits = await status_bits(client)
     assert status_list.bit(bits, int(old["credentialStatus"]["statusListIndex"])) is True
     answer = (await client.post("/api/v1/verify/badge", json={"credential": old})).json()
     assert answer["status"] == "superseded" and answer["valid"] is False
-    if new_code:
-        new = (await client.get(f"/verify/{new_code}/badge.json")).json()
-        assert new["id"] != old["id"]
-        validate_ob3_schema(new)
+    new = (await client.get(f"/verify/{new_code}/badge.json")).json()
+    assert new["id"] != old["id"]
+    assert new["credentialStatus"]["statusListIndex"] != old["credentialStatus"]["statusListIndex"]
+    answer = (await client.post("/api/v1/verify/badge", json={"credential": new})).json()
+    assert answer["valid"] is True, answer
+    validate_ob3_schema(new)
 
 
 async def test_foreign_and_malformed_uploads(app, client):
@@ -289,13 +292,17 @@ async def test_the_verify_page_offers_the_badge_and_linkedin(app, client, unit):
     assert f'href="/verify/{valid["code"]}/badge.json"' in html
     assert f'href="/verify/{valid["code"]}/badge.png"' in html
     assert "Tambahkan ke profil LinkedIn" in html
-    start = html.index("https://www.linkedin.com/profile/add?")
-    link = html[start : html.index('"', start)].replace("&amp;", "&")
+    assert f'href="/verify/{valid["code"]}/linkedin"' in html
+    redirect = await client.get(f"/verify/{valid['code']}/linkedin")
+    assert redirect.status_code == 303
+    link = redirect.headers["location"]
+    assert link.startswith("https://www.linkedin.com/profile/add?")
     query = parse_qs(urlsplit(link).query)
     assert query["startTask"] == ["CERTIFICATION_NAME"]
     assert query["certId"] == ["010/PP/DPMPTSP/XI/2026"]
     assert query["certUrl"] == [f"https://prima.test/verify/{valid['code']}"]
     assert query["issueYear"] == ["2026"] and query["issueMonth"] == ["11"]
+    assert query["name"] and query["organizationName"]
     # The inserted certificate (no session rules, no course row) still makes a valid badge.
     credential = (await client.get(f"/verify/{valid['code']}/badge.json")).json()
     validate_ob3_schema(credential)
@@ -305,3 +312,5 @@ async def test_the_verify_page_offers_the_badge_and_linkedin(app, client, unit):
     revoked = await insert_certificate(unit, number="011/PP/DPMPTSP/XI/2026", status="revoked")
     html = (await client.get(f"/verify/{revoked['code']}")).text
     assert "badge.json" not in html and "linkedin" not in html.lower()
+    refused = await client.get(f"/verify/{revoked['code']}/linkedin")
+    assert refused.status_code == 422
