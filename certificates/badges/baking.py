@@ -60,7 +60,7 @@ def badge_image(title: str, jp: str, organizer: str, predikat: str | None) -> Im
     for line in lines:
         y = _centered(draw, y, line, _font(30, bold=True))
     y += 8
-    y = _centered(draw, y, f"{jp} JP", _font(40, bold=True))
+    y = _centered(draw, y, f"{jp} JP", _font(40, bold=True)) + 6
     if predikat:
         y = _centered(draw, y, predikat, _font(22))
     org = textwrap.wrap(organizer, 36)[:3]

@@ -215,3 +215,67 @@ def test_png_baking_round_trip_and_refusals():
         baking.extract(plain)
     with pytest.raises(baking.NotABadge):
         baking.extract(png[:40])
+
+
+def test_a_full_credential_with_competencies_and_validity():
+    from decimal import Decimal
+
+    from openbadgeslib.ob3.ldp import OB3LdpVerifier
+
+    from certificates.badges.credential import BadgeFacts, Competence, build, identity_hash
+    from tests.certificates.badges.ob3 import validate_ob3_schema
+
+    key = BadgeKey(Ed25519PrivateKey.generate(), "did:web:p.test")
+    facts = BadgeFacts(
+        certificate_id="7b0f5f8a-0000-4000-8000-000000000003",
+        number="001/PP/DPMPTSP/XI/2026",
+        course_id="7b0f5f8a-0000-4000-8000-000000000004",
+        course_code="PP-01",
+        course_title="Pelatihan Pelayanan Prima",
+        course_description="",
+        organizer_name="DPMPTSP Kota Padang Panjang",
+        government_name="Pemerintah Kota Padang Panjang",
+        issued_at=NOW,
+        start_date=dt.date(2026, 11, 18),
+        end_date=dt.date(2026, 11, 20),
+        valid_until=dt.date(2029, 11, 20),
+        jp=Decimal("7.5"),
+        final_score=Decimal("85.25"),
+        predikat="Memuaskan",
+        pass_mark=Decimal("70.01"),
+        min_attendance=Decimal("80"),
+        nip="198609262015051001",
+        email=" Rina@Example.go.id ",
+        holder_name="Rina",
+        competencies=[
+            Competence("PP-1", "Sikap melayani", "Ramah dan sigap"),
+            Competence("PP-2", "Penanganan pengaduan"),
+        ],
+    )
+    unsigned = build(
+        facts,
+        issuer_did=key.did,
+        base_url="https://p.test",
+        status_list_url="https://p.test/api/v1/badges/status/1",
+        status_index=42,
+        zone="Asia/Jakarta",
+    )
+    # The last valid day ends at midnight in Jakarta; the activity dates are local days.
+    assert unsigned["validUntil"] == "2029-11-20T16:59:59Z"
+    subject = unsigned["credentialSubject"]
+    assert subject["activityStartDate"] == "2026-11-17T17:00:00Z"
+    assert subject["achievement"]["creditsAvailable"] == 7.5
+    assert [a["targetCode"] for a in subject["achievement"]["alignment"]] == ["PP-1", "PP-2"]
+    nip, email = subject["identifier"]
+    assert nip["identityHash"] == identity_hash("198609262015051001", nip["salt"])
+    assert email["identityHash"] == identity_hash("rina@example.go.id", email["salt"])
+    assert nip["salt"] != email["salt"]
+    assert "198609262015051001" not in json.dumps(unsigned)
+    signed = proofs.add_proof(unsigned, key, NOW)
+    pem = key.public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    # openbadgeslib's verifier also checks the JSON is the compacted form of what was signed
+    # (every member is a defined term), so nothing here rides outside the signature.
+    OB3LdpVerifier(pem).verify(signed)
+    validate_ob3_schema(signed)
