@@ -314,3 +314,35 @@ async def test_the_verify_page_offers_the_badge_and_linkedin(app, client, unit):
     assert "badge.json" not in html and "linkedin" not in html.lower()
     refused = await client.get(f"/verify/{revoked['code']}/linkedin")
     assert refused.status_code == 422
+
+
+async def test_revoke_sets_and_reinstate_clears_the_bit(app, client, organizer, admin, unit):
+    from tests.certificates.verification.test_verification import insert_certificate
+
+    cert = await insert_certificate(unit)
+    credential = (await client.get(f"/verify/{cert['code']}/badge.json")).json()
+    index = int(credential["credentialStatus"]["statusListIndex"])
+    before = await client.get("/api/v1/badges/status/1")
+    assert status_list.bit(await status_bits(client), index) is False
+    await client.post(
+        f"/api/v1/certificates/{cert['id']}/revoke", json=REVOKE, headers=organizer.headers
+    )
+    after = await client.get("/api/v1/badges/status/1")
+    assert status_list.bit(await status_bits(client), index) is True
+    # The list is itself signed by the office (and re-signed when a bit changes).
+    service = badge_service(app)
+    from certificates.badges import proofs
+
+    for body in (before.json(), after.json()):
+        proofs.verify_proof(body, service.key.public)
+        verify_data_integrity_proof(body, public_pem(service))
+    assert before.json()["proof"] != after.json()["proof"]
+    reinstated = await client.post(
+        f"/api/v1/certificates/{cert['id']}/reinstate",
+        json={"reason": "Pencabutan keliru, NIP ternyata benar"},
+        headers=admin.headers,
+    )
+    assert reinstated.status_code == 200
+    assert status_list.bit(await status_bits(client), index) is False
+    answer = (await client.post("/api/v1/verify/badge", json={"credential": credential})).json()
+    assert answer["valid"] is True, answer
