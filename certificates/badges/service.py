@@ -112,7 +112,7 @@ class BadgeService:
         for module in rules.get("modules") or []:
             codes.extend(module.get("competency_codes") or [])
         if not codes and course:
-            codes = list(course["competency_codes"] or [])
+            codes = _json_list(course["competency_codes"])
         unique_codes = list(dict.fromkeys(codes))
         competencies = []
         if unique_codes:
@@ -435,6 +435,13 @@ class BadgeService:
         ) == "expired":
             return "expired", certificate
         return "valid", certificate
+
+
+def _json_list(value: Any) -> list[str]:
+    """A JSON list column's value (Piccolo may return the text)."""
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _object_id(value: Any) -> Any:

@@ -346,3 +346,45 @@ async def test_revoke_sets_and_reinstate_clears_the_bit(app, client, organizer, 
     assert status_list.bit(await status_bits(client), index) is False
     answer = (await client.post("/api/v1/verify/badge", json={"credential": credential})).json()
     assert answer["valid"] is True, answer
+
+
+async def test_competencies_of_the_course_become_alignments(app, client, organizer, unit):
+    import datetime as dt
+    from uuid import uuid4
+
+    import msgspec
+
+    from courses.catalogue.schemas import CourseCreate
+    from courses.catalogue.services import CourseService
+    from lms.competencies.tables import Competency
+    from tests.certificates.builders.issuing import COURSE, organizer_caller
+    from tests.certificates.verification.test_verification import insert_certificate
+
+    for code, name in (("PP-SIKAP", "Sikap melayani"), ("PP-ADUAN", "Penanganan pengaduan")):
+        await Competency.insert(
+            Competency(
+                id=uuid4(), code=code, name=name, description="", created_at=dt.datetime.now(dt.UTC)
+            )
+        )
+    course = await CourseService().create(
+        organizer_caller(organizer, unit),
+        msgspec.convert(
+            {
+                **COURSE,
+                "code": f"PP-{uuid4().hex[:6]}",
+                "unit_id": str(unit["id"]),
+                "competency_codes": ["PP-SIKAP", "PP-ADUAN"],
+                "description": "Melayani dengan standar pelayanan prima.",
+            },
+            CourseCreate,
+        ),
+    )
+    cert = await insert_certificate(unit, course_id=course.id)
+    credential = (await client.get(f"/verify/{cert['code']}/badge.json")).json()
+    achievement = credential["credentialSubject"]["achievement"]
+    assert achievement["description"] == "Melayani dengan standar pelayanan prima."
+    assert [(a["targetCode"], a["targetName"]) for a in achievement["alignment"]] == [
+        ("PP-SIKAP", "Sikap melayani"),
+        ("PP-ADUAN", "Penanganan pengaduan"),
+    ]
+    validate_ob3_schema(credential)
