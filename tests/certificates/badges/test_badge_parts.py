@@ -279,3 +279,12 @@ def test_a_full_credential_with_competencies_and_validity():
     # (every member is a defined term), so nothing here rides outside the signature.
     OB3LdpVerifier(pem).verify(signed)
     validate_ob3_schema(signed)
+
+
+def test_1edtech_schema_is_at_hand():
+    """Says (as a skip) when the schema checks of the other tests could not run."""
+    from tests.certificates.badges.ob3 import require_schema, validate_ob3_schema
+
+    require_schema()
+    with pytest.raises(AssertionError):
+        validate_ob3_schema({"type": ["VerifiableCredential"]})
