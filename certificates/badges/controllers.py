@@ -142,10 +142,15 @@ class CertificateBadgeController(Controller):
 
 
 class PublicBadgeController(Controller):
-    """The badge downloads the public verify page offers."""
+    """The badge downloads the public verify page offers.
+
+    Page links like the verify page itself (``VerifyPageController``), so not in the API
+    document: the API has ``downloadCertificateBadge`` and ``verifyBadge``.
+    """
 
     path = "/verify"
     tags = ["open badges"]
+    include_in_schema = False
 
     @get(
         "/{code:str}/badge.json",
