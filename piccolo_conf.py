@@ -11,9 +11,7 @@ from lms.db import make_engine
 
 _settings = get_settings()
 
-DB = make_engine(
-    _settings.database_url, pool=_settings.db_pool, pool_size=_settings.db_pool_size
-)
+DB = make_engine(_settings.database_url, pool=_settings.db_pool, pool_size=_settings.db_pool_size)
 
 APP_REGISTRY = AppRegistry(
     apps=[

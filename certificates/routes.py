@@ -8,6 +8,14 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
+from certificates.badges.controllers import (
+    BadgeStatusController,
+    BadgeVerifyController,
+    CertificateBadgeController,
+    IssuerDidController,
+    PublicBadgeController,
+)
+from certificates.badges.service import BadgeService
 from certificates.issuing.controllers import (
     IssuerProfileController,
     SessionCertificateController,
@@ -88,16 +96,36 @@ def issuing_router(settings: Settings) -> Router:
     )
 
 
-def verification_routers(settings: Settings) -> list[Router]:
+def badge_router(settings: Settings, badges: BadgeService) -> Router:
+    """Open Badges: the issuer's DID document, the status list, the holder's download."""
+    return Router(
+        path="/",
+        route_handlers=[IssuerDidController, BadgeStatusController, CertificateBadgeController],
+        dependencies={
+            "badge_service": Provide(lambda: badges, use_cache=True, sync_to_thread=False)
+        },
+    )
+
+
+def verification_routers(settings: Settings, badges: BadgeService | None = None) -> list[Router]:
     """The public page and JSON (rate limited per address), HR's checks, and trust changes."""
+    badges = badges or BadgeService(settings)
     verification = VerificationService(settings.public_base_url, settings.timezone)
     trust = TrustService(settings)
     provide_verification = Provide(lambda: verification, use_cache=True, sync_to_thread=False)
     return [
         Router(
             path="/",
-            route_handlers=[VerifyPageController, VerifyApiController],
-            dependencies={"verification_service": provide_verification},
+            route_handlers=[
+                VerifyPageController,
+                VerifyApiController,
+                PublicBadgeController,
+                BadgeVerifyController,
+            ],
+            dependencies={
+                "verification_service": provide_verification,
+                "badge_service": Provide(lambda: badges, use_cache=True, sync_to_thread=False),
+            },
             middleware=[verify_rate_limit(settings).middleware],
             opt={SERVICE_OPT: verification},
         ),
@@ -183,9 +211,11 @@ def letterhead_source(settings: Settings) -> LetterheadSource:
 
 def build_routers(settings: Settings) -> list[Router]:
     """Every router of this app."""
+    badges = BadgeService(settings)
     return [
         issuing_router(settings),
-        *verification_routers(settings),
+        badge_router(settings, badges),
+        *verification_routers(settings, badges),
         *page_routers(settings),
         organizer_pages(settings),
     ]

@@ -104,3 +104,21 @@ class Certificate(Table, tablename="certificate"):
 # ``unit_path`` is the issuing unit's path at the time of issue, kept for scope filters without a
 # join; a unit move rewrites it with the tree (lms cannot import this app to do it itself).
 register_path_copy(Certificate, "unit_path")
+
+
+class BadgeCredential(Table, tablename="badge_credential"):
+    """A certificate as an Open Badges 3.0 credential, signed once and kept as issued.
+
+    ``status_index`` is the certificate's bit in the office's revocation status list, drawn at
+    random (unique) so that neighbouring bits say nothing about who was issued together.
+    ``credential`` holds the credential with its embedded proof; ``jwt`` the same credential
+    as a VC-JWT. Whether the bit is set is read from the certificate's own ``status`` when the
+    list is published, so a revocation shows in the list from the transaction that revokes.
+    """
+
+    id = UUID(primary_key=True)
+    certificate_id = UUID(unique=True, index=True)
+    status_index = Integer(unique=True)
+    credential = JSON(default="{}")
+    jwt = Text(default="")
+    issued_at = Timestamptz()

@@ -85,7 +85,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             else:
                 kwargs[field] = raw
         return cls(
-            database_url=database_url, data_dir=data_dir, secret_key=secret, **kwargs  # type: ignore[arg-type]
+            database_url=database_url,
+            data_dir=data_dir,
+            secret_key=secret,
+            **kwargs,  # type: ignore[arg-type]
         )
 
 

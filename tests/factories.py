@@ -167,9 +167,7 @@ async def root_unit(app) -> dict:
 @pytest.fixture
 async def unit(root_unit) -> dict:
     """DPMPTSP Kota Padang Panjang, the organizer's unit."""
-    return await make_unit(
-        "DPMPTSP-PPJ", "DPMPTSP Kota Padang Panjang", root_unit, kind="opd"
-    )
+    return await make_unit("DPMPTSP-PPJ", "DPMPTSP Kota Padang Panjang", root_unit, kind="opd")
 
 
 @pytest.fixture

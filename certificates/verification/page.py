@@ -89,6 +89,14 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "code": "Kode",
         "too_many": "Terlalu banyak permintaan",
         "too_many_text": "Silakan coba lagi dalam {retry} detik.",
+        "badge_title": "Open Badge",
+        "badge_text": (
+            "Sertifikat ini juga tersedia sebagai kredensial digital bertanda tangan (Open Badges"
+            " 3.0) untuk dompet digital dan profil daring."
+        ),
+        "badge_json": "Unduh kredensial (JSON)",
+        "badge_png": "Unduh lencana (PNG)",
+        "badge_linkedin": "Tambahkan ke profil LinkedIn",
     },
     "en": {
         "title": "Certificate Verification",
@@ -121,6 +129,14 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "code": "Code",
         "too_many": "Too many requests",
         "too_many_text": "Please try again in {retry} seconds.",
+        "badge_title": "Open Badge",
+        "badge_text": (
+            "This certificate is also a signed digital credential (Open Badges 3.0) for wallets"
+            " and online profiles."
+        ),
+        "badge_json": "Download the credential (JSON)",
+        "badge_png": "Download the badge (PNG)",
+        "badge_linkedin": "Add to LinkedIn profile",
     },
 }
 
@@ -192,7 +208,23 @@ def page_context(result: VerificationRead, lang: str, zone: str) -> dict[str, An
         "predecessor_path": _page_path(result.supersedes, lang),
         "revocation": revocation,
         "checked_at": _moment(result.checked_at, zone, lang),
+        "badge": _badge_links(result),
         "other_lang_path": "?lang=en" if lang == "id" else "?lang=id",
+    }
+
+
+def _badge_links(result: VerificationRead) -> dict[str, str] | None:
+    """The Open Badge downloads and the LinkedIn link, for a valid certificate only.
+
+    All three are on this server (the LinkedIn one redirects): the page links nowhere else.
+    """
+    if result.status != "valid":
+        return None
+    base = f"/verify/{result.verify_url.rsplit('/', 1)[-1]}"
+    return {
+        "json": f"{base}/badge.json",
+        "png": f"{base}/badge.png",
+        "linkedin": f"{base}/linkedin",
     }
 
 

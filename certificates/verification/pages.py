@@ -73,6 +73,7 @@ async def my_certificates(
             "status_label": STATUS_LABELS["id"].get(c.status, c.status),
             "issued": format_date(c.issued_at.astimezone(zone).date()),
             "verify_url": c.links.verify,
+            "badge_url": f"/verify/{c.links.verify.rsplit('/', 1)[-1]}/badge.json",
         }
         for c in page.items
     ]

@@ -141,8 +141,10 @@ def right_response(question: Question) -> dict[str, Any]:
         return {"type": "short_answer", "text": _best(question.answers).text.lower()}
     if isinstance(question, Numerical):
         best = _best(question.answers)
-        return {"type": "numerical", "value": str(best.value if best.value is not None
-                                                  else best.minimum).replace(".", ",")}
+        return {
+            "type": "numerical",
+            "value": str(best.value if best.value is not None else best.minimum).replace(".", ","),
+        }
     if isinstance(question, Matching):
         return {"type": "matching", "matches": {i.id: i.choice_id for i in question.items}}
     raise ValueError(type(question).__name__)
@@ -207,10 +209,18 @@ async def _organizer(ctx: dict[str, Any]) -> Caller:
 
 def _participant(ctx: dict[str, Any], index: int, person_id: UUID) -> Caller:
     if index == 0:
-        return Caller(user_id=ctx["users"]["participant"], username="participant",
-                      role="participant", person_id=person_id)
-    return Caller(user_id=uuid5(NAMESPACE_URL, f"prima-demo:{person_id}"),
-                  username="simulasi-demo", role="participant", person_id=person_id)
+        return Caller(
+            user_id=ctx["users"]["participant"],
+            username="participant",
+            role="participant",
+            person_id=person_id,
+        )
+    return Caller(
+        user_id=uuid5(NAMESPACE_URL, f"prima-demo:{person_id}"),
+        username="simulasi-demo",
+        role="participant",
+        person_id=person_id,
+    )
 
 
 async def _take(
@@ -229,9 +239,7 @@ async def _take(
     for question_id, (title, question) in questions.items():
         right = rng.random() < chance + difficulty(title)
         body = right_response(question) if right else wrong_response(question, rng)
-        await attempts.save_answer(
-            caller, attempt.id, question_id, msgspec.convert(body, Response)
-        )
+        await attempts.save_answer(caller, attempt.id, question_id, msgspec.convert(body, Response))
     await attempts.submit(caller, attempt.id)
     return attempt.id
 
@@ -283,16 +291,25 @@ async def seed(ctx: dict[str, Any]) -> None:
         quiz = await quizzes.create(
             organizer,
             session_id,
-            QuizCreate(kind=kind, title=title, selection=selection, pass_mark=Decimal(70),
-                       time_limit_minutes=TIME_LIMIT_MINUTES),
+            QuizCreate(
+                kind=kind,
+                title=title,
+                selection=selection,
+                pass_mark=Decimal(70),
+                time_limit_minutes=TIME_LIMIT_MINUTES,
+            ),
         )
         quiz_ids[kind] = quiz.id
         for index, person_id in enumerate(people):
             before, after = abilities(index)
             rng = random.Random(f"prima-demo-{kind}-{index}")
             attempt_id = await _take(
-                attempts, _participant(ctx, index, person_id), quiz.id,
-                before if kind == "pre_test" else after, questions, rng,
+                attempts,
+                _participant(ctx, index, person_id),
+                quiz.id,
+                before if kind == "pre_test" else after,
+                questions,
+                rng,
             )
             started = opens + dt.timedelta(minutes=2, seconds=rng.randint(0, 240))
             await _backdate(attempt_id, started, rng.randint(9, 18))
@@ -307,10 +324,12 @@ async def seed(ctx: dict[str, Any]) -> None:
             {
                 "kind": "quiz",
                 "title": "Kuis Latihan Pelayanan Prima",
-                "selection": {"random": [
-                    {"category": "Pelayanan Prima/Sikap dan Perilaku", "count": 3},
-                    {"category": "Pelayanan Prima/Pengaduan dan Mutu", "count": 2},
-                ]},
+                "selection": {
+                    "random": [
+                        {"category": "Pelayanan Prima/Sikap dan Perilaku", "count": 3},
+                        {"category": "Pelayanan Prima/Pengaduan dan Mutu", "count": 2},
+                    ]
+                },
                 "time_limit_minutes": 15,
                 "attempts_allowed": 0,
                 "review": {"after_submit": "correct", "after_close": "correct"},

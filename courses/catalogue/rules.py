@@ -28,6 +28,7 @@ from lms.shared.values import cents
 
 _HUNDRED = Decimal(100)
 
+
 def json_value(value: Any) -> Any:
     """A JSON column's value as Python data (Piccolo returns the text on both engines)."""
     if isinstance(value, str):

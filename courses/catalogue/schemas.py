@@ -38,6 +38,7 @@ Description = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 _HUNDRED = Decimal(100)
 
+
 def check_decimal(
     value: Decimal, field: str, *, low: Decimal, high: Decimal, low_open: bool = False
 ) -> None:

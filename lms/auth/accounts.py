@@ -376,4 +376,3 @@ async def login_name(typed: str) -> str:
         .first()
     )
     return row["username"] if row else compact
-

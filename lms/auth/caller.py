@@ -46,9 +46,11 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
 
     def is_person(self, person_id: UUID | str | None) -> bool:
         """True when the caller's login is linked to this person."""
-        return self.person_id is not None and person_id is not None and str(
-            self.person_id
-        ) == str(person_id)
+        return (
+            self.person_id is not None
+            and person_id is not None
+            and str(self.person_id) == str(person_id)
+        )
 
 
 #: The request type of an authenticated route (``request.user`` is the :class:`Caller`).

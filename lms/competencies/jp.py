@@ -34,6 +34,7 @@ JP_MINUTES = 45
 
 AsnType = Literal["pns", "pppk", "non_asn"]
 
+
 class JpPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """The configurable JP rules (see the module docstring for the defaults' sources).
 

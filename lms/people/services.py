@@ -46,7 +46,6 @@ _COLUMN_OF = {
 _DIGITS_AND_SPACES = re.compile(r"[0-9\s]+")
 
 
-
 def _check_writer(caller: Caller | None) -> None:
     """Refuse callers whose role only reads people (HR, trainers, participants): 403."""
     if not writes_people(caller):

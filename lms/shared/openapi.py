@@ -175,6 +175,7 @@ def document_problems(openapi: OpenAPI, *, public_paths: Sequence[str] = ()) -> 
                     responses[str(status)] = problem(_DESCRIPTIONS[status])
             operation.responses = responses
 
+
 # -- JSON or a file --------------------------------------------------------------------------
 # A report route that answers JSON or a file (``?format=``) is annotated with its JSON Struct (so
 # the document describes the JSON exactly) and returns a ``Response`` with a file for the other

@@ -60,9 +60,7 @@ class AttemptController(Controller):
         response. 409 after submit or past the deadline."""
         return await attempt_service.save_answer(request.user, attempt_id, question_id, data)
 
-    @post(
-        "/attempts/{attempt_id:uuid}/submit", operation_id="submitAttempt", status_code=200
-    )
+    @post("/attempts/{attempt_id:uuid}/submit", operation_id="submitAttempt", status_code=200)
     async def submit_attempt(
         self,
         attempt_id: FromPath[UUID],

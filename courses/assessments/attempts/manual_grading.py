@@ -59,15 +59,15 @@ async def grade_answer(
     try:
         outcome = grade_manually(stored.points, data.points)
     except ValueError as exc:
-        raise RuleViolation(
-            str(exc), errors=[{"field": "points", "message": str(exc)}]
-        ) from None
+        raise RuleViolation(str(exc), errors=[{"field": "points", "message": str(exc)}]) from None
     async with Attempt._meta.db.transaction():
         current = await scoring.lock_attempt(attempt_id)
         assert current is not None
-        answer = await AttemptAnswer.select(AttemptAnswer.id, AttemptAnswer.points).where(
-            AttemptAnswer.natural_key == f"{attempt_id}:{question_id}"
-        ).first()
+        answer = (
+            await AttemptAnswer.select(AttemptAnswer.id, AttemptAnswer.points)
+            .where(AttemptAnswer.natural_key == f"{attempt_id}:{question_id}")
+            .first()
+        )
         if answer is None:
             raise RuleViolation("Peserta tidak menjawab soal ini; nilainya 0.")
         await AttemptAnswer.update(

@@ -234,8 +234,8 @@ async def _grades(quiz_id: UUID, person_id: UUID | None) -> dict[UUID, Decimal]:
     where = (Attempt.quiz == quiz_id) & (Attempt.status == FINISHED)
     if person_id is not None:
         where = where & (Attempt.person == person_id)
-    rows = await Attempt.select(Attempt.person, Attempt.percent).where(where).order_by(
-        Attempt.number
+    rows = (
+        await Attempt.select(Attempt.person, Attempt.percent).where(where).order_by(Attempt.number)
     )
     by_person: dict[UUID, list[Decimal]] = {}
     for row in rows:

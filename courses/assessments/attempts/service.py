@@ -128,9 +128,7 @@ class AttemptService:
                 number = int(counted[0]["n"]) + 1
                 allowed = quiz["attempts_allowed"]
                 if allowed and number > allowed:
-                    raise Conflict(
-                        f"Batas percobaan kuis ini ({allowed} kali) sudah tercapai."
-                    )
+                    raise Conflict(f"Batas percobaan kuis ini ({allowed} kali) sudah tercapai.")
                 await Attempt.insert(
                     Attempt(
                         id=attempt_id,

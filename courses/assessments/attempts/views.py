@@ -34,9 +34,7 @@ def option_seed(attempt_id: UUID, question_id: str) -> str:
     return f"{attempt_id}:{question_id}"
 
 
-def audience(
-    attempt: dict[str, Any], quiz: dict[str, Any], now: dt.datetime, staff: bool
-) -> str:
+def audience(attempt: dict[str, Any], quiz: dict[str, Any], now: dt.datetime, staff: bool) -> str:
     """``staff``, ``in_progress`` or the review level that applies to the participant now."""
     if staff:
         return STAFF

@@ -89,13 +89,18 @@ class BankService:
         counts: dict[UUID, int] = {}
         categories: dict[UUID, list[str]] = {bank_id: [] for bank_id in ids}
         if ids:
-            for row in await QuestionRow.select(
-                QuestionRow.bank, Count(QuestionRow.id, alias="n")
-            ).where(QuestionRow.bank.is_in(ids)).group_by(QuestionRow.bank):
+            for row in (
+                await QuestionRow.select(QuestionRow.bank, Count(QuestionRow.id, alias="n"))
+                .where(QuestionRow.bank.is_in(ids))
+                .group_by(QuestionRow.bank)
+            ):
                 counts[row["bank"]] = row["n"]
-            for row in await QuestionRow.select(QuestionRow.bank, QuestionRow.category).where(
-                QuestionRow.bank.is_in(ids)
-            ).distinct().order_by(QuestionRow.category):
+            for row in (
+                await QuestionRow.select(QuestionRow.bank, QuestionRow.category)
+                .where(QuestionRow.bank.is_in(ids))
+                .distinct()
+                .order_by(QuestionRow.category)
+            ):
                 if row["category"]:
                     categories[row["bank"]].append(row["category"])
         return [
@@ -219,9 +224,12 @@ class BankService:
             RuleViolation: a question the format cannot hold (the message names it).
         """
         bank = await self._bank(caller, bank_id, manage=False)
-        rows = await QuestionRow.select(QuestionRow.payload).where(
-            QuestionRow.bank == bank["id"]
-        ).order_by(QuestionRow.category).order_by(QuestionRow.created_at)
+        rows = (
+            await QuestionRow.select(QuestionRow.payload)
+            .where(QuestionRow.bank == bank["id"])
+            .order_by(QuestionRow.category)
+            .order_by(QuestionRow.created_at)
+        )
         questions = [question_store.decode(row["payload"]) for row in rows]
         try:
             return to_gift(questions) if fmt == "gift" else to_aiken(questions)
@@ -250,8 +258,7 @@ class BankService:
         if category:
             path = category_path(parse_category(category))
             where = where & (
-                (QuestionRow.category == path)
-                | starts_with(QuestionRow.category, path + "/")
+                (QuestionRow.category == path) | starts_with(QuestionRow.category, path + "/")
             )
         if type_:
             where = where & (QuestionRow.type == type_)
@@ -291,9 +298,11 @@ class BankService:
             await audit.record(
                 caller, "question.create", "question", row.id, question.title, {"bank": bank_id}
             )
-        stored = await QuestionRow.select(*QuestionRow.all_columns()).where(
-            QuestionRow.id == row.id
-        ).first()
+        stored = (
+            await QuestionRow.select(*QuestionRow.all_columns())
+            .where(QuestionRow.id == row.id)
+            .first()
+        )
         assert stored is not None
         return question_read(stored)
 

@@ -154,7 +154,5 @@ class BankController(Controller):
         return Response(
             text,
             media_type="text/plain",  # Litestar adds "; charset=utf-8" to text/*
-            headers={
-                "Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'},
         )

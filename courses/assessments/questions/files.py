@@ -41,9 +41,7 @@ def read_question_file(
     """
     size = len(text) if isinstance(text, bytes) else len(text.encode())
     if size > max_bytes:
-        raise PayloadTooLarge(
-            f"Berkas soal terlalu besar (maksimal {max_bytes // 1_048_576} MB)."
-        )
+        raise PayloadTooLarge(f"Berkas soal terlalu besar (maksimal {max_bytes // 1_048_576} MB).")
     if fmt not in (None, "gift", "aiken"):
         raise BadRequest(
             f"Format '{fmt}' tidak dikenal; gunakan gift atau aiken.",

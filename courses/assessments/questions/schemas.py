@@ -139,9 +139,7 @@ class RandomSelection(Input):
     random: Annotated[list[RandomRule], msgspec.Meta(min_length=1, max_length=50)]
 
 
-Selection = (
-    Annotated[list[UUID], msgspec.Meta(max_length=MAX_QUIZ_QUESTIONS)] | RandomSelection
-)
+Selection = Annotated[list[UUID], msgspec.Meta(max_length=MAX_QUIZ_QUESTIONS)] | RandomSelection
 """A fixed list of question ids (in order) or random draws per attempt."""
 
 TimeLimit = Annotated[int, msgspec.Meta(ge=1, le=24 * 60)]

@@ -137,16 +137,18 @@ async def check(caller: Caller, session_unit_path: str, selection: Selection) ->
     else:
         if len(set(selection)) != len(selection):
             errors.append({"field": "selection", "message": "soal tidak boleh diulang"})
-        rows = await QuestionRow.select(QuestionRow.id, QuestionRow.bank).where(
-            QuestionRow.id.is_in(list(selection))
-        ) if selection else []
+        rows = (
+            await QuestionRow.select(QuestionRow.id, QuestionRow.bank).where(
+                QuestionRow.id.is_in(list(selection))
+            )
+            if selection
+            else []
+        )
         found = {row["id"]: row["bank"] for row in rows}
         usable = await _usable_banks(caller, session_unit_path, set(found.values()))
         for index, question_id in enumerate(selection):
             if found.get(question_id) not in usable:
-                errors.append(
-                    {"field": f"selection[{index}]", "message": "soal tidak ditemukan"}
-                )
+                errors.append({"field": f"selection[{index}]", "message": "soal tidak ditemukan"})
     if errors:
         raise RuleViolation("Pilihan soal kuis tidak dapat dipakai.", errors=errors)
 

@@ -130,9 +130,7 @@ class QuizService:
             .where((Attempt.quiz == row["id"]) & (Attempt.person == person_id))
             .order_by(Attempt.number)
         )
-        level = review_policy.level(
-            review_policy.policy(row["review"]), row["closes_at"], utcnow()
-        )
+        level = review_policy.level(review_policy.policy(row["review"]), row["closes_at"], utcnow())
         return [
             AttemptSummary(
                 id=a["id"],

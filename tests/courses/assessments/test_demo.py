@@ -51,10 +51,13 @@ async def test_demo_gives_every_participant_a_pre_and_post_test(app, client):
     class Participant:
         headers = {"Authorization": f"Bearer {token}"}
 
-    listed = await client.get(f"/api/v1/sessions/{ctx['session_id']}/quizzes",
-                              headers=Participant.headers)
+    listed = await client.get(
+        f"/api/v1/sessions/{ctx['session_id']}/quizzes", headers=Participant.headers
+    )
     assert [(q["kind"], q["is_open"]) for q in listed.json()["items"]] == [
-        ("pre_test", False), ("post_test", False), ("quiz", True)
+        ("pre_test", False),
+        ("post_test", False),
+        ("quiz", True),
     ]
     attempt = (await start(client, Participant, str(ctx["practice_quiz_id"]))).json()
     assert attempt["question_count"] == 5

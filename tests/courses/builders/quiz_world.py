@@ -26,7 +26,10 @@ from uuid import uuid4
 import msgspec
 
 BANK_FILE = (
-    Path(__file__).resolve().parents[3] / "courses" / "assessments" / "demo_data"
+    Path(__file__).resolve().parents[3]
+    / "courses"
+    / "assessments"
+    / "demo_data"
     / "bank_soal_pelayanan_prima.gift"
 )
 PASSWORD = "peserta-uji-2026"
@@ -72,35 +75,88 @@ async def seed(participants: int, questions: int, quizzes: int = 1) -> dict[str,
     jwt_auth = make_jwt_auth(get_settings())
     unit_id = uuid4()
     await Unit.insert(
-        Unit(id=unit_id, code="DPMPTSP-UJI", name="DPMPTSP Uji", kind="opd",
-             path=f"/{unit_id}/", city="Padang Panjang", timezone="Asia/Jakarta", created_at=now)
+        Unit(
+            id=unit_id,
+            code="DPMPTSP-UJI",
+            name="DPMPTSP Uji",
+            kind="opd",
+            path=f"/{unit_id}/",
+            city="Padang Panjang",
+            timezone="Asia/Jakarta",
+            created_at=now,
+        )
     )
     course_id, session_id = uuid4(), uuid4()
     await Course.insert(
-        Course(id=course_id, code="PP-UJI", title="Pelatihan Pelayanan Prima", unit=unit_id,
-               pass_mark=Decimal("70"), min_attendance=Decimal("80"), created_at=now,
-               updated_at=now)
+        Course(
+            id=course_id,
+            code="PP-UJI",
+            title="Pelatihan Pelayanan Prima",
+            unit=unit_id,
+            pass_mark=Decimal("70"),
+            min_attendance=Decimal("80"),
+            created_at=now,
+            updated_at=now,
+        )
     )
     today = now.date()
     await CourseSession.insert(
-        CourseSession(id=session_id, course=course_id, unit=unit_id, name="Angkatan Uji",
-                      start_date=today, end_date=today, timezone="Asia/Jakarta",
-                      capacity=participants, status="running", confirmed_count=participants,
-                      enrollment_seq=participants, created_at=now, updated_at=now)
+        CourseSession(
+            id=session_id,
+            course=course_id,
+            unit=unit_id,
+            name="Angkatan Uji",
+            start_date=today,
+            end_date=today,
+            timezone="Asia/Jakarta",
+            capacity=participants,
+            status="running",
+            confirmed_count=participants,
+            enrollment_seq=participants,
+            created_at=now,
+            updated_at=now,
+        )
     )
     password_hash = hash_password(PASSWORD)
     people, users, enrollments, accounts = [], [], [], []
     for n in range(participants):
         person_id, user_id = uuid4(), uuid4()
-        people.append(Person(id=person_id, nip=None, name=f"Peserta Uji {n + 1:04d}",
-                             asn_type="pns", unit=unit_id, created_at=now, updated_at=now))
+        people.append(
+            Person(
+                id=person_id,
+                nip=None,
+                name=f"Peserta Uji {n + 1:04d}",
+                asn_type="pns",
+                unit=unit_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
         username = f"peserta{n + 1:04d}"
-        users.append(User(id=user_id, username=username, password_hash=password_hash,
-                          role="participant", person=person_id, unit=unit_id, active=True,
-                          created_at=now))
-        enrollments.append(Enrollment(id=uuid4(), session=session_id, person=person_id,
-                                      status="confirmed", seq=n + 1, enrolled_at=now,
-                                      updated_at=now, natural_key=f"{session_id}:{person_id}"))
+        users.append(
+            User(
+                id=user_id,
+                username=username,
+                password_hash=password_hash,
+                role="participant",
+                person=person_id,
+                unit=unit_id,
+                active=True,
+                created_at=now,
+            )
+        )
+        enrollments.append(
+            Enrollment(
+                id=uuid4(),
+                session=session_id,
+                person=person_id,
+                status="confirmed",
+                seq=n + 1,
+                enrolled_at=now,
+                updated_at=now,
+                natural_key=f"{session_id}:{person_id}",
+            )
+        )
         token = jwt_auth.create_token(
             identifier=str(user_id), token_expiration=dt.timedelta(hours=6)
         )
@@ -109,8 +165,9 @@ async def seed(participants: int, questions: int, quizzes: int = 1) -> dict[str,
         for start in range(0, len(rows), 200):
             await table.insert(*rows[start : start + 200])
     bank_id = uuid4()
-    await QuestionBank.insert(QuestionBank(id=bank_id, name="Bank Soal Pelayanan Prima",
-                                           unit=unit_id, created_at=now))
+    await QuestionBank.insert(
+        QuestionBank(id=bank_id, name="Bank Soal Pelayanan Prima", unit=unit_id, created_at=now)
+    )
     parsed = parse_gift(BANK_FILE.read_bytes())
     gradable = [
         p.question
@@ -126,18 +183,23 @@ async def seed(participants: int, questions: int, quizzes: int = 1) -> dict[str,
     quiz_ids = [uuid4() for _ in range(quizzes)]
     await Quiz.insert(
         *(
-            Quiz(id=quiz_id, session=session_id, kind="post_test" if n == 0 else "quiz",
-                 title="Post-test" if n == 0 else f"Kuis {n}",
-                 selection=json.dumps({"question_ids": [str(r.id) for r in chosen]}),
-                 time_limit_minutes=120, attempts_allowed=1, grading_method="highest",
-                 pass_mark=Decimal("70"), review=json.dumps({"after_submit": "score"}),
-                 created_at=now)
+            Quiz(
+                id=quiz_id,
+                session=session_id,
+                kind="post_test" if n == 0 else "quiz",
+                title="Post-test" if n == 0 else f"Kuis {n}",
+                selection=json.dumps({"question_ids": [str(r.id) for r in chosen]}),
+                time_limit_minutes=120,
+                attempts_allowed=1,
+                grading_method="highest",
+                pass_mark=Decimal("70"),
+                review=json.dumps({"after_submit": "score"}),
+                created_at=now,
+            )
             for n, quiz_id in enumerate(quiz_ids)
         )
     )
-    answers = {
-        str(row.id): right_response(question_store.decode(row.payload)) for row in chosen
-    }
+    answers = {str(row.id): right_response(question_store.decode(row.payload)) for row in chosen}
     return {
         "quiz_id": str(quiz_ids[0]),
         "quiz_ids": [str(quiz_id) for quiz_id in quiz_ids],

@@ -51,8 +51,13 @@ async def test_job_of_another_unit_is_404(client, other_organizer, unit):
 async def test_unfinished_job_of_a_dead_server_is_marked_interrupted(client, admin):
     job_id = uuid4()
     await Job.insert(
-        Job(id=job_id, kind="unknown.kind", status="running", params={"a": 1},
-            created_at=dt.datetime.now(dt.UTC))
+        Job(
+            id=job_id,
+            kind="unknown.kind",
+            status="running",
+            params={"a": 1},
+            created_at=dt.datetime.now(dt.UTC),
+        )
     )
     await runner.recover_unfinished_jobs(get_settings())
     resp = await client.get(f"/api/v1/jobs/{job_id}", headers=admin.headers)

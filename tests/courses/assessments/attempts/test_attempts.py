@@ -31,13 +31,43 @@ ALL_TYPES = (
     "essay",
 )
 FORBIDDEN_KEYS = {
-    "weight", "weights", "fraction", "correct", "is_correct", "feedback", "general_feedback",
-    "feedback_true", "feedback_false", "other_feedback", "answers", "accepted", "tolerance",
-    "minimum", "maximum", "choice_id", "key", "title", "category", "points_awarded", "score",
-    "percent", "comment",
+    "weight",
+    "weights",
+    "fraction",
+    "correct",
+    "is_correct",
+    "feedback",
+    "general_feedback",
+    "feedback_true",
+    "feedback_false",
+    "other_feedback",
+    "answers",
+    "accepted",
+    "tolerance",
+    "minimum",
+    "maximum",
+    "choice_id",
+    "key",
+    "title",
+    "category",
+    "points_awarded",
+    "score",
+    "percent",
+    "comment",
 }
-QUESTION_KEYS = {"id", "number", "type", "text", "text_format", "points", "options", "items",
-                 "choices", "response", "saved_at"}
+QUESTION_KEYS = {
+    "id",
+    "number",
+    "type",
+    "text",
+    "text_format",
+    "points",
+    "options",
+    "items",
+    "choices",
+    "response",
+    "saved_at",
+}
 
 
 def walk(value: Any, path: str = "$"):
@@ -100,8 +130,9 @@ def assert_no_leak(payload: dict, questions: list[dict], *, responses_allowed: b
 
 async def _attempt(client, world, quiz_kind: str = "quiz", **quiz_body) -> tuple[dict, dict]:
     quiz_body.setdefault("selection", world.ids(types=ALL_TYPES))
-    quiz = await create_quiz(client, world.organizer, world.session["id"], kind=quiz_kind,
-                             **quiz_body)
+    quiz = await create_quiz(
+        client, world.organizer, world.session["id"], kind=quiz_kind, **quiz_body
+    )
     resp = await start(client, world.participants[0], quiz["id"])
     assert resp.status_code == 201, resp.text
     return quiz, resp.json()
@@ -116,14 +147,17 @@ async def test_participant_payload_carries_no_answer_key(client, world):
     participant = world.participants[0]
     for item in attempt["questions"]:
         bank_question = next(q for q in world.questions if q["id"] == item["id"])
-        resp = await save(client, participant, attempt["id"], item["id"],
-                          right_answer(bank_question))
+        resp = await save(
+            client, participant, attempt["id"], item["id"], right_answer(bank_question)
+        )
         assert resp.status_code == 200, resp.text
-    again = (await client.get(f"/api/v1/attempts/{attempt['id']}",
-                              headers=participant.headers)).json()
+    again = (
+        await client.get(f"/api/v1/attempts/{attempt['id']}", headers=participant.headers)
+    ).json()
     assert_no_leak(again, world.questions, responses_allowed=True)
-    quiz = (await client.get(f"/api/v1/quizzes/{attempt['quiz_id']}",
-                             headers=participant.headers)).json()
+    quiz = (
+        await client.get(f"/api/v1/quizzes/{attempt['quiz_id']}", headers=participant.headers)
+    ).json()
     assert quiz["title"] == "Kuis" and quiz["selection"] is None
     quiz_fields = {key: value for key, value in quiz.items() if key != "title"}
     assert_no_leak({**quiz_fields, "questions": []}, world.questions, responses_allowed=False)
@@ -133,12 +167,14 @@ async def test_autosave_overwrites_and_resumes_with_the_same_order(client, world
     _, attempt = await _attempt(client, world)
     participant = world.participants[0]
     tf = next(q for q in attempt["questions"] if q["type"] == "true_false")
-    first = await save(client, participant, attempt["id"], tf["id"],
-                       {"type": "true_false", "value": True})
+    first = await save(
+        client, participant, attempt["id"], tf["id"], {"type": "true_false", "value": True}
+    )
     assert first.status_code == 200
     assert set(first.json()) == {"question_id", "saved_at"}
-    second = await save(client, participant, attempt["id"], tf["id"],
-                        {"type": "true_false", "value": False})
+    second = await save(
+        client, participant, attempt["id"], tf["id"], {"type": "true_false", "value": False}
+    )
     assert second.status_code == 200
     rows = await AttemptAnswer.select().where(AttemptAnswer.attempt == attempt["id"])
     assert len(rows) == 1
@@ -175,18 +211,22 @@ async def test_autosave_rejects_bad_shapes_unknown_options_and_foreign_questions
     for body in cases:
         resp = await client.put(url, json=body, headers=participant.headers)
         assert resp.status_code == 400, (body, resp.text)
-    resp = await client.put(url, json={"type": "single_choice", "option_id": "zz"},
-                            headers=participant.headers)
+    resp = await client.put(
+        url, json={"type": "single_choice", "option_id": "zz"}, headers=participant.headers
+    )
     assert resp.json()["detail"] == "Pilihan 'zz' tidak ada pada soal ini."
     not_in_attempt = "00000000-0000-4000-8000-000000000000"
-    resp = await save(client, participant, attempt["id"], not_in_attempt,
-                      {"type": "true_false", "value": True})
+    resp = await save(
+        client, participant, attempt["id"], not_in_attempt, {"type": "true_false", "value": True}
+    )
     assert resp.status_code == 404
-    resp = await client.put(url, json={"type": "single_choice", "option_id": "a"},
-                            headers=second_participant.headers)
+    resp = await client.put(
+        url, json={"type": "single_choice", "option_id": "a"}, headers=second_participant.headers
+    )
     assert resp.status_code == 404
-    resp = await client.put(url, json={"type": "single_choice", "option_id": "a"},
-                            headers=world.organizer.headers)
+    resp = await client.put(
+        url, json={"type": "single_choice", "option_id": "a"}, headers=world.organizer.headers
+    )
     assert resp.status_code == 404
     assert await AttemptAnswer.count().where(AttemptAnswer.attempt == attempt["id"]) == 0
 
@@ -203,12 +243,14 @@ async def test_late_save_is_409_and_the_attempt_is_graded_with_what_was_saved(cl
     participant = world.participants[0]
     first, second = attempt["questions"][0], attempt["questions"][1]
     bank = {q["id"]: q for q in world.questions}
-    resp = await save(client, participant, attempt["id"], first["id"],
-                      right_answer(bank[first["id"]]))
+    resp = await save(
+        client, participant, attempt["id"], first["id"], right_answer(bank[first["id"]])
+    )
     assert resp.status_code == 200
     await _expire(attempt["id"])
-    resp = await save(client, participant, attempt["id"], second["id"],
-                      right_answer(bank[second["id"]]))
+    resp = await save(
+        client, participant, attempt["id"], second["id"], right_answer(bank[second["id"]])
+    )
     assert resp.status_code == 409
     assert resp.json()["detail"].startswith("Batas waktu pengerjaan sudah lewat")
     row = await Attempt.select().where(Attempt.id == UUID(attempt["id"])).first()
@@ -216,15 +258,19 @@ async def test_late_save_is_409_and_the_attempt_is_graded_with_what_was_saved(cl
     assert row["submitted_at"] == row["deadline"]
     assert str(row["score"]) in ("1", "1.0", "1.00")
     assert await AttemptAnswer.count().where(AttemptAnswer.attempt == attempt["id"]) == 1
-    again = await save(client, participant, attempt["id"], second["id"],
-                       right_answer(bank[second["id"]]))
+    again = await save(
+        client, participant, attempt["id"], second["id"], right_answer(bank[second["id"]])
+    )
     assert again.status_code == 409
     assert again.json()["detail"] == "Percobaan ini sudah dikumpulkan; jawaban tidak dapat diubah."
 
 
 async def test_reading_an_overdue_attempt_closes_it(client, world):
     quiz, attempt = await _attempt(
-        client, world, selection=world.ids(types=("true_false",)), time_limit_minutes=5,
+        client,
+        world,
+        selection=world.ids(types=("true_false",)),
+        time_limit_minutes=5,
         review={"after_submit": "correct", "after_close": "correct"},
     )
     participant = world.participants[0]
@@ -232,8 +278,9 @@ async def test_reading_an_overdue_attempt_closes_it(client, world):
     for item in attempt["questions"][:3]:
         await save(client, participant, attempt["id"], item["id"], right_answer(bank[item["id"]]))
     await _expire(attempt["id"])
-    body = (await client.get(f"/api/v1/attempts/{attempt['id']}",
-                             headers=participant.headers)).json()
+    body = (
+        await client.get(f"/api/v1/attempts/{attempt['id']}", headers=participant.headers)
+    ).json()
     assert body["status"] == "submitted"
     assert body["closed_by_deadline"] is True
     assert body["submitted_at"] == body["deadline"]
@@ -246,8 +293,9 @@ async def test_reading_an_overdue_attempt_closes_it(client, world):
 
 
 async def test_submit_is_idempotent(client, world):
-    _, attempt = await _attempt(client, world, selection=world.ids(types=("single_choice",)),
-                                pass_mark="70")
+    _, attempt = await _attempt(
+        client, world, selection=world.ids(types=("single_choice",)), pass_mark="70"
+    )
     participant = world.participants[0]
     bank = {q["id"]: q for q in world.questions}
     for index, item in enumerate(attempt["questions"]):
@@ -261,7 +309,10 @@ async def test_submit_is_idempotent(client, world):
     assert body["review"] == "score"
     assert body["questions"] == []
     assert (body["score"], body["max_score"], body["percent"], body["passed"]) == (
-        "7.00", "10.00", "70.00", True
+        "7.00",
+        "10.00",
+        "70.00",
+        True,
     )
     from lms.audit.tables import AuditEntry
 
@@ -269,14 +320,24 @@ async def test_submit_is_idempotent(client, world):
         (AuditEntry.object_id == attempt["id"]) & (AuditEntry.action == "attempt.submit")
     )
     assert submits == 1
-    resp = await save(client, participant, attempt["id"], attempt["questions"][0]["id"],
-                      right_answer(bank[attempt["questions"][0]["id"]]))
+    resp = await save(
+        client,
+        participant,
+        attempt["id"],
+        attempt["questions"][0]["id"],
+        right_answer(bank[attempt["questions"][0]["id"]]),
+    )
     assert resp.status_code == 409
 
 
 async def test_attempts_allowed_is_enforced(client, world):
-    quiz = await create_quiz(client, world.organizer, world.session["id"],
-                             selection=world.ids(types=("true_false",)), attempts_allowed=2)
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection=world.ids(types=("true_false",)),
+        attempts_allowed=2,
+    )
     participant = world.participants[0]
     for number in (1, 2):
         resp = await start(client, participant, quiz["id"])
@@ -293,9 +354,13 @@ async def test_attempts_allowed_is_enforced(client, world):
 
 async def test_quiz_window_is_enforced(client, world):
     now = dt.datetime.now(dt.UTC)
-    later = create_quiz(client, world.organizer, world.session["id"],
-                        selection=world.ids(types=("true_false",)),
-                        opens_at=(now + dt.timedelta(hours=1)).isoformat())
+    later = create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection=world.ids(types=("true_false",)),
+        opens_at=(now + dt.timedelta(hours=1)).isoformat(),
+    )
     quiz = await later
     participant = world.participants[0]
     resp = await start(client, participant, quiz["id"])
@@ -304,8 +369,10 @@ async def test_quiz_window_is_enforced(client, world):
     assert resp.json()["detail"].endswith(" WIB.")
     resp = await client.patch(
         f"/api/v1/quizzes/{quiz['id']}",
-        json={"opens_at": (now - dt.timedelta(hours=2)).isoformat(),
-              "closes_at": (now - dt.timedelta(hours=1)).isoformat()},
+        json={
+            "opens_at": (now - dt.timedelta(hours=2)).isoformat(),
+            "closes_at": (now - dt.timedelta(hours=1)).isoformat(),
+        },
         headers=world.organizer.headers,
     )
     assert resp.status_code == 200 and resp.json()["is_open"] is False
@@ -317,22 +384,33 @@ async def test_quiz_window_is_enforced(client, world):
 async def test_deadline_is_capped_by_the_close_and_follows_a_changed_close(client, world):
     now = dt.datetime.now(dt.UTC)
     closes = (now + dt.timedelta(minutes=10)).replace(microsecond=0)
-    quiz, attempt = await _attempt(client, world, selection=world.ids(types=("true_false",)),
-                                   time_limit_minutes=60, closes_at=closes.isoformat())
+    quiz, attempt = await _attempt(
+        client,
+        world,
+        selection=world.ids(types=("true_false",)),
+        time_limit_minutes=60,
+        closes_at=closes.isoformat(),
+    )
     assert dt.datetime.fromisoformat(attempt["deadline"]) == closes
     earlier = closes - dt.timedelta(minutes=5)
-    await client.patch(f"/api/v1/quizzes/{quiz['id']}", json={"closes_at": earlier.isoformat()},
-                       headers=world.organizer.headers)
-    body = (await client.get(f"/api/v1/attempts/{attempt['id']}",
-                             headers=world.participants[0].headers)).json()
+    await client.patch(
+        f"/api/v1/quizzes/{quiz['id']}",
+        json={"closes_at": earlier.isoformat()},
+        headers=world.organizer.headers,
+    )
+    body = (
+        await client.get(f"/api/v1/attempts/{attempt['id']}", headers=world.participants[0].headers)
+    ).json()
     assert dt.datetime.fromisoformat(body["deadline"]) == earlier
 
 
-async def test_only_confirmed_participants_start(app, client, organizer, participant, unit,
-                                                 other_organizer):
+async def test_only_confirmed_participants_start(
+    app, client, organizer, participant, unit, other_organizer
+):
     world = await build_world(client, organizer, [participant])
-    quiz = await create_quiz(client, organizer, world.session["id"],
-                             selection=world.ids(types=("true_false",)))
+    quiz = await create_quiz(
+        client, organizer, world.session["id"], selection=world.ids(types=("true_false",))
+    )
     # Enrolled in another session only: this session is not theirs.
     stranger = await make_actor(app, "participant", person_id=await make_person(unit["id"]))
     from courses.tables import CourseSession
@@ -363,8 +441,9 @@ async def test_only_confirmed_participants_start(app, client, organizer, partici
     assert resp.json()["detail"] == "Kuis tidak ditemukan."
 
 
-async def test_attempt_visibility(app, client, world, second_participant, other_organizer,
-                                  trainer_user):
+async def test_attempt_visibility(
+    app, client, world, second_participant, other_organizer, trainer_user
+):
     _, attempt = await _attempt(client, world, selection=world.ids(types=("true_false",)))
     url = f"/api/v1/attempts/{attempt['id']}"
     assert (await client.get(url, headers=second_participant.headers)).status_code == 404
@@ -386,18 +465,25 @@ async def test_random_draw_by_category_is_deterministic_per_attempt(
         {"category": "Pelayanan Prima/Dasar Hukum", "count": 3},
         {"category": "Pelayanan Prima/Sikap dan Perilaku", "count": 2},
     ]
-    quiz = await create_quiz(client, world.organizer, world.session["id"],
-                             selection={"random": rules}, shuffle_questions=False)
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection={"random": rules},
+        shuffle_questions=False,
+    )
     assert quiz["question_count"] == 5
-    assert quiz["selection"] == {"random": [dict(r, bank_id=None, include_subcategories=True)
-                                            for r in rules]}
+    assert quiz["selection"] == {
+        "random": [dict(r, bank_id=None, include_subcategories=True) for r in rules]
+    }
     category = {q["id"]: q["category"] for q in world.questions}
     drawn = []
     for actor in (world.participants[0], second_participant):
         attempt = (await start(client, actor, quiz["id"])).json()
         ids = [q["id"] for q in attempt["questions"]]
         assert [category[i] for i in ids] == ["Pelayanan Prima/Dasar Hukum"] * 3 + [
-            "Pelayanan Prima/Sikap dan Perilaku"] * 2
+            "Pelayanan Prima/Sikap dan Perilaku"
+        ] * 2
         assert len(set(ids)) == 5
         again = (await start(client, actor, quiz["id"])).json()
         assert [q["id"] for q in again["questions"]] == ids
@@ -417,10 +503,14 @@ async def test_random_draw_by_category_is_deterministic_per_attempt(
 
 
 async def test_a_cancelled_sessions_quiz_cannot_be_started(client, world):
-    quiz = await create_quiz(client, world.organizer, world.session["id"],
-                             selection=world.ids(types=("true_false",)))
-    resp = await client.patch(f"/api/v1/sessions/{world.session['id']}",
-                              json={"status": "cancelled"}, headers=world.organizer.headers)
+    quiz = await create_quiz(
+        client, world.organizer, world.session["id"], selection=world.ids(types=("true_false",))
+    )
+    resp = await client.patch(
+        f"/api/v1/sessions/{world.session['id']}",
+        json={"status": "cancelled"},
+        headers=world.organizer.headers,
+    )
     assert resp.status_code == 200, resp.text
     resp = await start(client, world.participants[0], quiz["id"])
     assert resp.status_code == 422
@@ -430,8 +520,9 @@ async def test_a_cancelled_sessions_quiz_cannot_be_started(client, world):
 async def test_answers_racing_a_submit_are_graded_or_refused(client, world):
     import asyncio
 
-    _, attempt = await _attempt(client, world, selection=world.ids(types=("single_choice",
-                                                                          "true_false")))
+    _, attempt = await _attempt(
+        client, world, selection=world.ids(types=("single_choice", "true_false"))
+    )
     participant = world.participants[0]
     bank = {q["id"]: q for q in world.questions}
     saves = [
@@ -441,8 +532,11 @@ async def test_answers_racing_a_submit_are_graded_or_refused(client, world):
     *saved, submitted = await asyncio.gather(*saves, submit(client, participant, attempt["id"]))
     assert submitted.status_code == 200
     assert {resp.status_code for resp in saved} <= {200, 409}
-    accepted = {item["id"] for item, resp in zip(attempt["questions"], saved, strict=True)
-                if resp.status_code == 200}
+    accepted = {
+        item["id"]
+        for item, resp in zip(attempt["questions"], saved, strict=True)
+        if resp.status_code == 200
+    }
     rows = await AttemptAnswer.select(AttemptAnswer.question, AttemptAnswer.points).where(
         AttemptAnswer.attempt == attempt["id"]
     )

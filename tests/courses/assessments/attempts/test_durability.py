@@ -59,9 +59,21 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "lms.asgi:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log"],
-            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "lms.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -96,9 +108,20 @@ def test_saved_answers_survive_a_killed_server(tmp_path):
     _lms(env, "migrate")
     # Seeding and the server's start-up overlap: both mostly import Python modules.
     seeding = subprocess.Popen(
-        [sys.executable, "-m", "tests.courses.builders.quiz_world",
-         "--participants", "1", "--questions", "20"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.courses.builders.quiz_world",
+            "--participants",
+            "1",
+            "--questions",
+            "20",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     log = tmp_path / "server.log"
     server: Server | None = None
@@ -108,9 +131,13 @@ def test_saved_answers_survive_a_killed_server(tmp_path):
         assert seeding.returncode == 0, err
         world = json.loads(out)
         with httpx.Client(base_url=server.url, timeout=10) as http:
-            login = http.post("/api/v1/auth/login", json={
-                "username": world["participants"][0]["username"], "password": world["password"],
-            })
+            login = http.post(
+                "/api/v1/auth/login",
+                json={
+                    "username": world["participants"][0]["username"],
+                    "password": world["password"],
+                },
+            )
             assert login.status_code == 200, login.text
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             attempt = http.post(f"/api/v1/quizzes/{world['quiz_id']}/attempts", headers=headers)
@@ -121,8 +148,11 @@ def test_saved_answers_survive_a_killed_server(tmp_path):
             saved = {}
             for question_id in questions:
                 body = world["answers"][question_id]
-                resp = http.put(f"/api/v1/attempts/{attempt_id}/answers/{question_id}",
-                                json=body, headers=headers)
+                resp = http.put(
+                    f"/api/v1/attempts/{attempt_id}/answers/{question_id}",
+                    json=body,
+                    headers=headers,
+                )
                 assert resp.status_code == 200, resp.text
                 saved[question_id] = body
         server.kill()

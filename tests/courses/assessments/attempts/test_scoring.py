@@ -50,17 +50,25 @@ async def _take(client, world, participant, quiz_id, right: int) -> dict:
 
 
 async def test_quiz_grade_applies_the_grading_method(client, world, second_participant):
-    quiz = await create_quiz(client, world.organizer, world.session["id"], kind="post_test",
-                             selection=world.ids(types=("true_false",)), attempts_allowed=0)
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        kind="post_test",
+        selection=world.ids(types=("true_false",)),
+        attempts_allowed=0,
+    )
     participant = world.participants[0]
     for right in (3, 5, 1):
         await _take(client, world, participant, quiz["id"], right)
     person = participant.person_id
     expected = {"highest": "100.00", "last": "20.00", "first": "60.00", "average": "60.00"}
     for method, grade in expected.items():
-        resp = await client.patch(f"/api/v1/quizzes/{quiz['id']}",
-                                  json={"grading_method": method},
-                                  headers=world.organizer.headers)
+        resp = await client.patch(
+            f"/api/v1/quizzes/{quiz['id']}",
+            json={"grading_method": method},
+            headers=world.organizer.headers,
+        )
         assert resp.status_code == 200
         assert await quiz_grade(UUID(quiz["id"]), person) == Decimal(grade)
     assert await quiz_grade(UUID(quiz["id"]), second_participant.person_id) is None
@@ -68,8 +76,13 @@ async def test_quiz_grade_applies_the_grading_method(client, world, second_parti
 
 
 async def test_quiz_grades_close_overdue_attempts_first(client, world):
-    quiz = await create_quiz(client, world.organizer, world.session["id"],
-                             selection=world.ids(types=("true_false",)), time_limit_minutes=10)
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection=world.ids(types=("true_false",)),
+        time_limit_minutes=10,
+    )
     participant = world.participants[0]
     attempt = (await start(client, participant, quiz["id"])).json()
     bank = {q["id"]: q for q in world.questions}
@@ -85,14 +98,20 @@ async def test_partial_and_negative_credit_is_exact(client, world):
     options = question["question"]["options"]
     positive = [o["id"] for o in options if Decimal(o["weight"]) > 0]
     negative = [o["id"] for o in options if Decimal(o["weight"]) < 0]
-    quiz = await create_quiz(client, world.organizer, world.session["id"],
-                             selection=[question["id"]], attempts_allowed=2)
+    quiz = await create_quiz(
+        client, world.organizer, world.session["id"], selection=[question["id"]], attempts_allowed=2
+    )
     participant = world.participants[0]
     cases = [(positive, "1.00", "100.00"), (positive[:2] + negative[:1], "0.17", "17.00")]
     for chosen, score, percent in cases:
         attempt = (await start(client, participant, quiz["id"])).json()
-        await save(client, participant, attempt["id"], question["id"],
-                   {"type": "multiple_choice", "option_ids": chosen})
+        await save(
+            client,
+            participant,
+            attempt["id"],
+            question["id"],
+            {"type": "multiple_choice", "option_ids": chosen},
+        )
         body = (await submit(client, participant, attempt["id"])).json()
         assert (body["score"], body["max_score"], body["percent"]) == (score, "1.00", percent)
 
@@ -102,9 +121,15 @@ async def test_essay_waits_for_a_trainer_whose_mark_retotals(
 ):
     essay = world.ids(types=("essay",))[0]
     tf = world.ids(types=("true_false",))[0]
-    quiz = await create_quiz(client, world.organizer, world.session["id"], selection=[tf, essay],
-                             shuffle_questions=False, pass_mark="70",
-                             review={"after_submit": "correct", "after_close": "correct"})
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection=[tf, essay],
+        shuffle_questions=False,
+        pass_mark="70",
+        review={"after_submit": "correct", "after_close": "correct"},
+    )
     participant = world.participants[0]
     body = await _take(client, world, participant, quiz["id"], right=2)
     assert (body["score"], body["max_score"], body["percent"]) == ("1.00", "2.00", "50.00")
@@ -115,27 +140,40 @@ async def test_essay_waits_for_a_trainer_whose_mark_retotals(
     # Not on the agenda yet: the trainer cannot see the attempt.
     resp = await client.post(grade_url, json={"points": "0.5"}, headers=trainer_user.headers)
     assert resp.status_code == 404
-    trainer = await create_trainer(client, world.organizer, person_id=str(trainer_user.person_id),
-                                   user_id=str(trainer_user.user_id))
+    trainer = await create_trainer(
+        client,
+        world.organizer,
+        person_id=str(trainer_user.person_id),
+        user_id=str(trainer_user.user_id),
+    )
     resp = await client.post(
         f"/api/v1/sessions/{world.session['id']}/agenda",
-        json={"starts_at": wib("2026-11-18", "08:00"), "ends_at": wib("2026-11-18", "10:00"),
-              "trainer_id": trainer["id"], "title": "Sikap melayani"},
+        json={
+            "starts_at": wib("2026-11-18", "08:00"),
+            "ends_at": wib("2026-11-18", "10:00"),
+            "trainer_id": trainer["id"],
+            "title": "Sikap melayani",
+        },
         headers=world.organizer.headers,
     )
     assert resp.status_code == 201, resp.text
     resp = await client.post(grade_url, json={"points": "1.5"}, headers=trainer_user.headers)
     assert resp.status_code == 422
-    resp = await client.post(grade_url, json={"points": "0.5", "comment": "Cukup baik."},
-                             headers=participant.headers)
+    resp = await client.post(
+        grade_url, json={"points": "0.5", "comment": "Cukup baik."}, headers=participant.headers
+    )
     assert resp.status_code == 403
-    resp = await client.post(grade_url, json={"points": "0.5", "comment": "Cukup baik."},
-                             headers=trainer_user.headers)
+    resp = await client.post(
+        grade_url, json={"points": "0.5", "comment": "Cukup baik."}, headers=trainer_user.headers
+    )
     assert resp.status_code == 200, resp.text
     graded = resp.json()
     assert graded["review"] == "staff"
     assert (graded["score"], graded["percent"], graded["needs_grading"], graded["passed"]) == (
-        "1.50", "75.00", False, True
+        "1.50",
+        "75.00",
+        False,
+        True,
     )
     mine = (await client.get(f"/api/v1/attempts/{body['id']}", headers=participant.headers)).json()
     assert mine["questions"][1]["points_awarded"] == "0.50"
@@ -147,33 +185,45 @@ async def test_essay_waits_for_a_trainer_whose_mark_retotals(
 
     await enroll(client, world.organizer, world.session["id"], [second_participant.person_id])
     other = (await start(client, second_participant, quiz["id"])).json()
-    resp = await client.post(f"/api/v1/attempts/{other['id']}/answers/{essay}/grade",
-                             json={"points": "1"}, headers=world.organizer.headers)
+    resp = await client.post(
+        f"/api/v1/attempts/{other['id']}/answers/{essay}/grade",
+        json={"points": "1"},
+        headers=world.organizer.headers,
+    )
     assert resp.status_code == 409
 
 
 async def test_review_levels_after_submit_and_after_close(client, world):
     selection = world.ids(types=("true_false",))
-    quiz = await create_quiz(client, world.organizer, world.session["id"], selection=selection,
-                             attempts_allowed=0,
-                             review={"after_submit": "none", "after_close": "correct"})
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection=selection,
+        attempts_allowed=0,
+        review={"after_submit": "none", "after_close": "correct"},
+    )
     participant = world.participants[0]
     body = await _take(client, world, participant, quiz["id"], right=4)
     assert body["review"] == "none"
     assert body["questions"] == []
     assert not {"score", "percent", "max_score", "passed"} & set(body)
-    resp = await client.patch(f"/api/v1/quizzes/{quiz['id']}",
-                              json={"review": {"after_submit": "responses"}},
-                              headers=world.organizer.headers)
+    resp = await client.patch(
+        f"/api/v1/quizzes/{quiz['id']}",
+        json={"review": {"after_submit": "responses"}},
+        headers=world.organizer.headers,
+    )
     assert resp.json()["review"] == {"after_submit": "responses", "after_close": "correct"}
     body = (await client.get(f"/api/v1/attempts/{body['id']}", headers=participant.headers)).json()
     assert body["percent"] == "80.00"
     assert len(body["questions"]) == 5
     assert all("response" in q and "correct" not in q for q in body["questions"])
     past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
-    await client.patch(f"/api/v1/quizzes/{quiz['id']}",
-                       json={"opens_at": None, "closes_at": past},
-                       headers=world.organizer.headers)
+    await client.patch(
+        f"/api/v1/quizzes/{quiz['id']}",
+        json={"opens_at": None, "closes_at": past},
+        headers=world.organizer.headers,
+    )
     body = (await client.get(f"/api/v1/attempts/{body['id']}", headers=participant.headers)).json()
     assert body["review"] == "correct"
     assert [q["correct"] for q in body["questions"]] == [True, True, True, True, False]

@@ -79,8 +79,13 @@ async def test_organizer_view_has_answer_keys_and_weights(client, organizer):
     assert right[0]["feedback"] == "Benar. UU 25/2009 tentang Pelayanan Publik."
     berakhlak = next(q for q in questions if q["title"] == "Berorientasi Pelayanan")
     weights = sorted(Decimal(o["weight"]) for o in berakhlak["question"]["options"])
-    assert weights == [Decimal("-50"), Decimal("-50"), Decimal("33.33333"), Decimal("33.33333"),
-                       Decimal("33.33334")]
+    assert weights == [
+        Decimal("-50"),
+        Decimal("-50"),
+        Decimal("33.33333"),
+        Decimal("33.33333"),
+        Decimal("33.33334"),
+    ]
 
 
 async def test_question_filters_by_category_with_subcategories_and_type(client, organizer):
@@ -100,9 +105,7 @@ async def test_question_filters_by_category_with_subcategories_and_type(client, 
     assert resp.json()["total"] == 23 and len(resp.json()["items"]) == 3
 
 
-async def test_unreadable_questions_are_reported_by_line_and_the_rest_imported(
-    client, organizer
-):
+async def test_unreadable_questions_are_reported_by_line_and_the_rest_imported(client, organizer):
     bank = await create_bank(client, organizer)
     text = (
         "::Baik::Soal baik {=ya ~tidak}\n\n"
@@ -159,8 +162,9 @@ async def test_import_rejects_a_bad_body_and_an_unknown_format(client, organizer
     )
     assert resp.status_code == 400
     assert "Format 'xml' tidak dikenal" in resp.json()["detail"]
-    resp = await client.post(url, data={"format": "gift"}, files={"other": ("a", b"x")},
-                             headers=organizer.headers)
+    resp = await client.post(
+        url, data={"format": "gift"}, files={"other": ("a", b"x")}, headers=organizer.headers
+    )
     assert resp.status_code == 400
 
 
@@ -233,7 +237,8 @@ async def test_bank_scope_other_unit_404_trainer_reads_participant_forbidden(
     resp = await client.get(url + "/questions", headers=other_organizer.headers)
     assert resp.status_code == 404
     resp = await client.post(
-        url + "/import", json={"format": "gift", "text": "::A::B {T}"},
+        url + "/import",
+        json={"format": "gift", "text": "::A::B {T}"},
         headers=other_organizer.headers,
     )
     assert resp.status_code == 404
@@ -243,7 +248,8 @@ async def test_bank_scope_other_unit_404_trainer_reads_participant_forbidden(
     resp = await client.get(url + "/questions", headers=trainer_user.headers)
     assert resp.json()["total"] == 23
     resp = await client.post(
-        url + "/import", json={"format": "gift", "text": "::A::B {T}"},
+        url + "/import",
+        json={"format": "gift", "text": "::A::B {T}"},
         headers=trainer_user.headers,
     )
     assert resp.status_code == 403
@@ -267,8 +273,9 @@ async def test_bank_for_a_unit_outside_scope_is_refused(client, organizer, other
 async def test_nul_characters_are_refused_or_dropped_never_a_500(client, organizer):
     # In JSON and in the address a NUL is refused with a 400 before any handler runs
     # (lms.shared.input_guard); an uploaded file holding NUL bytes is not a text file.
-    resp = await client.post("/api/v1/question-banks", json={"name": "Bank\u0000"},
-                             headers=organizer.headers)
+    resp = await client.post(
+        "/api/v1/question-banks", json={"name": "Bank\u0000"}, headers=organizer.headers
+    )
     assert resp.status_code == 400
     bank = await create_bank(client, organizer)
     resp = await client.post(
@@ -292,9 +299,11 @@ async def test_nul_characters_are_refused_or_dropped_never_a_500(client, organiz
         headers=organizer.headers,
     )
     assert resp.status_code == 400
-    resp = await client.get(f"/api/v1/question-banks/{bank['id']}/questions",
-                            params={"category": "A\u0000", "type": "x\u0000"},
-                            headers=organizer.headers)
+    resp = await client.get(
+        f"/api/v1/question-banks/{bank['id']}/questions",
+        params={"category": "A\u0000", "type": "x\u0000"},
+        headers=organizer.headers,
+    )
     assert resp.status_code == 400
 
 
