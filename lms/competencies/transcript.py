@@ -34,7 +34,7 @@ from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip
 from lms.shared.indonesian import format_date, format_date_range, format_place_date, full_name
 from lms.shared.letterhead import LetterheadSource
-from lms.shared.values import utcnow
+from lms.shared.values import cents, utcnow
 
 
 def jp_policy(settings: Settings) -> JpPolicy:
@@ -72,7 +72,7 @@ def _event(row: dict[str, Any]) -> TranscriptEvent:
         klasikal=bool(row["klasikal"]),
         start_date=row["start_date"],
         end_date=row["end_date"],
-        jp=float(to_jp(row["jp"])),
+        jp=cents(to_jp(row["jp"])),
         certificate_number=row["certificate_number"],
         competency_codes=list(row["competency_codes"] or []),
     )
@@ -116,10 +116,10 @@ class TranscriptService:
                 TranscriptYear(
                     year=year,
                     events=[_event(r) for r in year_rows],
-                    total_jp=float(total),
-                    target_jp=status.target_jp,
+                    total_jp=cents(total),
+                    target_jp=_target(status.target_jp),
                     compliant=status.compliant,
-                    shortfall_jp=float(status.shortfall_jp),
+                    shortfall_jp=cents(status.shortfall_jp),
                     above_max=status.above_max,
                     competencies=_earned(year_codes, names),
                 )
@@ -127,7 +127,7 @@ class TranscriptService:
         return Transcript(
             identity=_identity(person),
             years=years,
-            total_jp=float(grand_total),
+            total_jp=cents(grand_total),
             competencies=_earned(codes, names),
             generated_at=utcnow(),
         )
@@ -166,15 +166,19 @@ class TranscriptService:
         )
 
 
+def _target(target_jp: int | None) -> Decimal | None:
+    return cents(target_jp) if target_jp is not None else None
+
+
 def _empty_year(year: int, transcript: Transcript, settings: Settings) -> TranscriptYear:
     status = jp_status(Decimal(0), transcript.identity.asn_type, jp_policy(settings))
     return TranscriptYear(
         year=year,
         events=[],
-        total_jp=0.0,
-        target_jp=status.target_jp,
+        total_jp=cents(0),
+        target_jp=_target(status.target_jp),
         compliant=status.compliant,
-        shortfall_jp=float(status.shortfall_jp),
+        shortfall_jp=cents(status.shortfall_jp),
         above_max=False,
         competencies=[],
     )
