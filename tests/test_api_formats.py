@@ -53,7 +53,7 @@ FIGURE = re.compile(
 )
 #: Not figures although the name says so: counts, flags, texts, codes.
 NOT_FIGURE = re.compile(
-    r"(_count|_days|_mismatch|_label|_text|_note|_code|_codes|_id|_ids|_at|_on)$|"
+    r"(_count|_days|_mismatch|_label|_text|_note|_code|_codes|_id|_ids|_at|_on|_elements)$|"
     r"^(marks|mark_letters|jp_minutes|weights|scores|has_gradebook)$"
 )
 
@@ -232,11 +232,12 @@ async def test_every_answer_of_a_finished_chain_has_utc_times_and_two_decimal_fi
         url = _fill(path, ids)
         if url is None:
             continue
-        for actor in (admin, organizer, trainer_user, holder):
+        own = "/me" in path or path.endswith("/mine") or "{attempt_id}" in path
+        for actor in (admin, trainer_user, holder) if own else (admin,):
             resp = await client.get(url, headers=actor.headers)
             assert resp.status_code < 500, (url, resp.text)
             called += resp.status_code == 200
-    assert called > 40
+    assert called > 45
 
     problems: list[str] = []
     for line, body in seen:
