@@ -44,6 +44,7 @@ from lms.config import Settings
 from lms.people.nip import format_nip
 from lms.people.tables import Person, Unit
 from lms.shared.indonesian import full_name
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.values import cents
 
 XLSX_ALL_ROWS = 1_000_000
@@ -123,8 +124,9 @@ def _jp_or_none(value: int | None) -> Decimal | None:
 class ComplianceService:
     """Builds the compliance report and its spreadsheet."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, letterhead: LetterheadSource | None = None) -> None:
         self.settings = settings
+        self.letterhead = letterhead
 
     @property
     def targets(self) -> JpTargets:
@@ -267,7 +269,7 @@ class ComplianceService:
         report = await self.report(
             caller, year=year, unit_id=unit_id, below_target_limit=XLSX_ALL_ROWS
         )
-        kop = await kop_lines(await report_scope(caller, unit_id))
+        kop = await kop_lines(await report_scope(caller, unit_id), self.letterhead)
         return await anyio.to_thread.run_sync(workbook, report, kop)
 
 
