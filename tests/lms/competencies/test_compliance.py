@@ -98,7 +98,11 @@ async def test_city_report_counts_exactly(client, hr, ledger, root_unit, unit, o
     assert resp.status_code == 200, resp.text
     report = resp.json()
     assert report["year"] == 2026
-    assert report["targets"] == {"pns_min_jp": "20.00", "pppk_min_jp": "20.00", "pppk_max_jp": "24.00"}
+    assert report["targets"] == {
+        "pns_min_jp": "20.00",
+        "pppk_min_jp": "20.00",
+        "pppk_max_jp": "24.00",
+    }
     summary = report["summary"]
     assert summary["code"] == "PEMKOT-PPJ"
     assert summary["pns"] == group(6, 2, 33.33, 115.5)

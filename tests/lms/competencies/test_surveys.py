@@ -167,7 +167,11 @@ async def test_json_rows_outside_1_to_4_are_listed(client, hr, unit):
         (4, ["Tidak ada jawaban U1–U9"]),
     ]
     survey = body["surveys"][0]
-    assert (survey["ikm"], survey["category"], survey["period_end"]) == ("100.00", "A", "2026-07-31")
+    assert (survey["ikm"], survey["category"], survey["period_end"]) == (
+        "100.00",
+        "A",
+        "2026-07-31",
+    )
 
 
 async def test_who_may_upload(client, app, participant, other_unit, unit):
