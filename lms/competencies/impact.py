@@ -143,7 +143,7 @@ class ImpactService:
         report = await self.report(caller, unit_id)
         chart = element_chart(
             [p.period for p in report.periods],
-            [{e.code: e.ikm for e in p.elements} for p in report.periods],
+            [{e.code: float(e.ikm) for e in p.elements} for p in report.periods],
         )
         return await render_pdf(
             "impact.html",

@@ -73,7 +73,7 @@ def _item_read(row: dict[str, Any], tz_name: str, cls: type = AgendaItemRead, **
     zone = ZoneInfo(tz_name)
     starts = row["starts_at"].astimezone(zone)
     ends = row["ends_at"].astimezone(zone)
-    item = msgspec.convert(
+    item: Any = msgspec.convert(
         {
             **row,
             **extra,
