@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from lms.competencies.pages import transcript_check_router
 from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
 from lms.jobs.controllers import JobController
@@ -19,5 +20,6 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         Router(path="/", route_handlers=[JobController]),
         build_people_router(settings),
         build_competency_router(settings, letterhead),
+        transcript_check_router(settings),
         build_lti_router(settings),
     ]

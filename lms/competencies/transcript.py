@@ -14,6 +14,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from lms.auth.caller import Caller
 from lms.competencies.framework import competency_names
 from lms.competencies.jp import JpPolicy, jp_status
@@ -29,11 +31,19 @@ from lms.competencies.schemas import (
 from lms.competencies.scope import PersonRef, kop_for_path, load_person, visible_person
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
+from lms.competencies.transcript_copies import (
+    TranscriptCheck,
+    find_copy,
+    record_copy,
+    summary_of,
+)
 from lms.config import Settings
 from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip
+from lms.shared.errors import NotFound
 from lms.shared.indonesian import format_date, format_date_range, format_place_date, full_name
 from lms.shared.letterhead import LetterheadSource
+from lms.shared.qr import qr_data_uri
 from lms.shared.values import cents, utcnow
 
 
@@ -91,7 +101,11 @@ class TranscriptService:
         Raises:
             NotFound: unknown person, or not visible to the caller.
         """
-        person = await visible_person(caller, person_id)
+        return await self._build(await visible_person(caller, person_id))
+
+    async def _build(self, person: PersonRef) -> Transcript:
+        """The transcript of ``person`` (no scope check: callers check first)."""
+        person_id = person.id
         rows = await (
             LearningRecord.select()
             .where((LearningRecord.person == person_id) & (LearningRecord.status == "approved"))
@@ -148,6 +162,9 @@ class TranscriptService:
             if head is not None
             else await kop_for_path(person.unit_path if person else "")
         )
+        office = head.office_name if head is not None else transcript.identity.unit_name
+        code = await record_copy(person_id, summary_of(transcript, office))
+        check_url = f"{self.settings.public_base_url.rstrip('/')}/transkrip/{code}"
         return await render_pdf(
             "transcript.html",
             {
@@ -161,6 +178,9 @@ class TranscriptService:
                     for y in years
                 },
                 "printed": format_date(today),
+                "check_code": code,
+                "check_url": check_url,
+                "check_qr": qr_data_uri(check_url),
                 "jp_minutes": self.settings.jp_minutes,
             },
         )
@@ -168,6 +188,25 @@ class TranscriptService:
 
 def _target(target_jp: int | None) -> Decimal | None:
     return cents(target_jp) if target_jp is not None else None
+
+
+async def check_copy(settings: Settings, code: str) -> TranscriptCheck:
+    """A printed transcript by the code under its QR code, and whether the person's record
+    still says the same (see :mod:`lms.competencies.transcript_copies`).
+
+    Raises:
+        NotFound: no transcript was printed with this code (the same answer for any text).
+    """
+    found = await find_copy(code)
+    if found is None:
+        raise NotFound("Transkrip tidak ditemukan")
+    person_id, copy = found
+    person = await load_person(person_id)
+    current = False
+    if person is not None:
+        now = summary_of(await TranscriptService(settings)._build(person), copy.summary.office)
+        current = now == copy.summary
+    return msgspec.structs.replace(copy, current=current)
 
 
 def _empty_year(year: int, transcript: Transcript, settings: Settings) -> TranscriptYear:
