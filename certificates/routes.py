@@ -65,8 +65,10 @@ def issuing_router(settings: Settings) -> Router:
     def provide_issuing() -> IssuingService:
         return IssuingService(settings)
 
+    letterhead = letterhead_source(settings)
+
     def provide_records() -> CertificateRecords:
-        return CertificateRecords(settings)
+        return CertificateRecords(settings, letterhead)
 
     def provide_downloads() -> DownloadService:
         return DownloadService(store, settings.timezone)

@@ -216,7 +216,9 @@ def delivery_router(settings: Settings, letterhead: LetterheadSource | None = No
             "agenda_service": Provide(provide_agenda_service, sync_to_thread=False),
             "enrollment_service": Provide(EnrollmentService, sync_to_thread=False),
             "enrollment_import_service": Provide(provide_import_service, sync_to_thread=False),
-            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
+            "attendance_service": Provide(
+                lambda: AttendanceService(letterhead), sync_to_thread=False
+            ),
             "checkin_service": checkin_service_provider(settings),
             "attendance_sheet_service": Provide(provide_sheet_service, sync_to_thread=False),
             "account_service": account_service_provider(settings, PERSON_SCOPES),
@@ -224,26 +226,28 @@ def delivery_router(settings: Settings, letterhead: LetterheadSource | None = No
     )
 
 
-def reports_router(settings: Settings) -> Router:
-    """Item analysis, learning gain and evaluations."""
+def reports_router(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
+    """Item analysis, learning gain and evaluations (``letterhead``: the report's kop)."""
     return Router(
         path="/",
         route_handlers=[ItemAnalysisController, SessionReportController],
         dependencies={
             "item_analysis_service": Provide(ItemAnalysisService, sync_to_thread=False),
             "learning_gain_service": Provide(LearningGainService, sync_to_thread=False),
-            "evaluation_service": Provide(EvaluationService, sync_to_thread=False),
+            "evaluation_service": Provide(
+                lambda: EvaluationService(letterhead), sync_to_thread=False
+            ),
         },
     )
 
 
-def results_router(settings: Settings) -> Router:
-    """Results, component scores, finalize and amendments."""
+def results_router(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
+    """Results, component scores, finalize and amendments (``letterhead``: the recap's kop)."""
     return Router(
         path="/",
         route_handlers=[ResultController],
         dependencies={
-            "result_service": Provide(ResultService, sync_to_thread=False),
+            "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
             "finalize_service": Provide(FinalizeService, sync_to_thread=False),
             "readiness_service": Provide(ReadinessService, sync_to_thread=False),
         },
@@ -279,8 +283,8 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         catalogue_router(settings),
         delivery_router(settings, letterhead),
         assessments_router(settings),
-        reports_router(settings),
-        results_router(settings),
+        reports_router(settings, letterhead),
+        results_router(settings, letterhead),
         delivery_pages(settings),
         trainer_pages(settings),
         participant_pages(settings),

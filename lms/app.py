@@ -36,6 +36,7 @@ from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import document_problems
 from lms.shared.problems import problem_details_plugin, validation_problem_handler
 from lms.shared.ratelimit import RedisCounters, make_counters
+from lms.shared.values import ZonedTime, rfc3339
 from lms.web.assets import asset_url
 
 logger = logging.getLogger("lms")
@@ -174,7 +175,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         version=lms.__version__,
         description=(
             "Prima: pelatihan pelayanan prima, hasil, sertifikat dan JP ASN. "
-            "Log in at POST /api/v1/auth/login and send `Authorization: Bearer <token>`."
+            "Log in at POST /api/v1/auth/login and send `Authorization: Bearer <token>`.\n\n"
+            "Formats: every timestamp is RFC 3339 in UTC with `Z` (`2026-11-18T01:00:00Z`); "
+            "where people read a session's wall clock it is also given without an offset in a "
+            "`*_local` field (`2026-11-18T08:00:00`); dates are `YYYY-MM-DD`. Times sent without "
+            "an offset are read in the session's time zone. JP, scores, means, percentages and "
+            'IKM are decimal strings with exactly two decimals (`"24.00"`, `"86.50"`); '
+            "ratios in 0..1 (normalized gain, item difficulty and discrimination) have four "
+            '(`"0.3750"`). A certificate\'s `snapshot` is its record as printed, verbatim.'
         ),
         path="/schema",
         render_plugins=[
@@ -214,6 +222,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[problem_details_plugin()],
         exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
+        # One timestamp form: instants shown on a session's wall clock leave as UTC with Z
+        # (msgspec writes a plain UTC datetime the same way; lms.shared.values.ZonedTime).
+        type_encoders={ZonedTime: rfc3339},
         state=State(
             {
                 "settings": settings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from lms.competencies.pages import jp_page
+from lms.competencies.pages import jp_page, transcript_check_router
 from lms.competencies.routes import build_page_router as build_competency_pages
 from lms.competencies.routes import build_router as build_competency_router
 from lms.config import Settings
@@ -24,6 +24,7 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         build_people_router(settings),
         build_competency_router(settings, letterhead),
         build_competency_pages(settings, letterhead),
+        transcript_check_router(settings),
         build_lti_router(settings),
         page_router(
             settings,

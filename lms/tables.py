@@ -8,6 +8,7 @@ from lms.competencies.tables import (
     LearningRecord,
     SkmAnswer,
     SkmSurvey,
+    TranscriptCopy,
 )
 from lms.jobs.tables import Job
 from lms.lti.tables import (
@@ -37,6 +38,7 @@ __all__ = [
     "Person",
     "SkmAnswer",
     "SkmSurvey",
+    "TranscriptCopy",
     "Unit",
     "User",
 ]

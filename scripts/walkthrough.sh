@@ -216,7 +216,7 @@ curl -sSf -X POST "$B/api/v1/certificates/$CERT_ID/reinstate" -H "$ADM" -H "$J" 
 step "8. HR: JP and service quality"
 #:
 #: **HR: JP and service quality.** Who is short of the yearly 20 JP (`?format=xlsx` for
-#: Excel), an ASN's transcript, the SIASN export, and whether the training moved DPMPTSP's
+#: Excel), an ASN's transcript (its QR code opens `/transkrip/{code}`), the SIASN export, and whether the training moved DPMPTSP's
 #: service-satisfaction index (IKM; `&format=pdf` for the report). A new SKM file is uploaded
 #: with `POST /api/v1/skm/surveys` (`-F unit_id=... -F file=@survei.csv`).
 curl -sSf "$B/api/v1/reports/jp-compliance?year=$(date +%Y)" -H "$HR" |
@@ -224,11 +224,15 @@ curl -sSf "$B/api/v1/reports/jp-compliance?year=$(date +%Y)" -H "$HR" |
   must '.unit == "PEMKOT-PPJ" and (.below_target | index("Siti Rahmawati, S.AP.")) != null'
 curl -sSf -o transkrip.pdf "$B/api/v1/people/$(jq -r .person_id <<<"$CERT")/transcript.pdf" -H "$HR"
 head -c 5 transkrip.pdf | jq -R . | expect '"%PDF-"'
+# Its QR code opens the public check of that printed copy (no login; the NIP masked).
+CHECK=$(pdftotext transkrip.pdf - | grep -o 'Kode pemeriksaan: [0-9A-Z-]*' | head -1 | cut -d' ' -f3)
+curl -sSf "$B/transkrip/$CHECK" | grep -o 'Transkrip ini tercatat di Prima' | head -1 | jq -R . |
+  expect '"Transkrip ini tercatat di Prima"'
 curl -sSf "$B/api/v1/reports/siasn-export?year=$(date +%Y)&format=csv" -H "$HR" | head -1 | jq -R . |
   must 'ltrimstr("\ufeff") | startswith("nip;jenisDiklatId;namaKursus")'   # ";" and a BOM: Excel opens it in columns
 UNIT=$(curl -sSf "$B/api/v1/units?limit=200" -H "$HR" | jq -r '.items[] | select(.code == "DPMPTSP-PPJ") | .id')
 curl -sSf "$B/api/v1/reports/training-impact?unit_id=$UNIT" -H "$HR" | jq '[.periods[] | {period, ikm, category}]' |
-  expect '[{"period": "2025-S1", "ikm": 77.22, "category": "B"}, {"period": "2026-S1", "ikm": 80.42, "category": "B"}]'
+  expect '[{"period": "2025-S1", "ikm": "77.22", "category": "B"}, {"period": "2026-S1", "ikm": "80.42", "category": "B"}]'
 #:
 #: Errors are RFC 9457 problem details (`application/problem+json`) with Indonesian `detail`
 #: and, for invalid fields, `errors: [{field, message, source}]` naming the field as sent
@@ -237,4 +241,9 @@ curl -sSf "$B/api/v1/reports/training-impact?unit_id=$UNIT" -H "$HR" | jq '[.per
 #: deeper than 32 levels or carry a NUL (`\u0000`, or `%00` in the address) answer 400 on every
 #: route. Change your own password with `POST /api/v1/auth/password` (`current_password`,
 #: `new_password`): every token issued before stops working and the answer carries a new one.
+#:
+#: Formats: every timestamp is RFC 3339 in UTC with `Z` (`2026-11-18T01:00:00Z`), and where
+#: people read a session's wall clock it is also given as `*_local` (`starts_at_local`:
+#: `2026-11-18T08:00:00`); JP, scores, percentages and IKM are strings with two decimals
+#: (`"24.00"`), NRR and ratios four (`"0.3750"`).
 echo; echo "walkthrough: every step gave the expected answer"

@@ -113,7 +113,10 @@ async def register_file(
     name = f"register-sertifikat-{on.isoformat()}"
     if output == "csv":
         return csv_bytes(COLUMNS, lines), CSV_MEDIA_TYPE, f"{name}.csv"
-    title = [*await kop_for_path(caller.unit_path), "BUKU REGISTER SERTIFIKAT PELATIHAN"]
+    title = [
+        *await kop_for_path(caller.unit_path, records.letterhead),
+        "BUKU REGISTER SERTIFIKAT PELATIHAN",
+    ]
     content = await anyio.to_thread.run_sync(
         xlsx_bytes, [Sheet("Register sertifikat", COLUMNS, lines, title)]
     )

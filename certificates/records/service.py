@@ -27,6 +27,7 @@ from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.people.database import contains_text
 from lms.shared.errors import NotFound
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.schemas import Page
 
 NOT_FOUND = "Sertifikat tidak ditemukan."
@@ -222,8 +223,9 @@ class CertificateQuery:
 class CertificateRecords:
     """Lists and details of issued certificates, as the caller may see them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, letterhead: LetterheadSource | None = None) -> None:
         self.settings = settings
+        self.letterhead = letterhead
 
     async def search(
         self, caller: Caller, query: CertificateQuery, *, limit: int = 50, offset: int = 0

@@ -10,6 +10,7 @@ around them. The public answer masks the NIP and gives only the category of a re
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from uuid import UUID
 
 from certificates.issuing.schemas import Status
@@ -61,7 +62,7 @@ class VerificationRead(Output, gc=False):
     session_name: str | None
     start_date: dt.date
     end_date: dt.date
-    jp: int | float
+    jp: Decimal
     predikat: str | None
     issuer: str
     place: str | None
@@ -85,7 +86,7 @@ class BatchRow(Output, gc=False):
     holder_name: str | None = None
     nip: str | None = None
     course: str | None = None
-    jp: int | float | None = None
+    jp: Decimal | None = None
     issued_at: dt.datetime | None = None
     valid_until: dt.date | None = None
     superseded_by: CertificateLink | None = None

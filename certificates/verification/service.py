@@ -41,6 +41,7 @@ from certificates.verification.schemas import (
 )
 from lms.db import fetch_sql
 from lms.people.nip import mask_display_nip
+from lms.shared.values import cents
 
 _IN_CHUNK = 400  # values per IN (...) list: two lists stay under SQLite's 999 variables
 
@@ -78,7 +79,7 @@ class _Fixed(msgspec.Struct, gc=False):
     session_name: str | None
     start_date: dt.date
     end_date: dt.date
-    jp: int | float
+    jp: Decimal
     predikat: str | None
     issuer: str
     place: str | None
@@ -148,12 +149,6 @@ async def _query(sql: str, *args: Any) -> list[dict[str, Any]]:
 def verify_url(base_url: str, code: str) -> str:
     """The public page of a certificate, as its QR code encodes it."""
     return f"{base_url.rstrip('/')}/verify/{code}"
-
-
-def _jp_number(value: int | Decimal) -> int | float:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -296,7 +291,7 @@ class VerificationService:
             session_name=snap.session_name,
             start_date=snap.start_date,
             end_date=snap.end_date,
-            jp=_jp_number(snap.jp),
+            jp=cents(snap.jp),
             predikat=snap.predikat,
             issuer=snap.organizer_name,
             place=snap.place,

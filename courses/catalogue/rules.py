@@ -83,27 +83,26 @@ def validate_bands(bands: list[PredikatBand]) -> list[PredikatBand]:
     return ordered
 
 
-def check_pass_mark(pass_mark: Decimal, bands: list[PredikatBand]) -> None:
-    """Refuse a pass mark that falls inside a predikat band (422).
+def pass_mark_problem(pass_mark: Decimal, bands: list[PredikatBand]) -> str | None:
+    """Why ``pass_mark`` and ``bands`` disagree (Indonesian), or ``None`` when they agree.
 
     Why: the pass test (``final ≥ pass_mark``) and the bands (``final ≥ min_score``) use the
     same inclusive boundary, so they agree only when the pass mark is itself a band's lower
     bound. Otherwise one band holds both passes and fails: with the default bands (Cukup
     Memuaskan from 70.01, DOMAIN.md) and a pass mark of 70, a final score of 70.00 passed
     with "Kurang Memuaskan" printed on the certificate. The bands from the pass mark up are
-    the passing predikat, the ones below it the failing ones.
+    the passing predikat, the ones below it the failing ones. Courses saved before this rule
+    existed may still disagree: reading them reports it (``CourseRead.rule_problems``) and
+    finalize's checklist holds their sessions (``courses.results.readiness``).
 
     Args:
         pass_mark: The course's pass mark.
         bands: The course's bands (one of them starts at 0: ``validate_bands``).
-
-    Raises:
-        RuleViolation: the pass mark is not the lower bound of any band.
     """
     bands = sorted(bands, key=lambda b: b.min_score, reverse=True)
-    if any(band.min_score == pass_mark for band in bands):
-        return
-    inside = next(band for band in bands if band.min_score <= pass_mark)
+    if not bands or any(band.min_score == pass_mark for band in bands):
+        return None
+    inside = next((band for band in bands if band.min_score <= pass_mark), bands[-1])
     above = [band for band in bands if band.min_score > pass_mark]
     suggestion = (
         f" Gunakan batas lulus {above[-1].min_score:.2f} (awal predikat "
@@ -111,18 +110,32 @@ def check_pass_mark(pass_mark: Decimal, bands: list[PredikatBand]) -> None:
         if above
         else " Sesuaikan predikat."
     )
-    raise RuleViolation(
+    return (
         f'Batas lulus {pass_mark:.2f} jatuh di dalam predikat "{inside.label}" (mulai '
         f"{inside.min_score:.2f}), sehingga peserta yang lulus bisa mendapat predikat yang "
         "sama dengan peserta yang tidak lulus. Batas lulus harus sama dengan nilai awal salah "
-        "satu predikat." + suggestion,
-        errors=[
-            {
-                "field": "pass_mark",
-                "message": "harus sama dengan min_score salah satu predikat_bands",
-            }
-        ],
+        "satu predikat." + suggestion
     )
+
+
+def check_pass_mark(pass_mark: Decimal, bands: list[PredikatBand]) -> None:
+    """Refuse a pass mark that falls inside a predikat band (422; see
+    :func:`pass_mark_problem`).
+
+    Raises:
+        RuleViolation: the pass mark is not the lower bound of any band.
+    """
+    problem = pass_mark_problem(pass_mark, bands)
+    if problem is not None:
+        raise RuleViolation(
+            problem,
+            errors=[
+                {
+                    "field": "pass_mark",
+                    "message": "harus sama dengan min_score salah satu predikat_bands",
+                }
+            ],
+        )
 
 
 async def check_competencies(codes: list[str], field: str) -> None:
@@ -163,6 +176,11 @@ async def course_modules(course_id: UUID) -> list[dict[str, Any]]:
     return rows
 
 
+def _rule_problems(pass_mark: Decimal, bands: list[dict[str, Any]]) -> list[dict[str, str]]:
+    problem = pass_mark_problem(pass_mark, [PredikatBand(**band) for band in bands])
+    return [{"field": "pass_mark", "message": problem}] if problem else []
+
+
 def course_read(row: dict[str, Any], modules: list[dict[str, Any]]) -> CourseRead:
     """The API view of a course row (``COURSE_COLUMNS``) and its module rows."""
     bands = [
@@ -182,6 +200,7 @@ def course_read(row: dict[str, Any], modules: list[dict[str, Any]]) -> CourseRea
             "competency_codes": json_value(row["competency_codes"]) or [],
             "modules": modules,
             "total_jp": sum((m["jp"] for m in modules), Decimal("0.00")),
+            "rule_problems": _rule_problems(cents(row["pass_mark"]), bands),
         },
         CourseRead,
         strict=False,

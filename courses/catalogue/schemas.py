@@ -158,8 +158,17 @@ class ModuleRead(Output):
     competency_codes: list[str]
 
 
+class RuleProblem(Output):
+    """A rule of a saved course that the current checks would refuse (``field``, and why in
+    Indonesian): a course saved before the check came keeps working but says so."""
+
+    field: str
+    message: str
+
+
 class CourseRead(Output):
-    """A course with its modules and rules."""
+    """A course with its modules and rules. ``rule_problems`` lists rules that disagree (a
+    pass mark inside a predikat band, saved before that was refused); empty when all agree."""
 
     id: UUID
     code: str
@@ -182,6 +191,7 @@ class CourseRead(Output):
     active: bool
     created_at: dt.datetime
     updated_at: dt.datetime
+    rule_problems: list[RuleProblem] = msgspec.field(default_factory=list)
 
 
 class ModuleRule(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,6 +15,7 @@ import re
 from typing import Any
 from uuid import UUID
 
+from courses.delivery.enrollment.importing import import_row
 from courses.delivery.enrollment.schemas import EnrollmentImportReport, ImportRow
 from courses.delivery.sessions.access import get_managed_session
 from courses.delivery.sessions.seats import AlreadyEnrolled, check_open_for_organizer, enroll_locked
@@ -110,14 +111,14 @@ async def sync_roster(
                 except AlreadyEnrolled:
                     outcome = "already_enrolled"
             rows.append(
-                ImportRow(
+                import_row(
                     row_number=number,
                     nip=nip,
                     name=str(member.get("name") or "")[:200],
                     person_id=person_id,
                     person_created=False,
                     outcome=outcome,
-                    errors=[reason] if reason else [],
+                    messages=[reason] if reason else [],
                 )
             )
         counts = {o: sum(1 for r in rows if r.outcome == o) for o in OUTCOMES}

@@ -10,6 +10,8 @@ who must finalize anyway gives a written reason, which is audited with the open 
 3. ``post_tests``: when the course weighs the post-test, every participant has a submitted
    post-test attempt, or is excused explicitly in the finalize request.
 4. ``attendance``: every participant has a mark (any status) for every session day.
+5. ``rules``: the course's pass mark is the start of a predikat band (a course saved before
+   that was refused could pass someone with a failing predikat; fix the course first).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Collection
 from uuid import UUID
 
 from courses.assessments.attempts.scoring import FINISHED
+from courses.catalogue.rules import pass_mark_problem
 from courses.catalogue.services import session_rules
 from courses.delivery.attendance.service import session_marks
 from courses.delivery.enrollment.participants import Participant, session_participants
@@ -34,6 +37,7 @@ LABELS = {
     "essays_graded": "Semua jawaban esai sudah dinilai",
     "post_tests": "Post-test lengkap atau peserta dibebaskan",
     "attendance": "Presensi tercatat untuk setiap hari",
+    "rules": "Batas lulus sesuai dengan predikat",
 }
 
 
@@ -138,6 +142,17 @@ async def _attendance(session: SessionRecord, people: dict[UUID, Participant]) -
     )
 
 
+async def _rules(session: SessionRecord) -> ReadinessCheck:
+    rules = await session_rules(session.id)
+    problem = pass_mark_problem(rules.pass_mark, list(rules.predikat_bands))
+    return ReadinessCheck(
+        code="rules",
+        label=LABELS["rules"],
+        ok=problem is None,
+        detail=problem or "Batas lulus adalah awal salah satu predikat.",
+    )
+
+
 async def readiness_of(
     session: SessionRecord,
     *,
@@ -152,6 +167,7 @@ async def readiness_of(
         await _essays(session, people),
         await _post_tests(session, people, excused),
         await _attendance(session, people),
+        await _rules(session),
     ]
     return Readiness(
         session_id=session.id,

@@ -92,7 +92,7 @@ async def results_recap(
         return csv_bytes(columns, rows), CSV_MEDIA_TYPE, f"{name}.csv"
     status = "final" if results.finalized else "sementara (belum difinalisasi)"
     title = [
-        *await kop_for_path(session.unit_path),
+        *await kop_for_path(session.unit_path, service.letterhead),
         f"REKAP NILAI PESERTA: {session.course_title}",
         f"{session.name}, {format_date_range(session.start_date, session.end_date)}; "
         f"nilai {status}; batas lulus {results.rules.pass_mark}",

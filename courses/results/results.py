@@ -47,6 +47,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, RuleViolation
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.values import cents
 
 COMPUTED_COMPONENTS = ("attendance", "post_test")
@@ -141,7 +142,11 @@ async def _sees_everyone(caller: Caller, session: SessionRecord) -> bool:
 
 
 class ResultService:
-    """Results of a session and its hand-entered component scores."""
+    """Results of a session and its hand-entered component scores; ``letterhead`` heads the
+    rekap nilai workbook with the office's kop (issuer profile)."""
+
+    def __init__(self, letterhead: LetterheadSource | None = None) -> None:
+        self.letterhead = letterhead
 
     async def results(
         self, caller: Caller, session_id: UUID, *, mine: bool = False

@@ -148,7 +148,7 @@ class PassedResult(msgspec.Struct, frozen=True, kw_only=True):
     attendance_percent: Decimal
 
 
-ReadinessCode = Literal["session_ended", "essays_graded", "post_tests", "attendance"]
+ReadinessCode = Literal["session_ended", "essays_graded", "post_tests", "attendance", "rules"]
 OverrideReason = Annotated[str, msgspec.Meta(min_length=10, max_length=2_000)]
 
 

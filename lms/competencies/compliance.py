@@ -44,6 +44,8 @@ from lms.config import Settings
 from lms.people.nip import format_nip
 from lms.people.tables import Person, Unit
 from lms.shared.indonesian import full_name
+from lms.shared.letterhead import LetterheadSource
+from lms.shared.values import cents
 
 XLSX_ALL_ROWS = 1_000_000
 
@@ -111,22 +113,29 @@ class _Counts:
         self.above_max = 0
 
 
-def _share(reached: int, headcount: int) -> float | None:
-    return float(round_half_up(Decimal(reached * 100) / headcount, 2)) if headcount else None
+def _share(reached: int, headcount: int) -> Decimal | None:
+    return cents(round_half_up(Decimal(reached * 100) / headcount, 2)) if headcount else None
+
+
+def _jp_or_none(value: int | None) -> Decimal | None:
+    return cents(value) if value is not None else None
 
 
 class ComplianceService:
     """Builds the compliance report and its spreadsheet."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, letterhead: LetterheadSource | None = None) -> None:
         self.settings = settings
+        self.letterhead = letterhead
 
     @property
     def targets(self) -> JpTargets:
         """The JP rules from the settings."""
         s = self.settings
         return JpTargets(
-            pns_min_jp=s.pns_min_jp, pppk_min_jp=s.pppk_min_jp, pppk_max_jp=s.pppk_max_jp
+            pns_min_jp=cents(s.pns_min_jp),
+            pppk_min_jp=_jp_or_none(s.pppk_min_jp),
+            pppk_max_jp=_jp_or_none(s.pppk_max_jp),
         )
 
     def _group(self, counts: _Counts, asn_type: str) -> GroupCompliance:
@@ -138,7 +147,7 @@ class ComplianceService:
             reached=reached,
             below=headcount - reached if reached is not None else None,
             share_percent=_share(reached, headcount) if reached is not None else None,
-            jp_total=float(counts.jp[asn_type]),
+            jp_total=cents(counts.jp[asn_type]),
         )
 
     def _unit(self, unit: dict[str, Any], counts: _Counts, depth: int) -> UnitCompliance:
@@ -245,9 +254,9 @@ class ComplianceService:
             jabatan=row["jabatan"],
             unit_id=UUID(row["unit_id"]),
             unit_name=unit_names.get(row["unit_id"], ""),
-            jp=float(jp),
-            target_jp=int(target or 0),
-            shortfall_jp=float(Decimal(target or 0) - jp),
+            jp=cents(jp),
+            target_jp=cents(target or 0),
+            shortfall_jp=cents(Decimal(target or 0) - jp),
         )
 
     async def csv(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
@@ -260,7 +269,7 @@ class ComplianceService:
         report = await self.report(
             caller, year=year, unit_id=unit_id, below_target_limit=XLSX_ALL_ROWS
         )
-        kop = await kop_lines(await report_scope(caller, unit_id))
+        kop = await kop_lines(await report_scope(caller, unit_id), self.letterhead)
         return await anyio.to_thread.run_sync(workbook, report, kop)
 
 

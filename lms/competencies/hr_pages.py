@@ -183,7 +183,7 @@ async def unit_page(
             "jabatan": b.jabatan,
             "unit": b.unit_name,
             "jp": _number(b.jp),
-            "target": b.target_jp,
+            "target": _number(b.target_jp),
             "short": _number(b.shortfall_jp),
         }
         for b in report.below_target
@@ -227,7 +227,7 @@ async def transcript_page(
         {
             "year": y.year,
             "total": _number(y.total_jp),
-            "target": y.target_jp,
+            "target": _number(y.target_jp),
             "compliant": y.compliant,
             "short": _number(y.shortfall_jp),
             "above_max": y.above_max,
@@ -364,7 +364,7 @@ def _impact_context(report: TrainingImpactReport) -> dict[str, Any]:
         "elements": elements,
         "chart": element_bars(
             names,
-            [{e.code: e.ikm for e in p.elements} for p in periods],
+            [{e.code: float(e.ikm) for e in p.elements} for p in periods],
             title=f"Nilai unsur SKM per periode, {report.unit_name}",
         )
         if periods
@@ -382,8 +382,8 @@ def _impact_context(report: TrainingImpactReport) -> dict[str, Any]:
     }
 
 
-def _signed(value: float, places: int = 2) -> str:
-    text = _number(round(value, places), places)
+def _signed(value: float | Decimal, places: int = 2) -> str:
+    text = _number(round(Decimal(str(value)), places), places)
     return text if value < 0 else f"+{text}"
 
 

@@ -38,6 +38,7 @@ from lms.people.database import like_literal
 from lms.people.tables import Person
 from lms.shared.errors import BadRequest
 from lms.shared.indonesian import format_date
+from lms.shared.values import cents, ten_thousandths
 
 TITLE_MARK = "pelayanan prima"
 DEFINITION = (
@@ -120,7 +121,7 @@ class ImpactService:
                     staff=staff,
                     trained_staff=trained,
                     trained_share_percent=(
-                        float(round_half_up(Decimal(trained * 100) / staff, 2))
+                        cents(round_half_up(Decimal(trained * 100) / staff, 2))
                         if trained is not None and staff
                         else None
                     ),
@@ -142,7 +143,7 @@ class ImpactService:
         report = await self.report(caller, unit_id)
         chart = element_chart(
             [p.period for p in report.periods],
-            [{e.code: e.ikm for e in p.elements} for p in report.periods],
+            [{e.code: float(e.ikm) for e in p.elements} for p in report.periods],
         )
         return await render_pdf(
             "impact.html",
@@ -167,8 +168,8 @@ def _change(periods: list[ImpactPeriod]) -> ImpactChange | None:
     return ImpactChange(
         from_period=first.period,
         to_period=last.period,
-        ikm_change=float(_number(last.ikm) - _number(first.ikm)),
-        u6_nrr_change=float(_number(last.u6_nrr) - _number(first.u6_nrr)),
-        u7_nrr_change=float(_number(last.u7_nrr) - _number(first.u7_nrr)),
+        ikm_change=cents(_number(last.ikm) - _number(first.ikm)),
+        u6_nrr_change=ten_thousandths(_number(last.u6_nrr) - _number(first.u6_nrr)),
+        u7_nrr_change=ten_thousandths(_number(last.u7_nrr) - _number(first.u7_nrr)),
         trained_staff_change=trained,
     )

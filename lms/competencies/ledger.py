@@ -36,7 +36,7 @@ from lms.competencies.scope import lock_person
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import refresh_year_total, to_jp
 from lms.shared.errors import NotFound, RuleViolation
-from lms.shared.values import utcnow
+from lms.shared.values import cents, utcnow
 
 SESSION = "session"
 EXTERNAL = "external"
@@ -64,7 +64,7 @@ def record_read(row: dict[str, Any]) -> LearningRecordRead:
         start_date=row["start_date"],
         end_date=row["end_date"],
         year=row["year"],
-        jp=float(to_jp(row["jp"])),
+        jp=cents(to_jp(row["jp"])),
         certificate_number=row["certificate_number"],
         competency_codes=list(codes),
         status=row["status"],

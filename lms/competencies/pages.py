@@ -1,5 +1,6 @@
 """The JP panel of a participant's home (``/saya``): this year's JP against the yearly rule
-(20 JP for PNS), from the transcript service, the same as the API's transcript."""
+(20 JP for PNS), from the transcript service, the same as the API's transcript; and the public
+check of a printed transcript (``/transkrip/{code}``, the target of its QR code)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,21 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, get
+from litestar import Request, Router, get
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import FromPath
 from litestar.response import Template
 
 from lms.competencies.jp import jp_status
-from lms.competencies.transcript import TranscriptService, jp_policy
+from lms.competencies.transcript import TranscriptService, check_copy, jp_policy
 from lms.config import Settings
-from lms.shared.indonesian import format_decimal_id
+from lms.shared.indonesian import format_date, format_decimal_id, format_time
 from lms.web.home import HomePanel, Panel
+from lms.web.routes import settings_provider
 from lms.web.session import PageCaller
-from lms.web.shell import page_guard
+from lms.web.shell import page_guard, page_router
 
 
 def _jp(value: Decimal) -> str:
@@ -77,3 +81,54 @@ async def jp_page(request: Request[Any, Any, Any], settings: NamedDependency[Set
         else None
     )
     return Template("competencies/jp.html", context={"p": context}, media_type=MediaType.HTML)
+
+
+@get("/transkrip/{code:str}", operation_id="transcriptCheckPage", media_type=MediaType.HTML)
+async def transcript_check_page(
+    code: FromPath[str], settings: NamedDependency[Settings]
+) -> Template:
+    """What a printed transcript says, for whoever scans its QR code (no login); an unknown
+    code is the shell's 404 page."""
+    check = await check_copy(settings, code)
+    printed = check.printed_at
+    return Template(
+        template_name="competencies/transkrip.html",
+        context={
+            "check": check,
+            "printed": f"{format_date(printed.astimezone(ZoneInfo(settings.timezone)).date())}, "
+            f"{format_time(printed, settings.timezone)}",
+            "years": [
+                {
+                    "year": y.year,
+                    "total": _jp(Decimal(y.total_jp)),
+                    "events": [
+                        {
+                            "title": e.title,
+                            "organizer": e.organizer,
+                            "ended": format_date(e.end_date),
+                            "jp": _jp(Decimal(e.jp)),
+                        }
+                        for e in y.events
+                    ],
+                }
+                for y in check.summary.years
+            ],
+            "total": _jp(Decimal(check.summary.total_jp)),
+        },
+    )
+
+
+def transcript_check_router(settings: Settings) -> Router:
+    """``/transkrip/{code}``, rate limited per address like the certificate verify routes
+    (``LMS_VERIFY_RATE_PER_MINUTE``)."""
+    limit = RateLimitConfig(
+        rate_limit=("minute", settings.verify_rate_per_minute),
+        store="transcript_check_rate",
+        set_rate_limit_headers=False,
+    )
+    return page_router(
+        settings,
+        [transcript_check_page],
+        dependencies={"settings": settings_provider(settings)},
+        middleware=[limit.middleware],
+    )

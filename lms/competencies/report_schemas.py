@@ -1,9 +1,10 @@
 """Bodies of the report and survey routes: JP compliance, SIASN export, SKM surveys and the
-training-impact report (figures as JSON numbers, see :mod:`lms.competencies.schemas`)."""
+training-impact report (figures as decimal strings, see :mod:`lms.competencies.schemas`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -29,8 +30,8 @@ class GroupCompliance(Output):
     headcount: int
     reached: int | None
     below: int | None
-    share_percent: float | None
-    jp_total: float
+    share_percent: Decimal | None
+    jp_total: Decimal
 
 
 class UnitCompliance(Output):
@@ -58,17 +59,17 @@ class BelowTarget(Output):
     jabatan: str
     unit_id: UUID
     unit_name: str
-    jp: float
-    target_jp: int
-    shortfall_jp: float
+    jp: Decimal
+    target_jp: Decimal
+    shortfall_jp: Decimal
 
 
 class JpTargets(Output):
     """The JP rules the report applied."""
 
-    pns_min_jp: int
-    pppk_min_jp: int | None
-    pppk_max_jp: int | None
+    pns_min_jp: Decimal
+    pppk_min_jp: Decimal | None
+    pppk_max_jp: Decimal | None
 
 
 class ComplianceReport(Output):
@@ -118,8 +119,8 @@ class SkmElementScore(Output):
     code: str
     name: str
     answered: int
-    nrr: float
-    ikm: float
+    nrr: Decimal
+    ikm: Decimal
 
 
 class SkmSample(Output):
@@ -158,8 +159,8 @@ class SkmSurveyRead(Output):
     period_end: dt.date | None
     respondents: int
     elements: list[SkmElementScore]
-    skm: float
-    ikm: float
+    skm: Decimal
+    ikm: Decimal
     category: str
     category_label: str
     created_at: dt.datetime
@@ -209,17 +210,17 @@ class ImpactPeriod(Output):
     period_start: dt.date | None
     period_end: dt.date | None
     respondents: int
-    ikm: float
+    ikm: Decimal
     category: str
     category_label: str
-    u6_nrr: float
-    u6_ikm: float
-    u7_nrr: float
-    u7_ikm: float
+    u6_nrr: Decimal
+    u6_ikm: Decimal
+    u7_nrr: Decimal
+    u7_ikm: Decimal
     elements: list[SkmElementScore]
     staff: int
     trained_staff: int | None
-    trained_share_percent: float | None
+    trained_share_percent: Decimal | None
     sample: SkmSample
 
 
@@ -228,9 +229,9 @@ class ImpactChange(Output):
 
     from_period: str
     to_period: str
-    ikm_change: float
-    u6_nrr_change: float
-    u7_nrr_change: float
+    ikm_change: Decimal
+    u6_nrr_change: Decimal
+    u7_nrr_change: Decimal
     trained_staff_change: int | None
 
 

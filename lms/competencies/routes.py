@@ -40,6 +40,9 @@ def build_router(settings: Settings, letterhead: LetterheadSource | None = None)
 
         return Provide(provide, sync_to_thread=False)
 
+    def provide_compliance(request: Request) -> ComplianceService:
+        return ComplianceService(request.app.state.settings, letterhead)
+
     def provide_transcripts(request: Request) -> TranscriptService:
         return TranscriptService(request.app.state.settings, letterhead)
 
@@ -57,10 +60,10 @@ def build_router(settings: Settings, letterhead: LetterheadSource | None = None)
             "framework_service": provider(FrameworkService),
             "ledger_service": provider(LedgerService),
             "transcript_service": Provide(provide_transcripts, sync_to_thread=False),
-            "compliance_service": provider(ComplianceService),
+            "compliance_service": Provide(provide_compliance, sync_to_thread=False),
             "impact_service": provider(ImpactService),
             "survey_service": provider(SurveyService),
-            "siasn_service": Provide(SiasnService, sync_to_thread=False),
+            "siasn_service": Provide(lambda: SiasnService(letterhead), sync_to_thread=False),
         },
     )
 

@@ -1,7 +1,8 @@
 """Request and response bodies of the competency routes: framework, ledger, reports, SKM.
 
-JP, NRR and IKM are computed with ``Decimal`` (exact) and answered as JSON numbers (``19.5``,
-``77.22``): every value has at most four decimals, which a float carries exactly as written.
+JP, NRR and IKM are computed with ``Decimal`` (exact) and answered, like every figure of the
+API, as decimal strings: JP, percentages and IKM with two decimals (``"19.50"``, ``"77.22"``),
+NRR and SKM (1–4 means) with four (``"3.0889"``).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class LearningRecordRead(Output):
     start_date: dt.date
     end_date: dt.date
     year: int
-    jp: float
+    jp: Decimal
     certificate_number: str
     competency_codes: list[str]
     status: str
@@ -206,7 +207,7 @@ class TranscriptEvent(Output):
     klasikal: bool
     start_date: dt.date
     end_date: dt.date
-    jp: float
+    jp: Decimal
     certificate_number: str
     competency_codes: list[str]
 
@@ -223,10 +224,10 @@ class TranscriptYear(Output):
 
     year: int
     events: list[TranscriptEvent]
-    total_jp: float
-    target_jp: int | None
+    total_jp: Decimal
+    target_jp: Decimal | None
     compliant: bool | None
-    shortfall_jp: float
+    shortfall_jp: Decimal
     above_max: bool
     competencies: list[EarnedCompetency]
 
@@ -236,6 +237,6 @@ class Transcript(Output):
 
     identity: TranscriptIdentity
     years: list[TranscriptYear]
-    total_jp: float
+    total_jp: Decimal
     competencies: list[EarnedCompetency]
     generated_at: dt.datetime

@@ -16,6 +16,7 @@ from lms.auth.caller import Caller
 from lms.db.locks import lock_row
 from lms.people.tables import Person, Unit
 from lms.shared.errors import NotFound
+from lms.shared.letterhead import LetterheadSource, kop_text
 
 ALL_UNITS_PREFIX = "/"
 """Every unit path starts with ``/``: the prefix of an admin's report over everything."""
@@ -144,9 +145,15 @@ async def report_scope(caller: Caller, unit_id: UUID | None) -> UnitScope:
     )
 
 
-async def kop_for_path(unit_path: str) -> list[str]:
-    """The letterhead lines for a unit at ``unit_path``: the government (the root unit) and
-    the unit itself, in capitals as a kop prints them (one line when the unit is the root)."""
+async def kop_for_path(unit_path: str, letterhead: LetterheadSource | None = None) -> list[str]:
+    """The letterhead lines for a unit at ``unit_path``: the office's kop from its issuer
+    profile (government, office, address: ``letterhead``) when one is on the path, else the
+    government (the root unit) and the unit itself, in capitals as a kop prints them (one line
+    when the unit is the root)."""
+    if letterhead is not None and unit_path:
+        head = await letterhead(unit_path)
+        if head is not None:
+            return kop_text(head)
     ids: list[UUID] = []
     for part in unit_path.strip("/").split("/"):
         try:
@@ -161,8 +168,8 @@ async def kop_for_path(unit_path: str) -> list[str]:
     return [names[i].upper() for i in wanted if i in names]
 
 
-async def kop_lines(scope: UnitScope) -> list[str]:
+async def kop_lines(scope: UnitScope, letterhead: LetterheadSource | None = None) -> list[str]:
     """The letterhead lines of a report over ``scope`` (see :func:`kop_for_path`)."""
     if scope.unit_id is None:
         return [scope.name.upper()]
-    return await kop_for_path(scope.prefix)
+    return await kop_for_path(scope.prefix, letterhead)

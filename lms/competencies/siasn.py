@@ -26,6 +26,7 @@ from lms.competencies.scope import kop_lines, report_scope
 from lms.competencies.skm import round_half_up
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.tabular import Column, Sheet, csv_bytes, xlsx_bytes
 
 FIELDS = tuple(SiasnRecord.__struct_fields__)
@@ -43,7 +44,10 @@ def siasn_date(value: dt.date) -> str:
 
 
 class SiasnService:
-    """Builds the riwayat-kursus export."""
+    """Builds the riwayat-kursus export (the workbook under the office's kop: ``letterhead``)."""
+
+    def __init__(self, letterhead: LetterheadSource | None = None) -> None:
+        self.letterhead = letterhead
 
     async def export(self, caller: Caller, *, year: int, unit_id: UUID | None) -> SiasnExport:
         """The rows of ``year`` for the unit and below (default: the caller's unit).
@@ -104,7 +108,7 @@ class SiasnService:
     async def xlsx(self, caller: Caller, *, year: int, unit_id: UUID | None) -> bytes:
         """The export as an Excel workbook under the unit's kop (same columns as the CSV)."""
         export = await self.export(caller, year=year, unit_id=unit_id)
-        kop = await kop_lines(await report_scope(caller, unit_id))
+        kop = await kop_lines(await report_scope(caller, unit_id), self.letterhead)
         sheet = Sheet(
             "Riwayat kursus",
             COLUMNS,

@@ -15,6 +15,7 @@ from typing import Any
 from lms.competencies.report_schemas import SkmElementScore, SkmSurveyRead
 from lms.competencies.skm import CATEGORY_LABELS, ELEMENT_CODES, ELEMENTS, sample_check
 from lms.competencies.tables import SkmSurvey
+from lms.shared.values import cents, ten_thousandths
 
 _YEAR = re.compile(r"^(\d{4})$")
 _SEMESTER = re.compile(r"^(\d{4})[-/ ]?S(?:EMESTER)?[-_ ]?([12])$", re.IGNORECASE)
@@ -75,13 +76,13 @@ def survey_read(row: dict[str, Any]) -> SkmSurveyRead:
                 code=code,
                 name=ELEMENTS[code],
                 answered=int(means.get(code, {}).get("answered", 0)),
-                nrr=float(means.get(code, {}).get("nrr", 0)),
-                ikm=float(means.get(code, {}).get("ikm", 0)),
+                nrr=ten_thousandths(means.get(code, {}).get("nrr", 0)),
+                ikm=cents(means.get(code, {}).get("ikm", 0)),
             )
             for code in ELEMENT_CODES
         ],
-        skm=float(row["skm"]),
-        ikm=float(row["ikm"]),
+        skm=ten_thousandths(row["skm"]),
+        ikm=cents(row["ikm"]),
         category=category,
         category_label=CATEGORY_LABELS.get(category, ""),
         created_at=row["created_at"],

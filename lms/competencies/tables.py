@@ -116,3 +116,22 @@ class SkmAnswer(Table, tablename="skm_answer"):
     service = Varchar(length=255, default="")
     answered_on = Date(null=True, default=None)
     answers = JSON(default="[]")
+
+
+class TranscriptCopy(Table, tablename="transcript_copy"):
+    """A printed transcript, as its QR code's public page shows it.
+
+    ``summary`` is frozen when the PDF is made: the name, the masked NIP, the office and, per
+    year, the JP total and the learning events (title, organizer, end date, JP), nothing more.
+    ``code`` is a random 80-bit verification code (``lms.shared.codes``), never derived from
+    the person. The same content printed again reuses its copy: ``natural_key`` is
+    ``<person id>:<sha256 of the summary>`` (kept unique by ``lms.competencies.transcript_copies``).
+    """
+
+    id = UUID(primary_key=True)
+    code = Varchar(length=32, unique=True, index=True)
+    person = ForeignKey(Person, index=True)
+    summary = JSON(default="{}")
+    digest = Varchar(length=64)
+    natural_key = Varchar(length=128, index=True)
+    printed_at = Timestamptz()

@@ -14,6 +14,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from lms.auth.caller import Caller
 from lms.competencies.framework import competency_names
 from lms.competencies.jp import JpPolicy, jp_status
@@ -29,12 +31,20 @@ from lms.competencies.schemas import (
 from lms.competencies.scope import PersonRef, kop_for_path, load_person, visible_person
 from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
+from lms.competencies.transcript_copies import (
+    TranscriptCheck,
+    find_copy,
+    record_copy,
+    summary_of,
+)
 from lms.config import Settings
 from lms.people.golongan import pangkat_golongan_display
 from lms.people.nip import format_nip
+from lms.shared.errors import NotFound
 from lms.shared.indonesian import format_date, format_date_range, format_place_date, full_name
 from lms.shared.letterhead import LetterheadSource
-from lms.shared.values import utcnow
+from lms.shared.qr import qr_data_uri
+from lms.shared.values import cents, utcnow
 
 
 def jp_policy(settings: Settings) -> JpPolicy:
@@ -72,7 +82,7 @@ def _event(row: dict[str, Any]) -> TranscriptEvent:
         klasikal=bool(row["klasikal"]),
         start_date=row["start_date"],
         end_date=row["end_date"],
-        jp=float(to_jp(row["jp"])),
+        jp=cents(to_jp(row["jp"])),
         certificate_number=row["certificate_number"],
         competency_codes=list(row["competency_codes"] or []),
     )
@@ -91,7 +101,11 @@ class TranscriptService:
         Raises:
             NotFound: unknown person, or not visible to the caller.
         """
-        person = await visible_person(caller, person_id)
+        return await self._build(await visible_person(caller, person_id))
+
+    async def _build(self, person: PersonRef) -> Transcript:
+        """The transcript of ``person`` (no scope check: callers check first)."""
+        person_id = person.id
         rows = await (
             LearningRecord.select()
             .where((LearningRecord.person == person_id) & (LearningRecord.status == "approved"))
@@ -116,10 +130,10 @@ class TranscriptService:
                 TranscriptYear(
                     year=year,
                     events=[_event(r) for r in year_rows],
-                    total_jp=float(total),
-                    target_jp=status.target_jp,
+                    total_jp=cents(total),
+                    target_jp=_target(status.target_jp),
                     compliant=status.compliant,
-                    shortfall_jp=float(status.shortfall_jp),
+                    shortfall_jp=cents(status.shortfall_jp),
                     above_max=status.above_max,
                     competencies=_earned(year_codes, names),
                 )
@@ -127,7 +141,7 @@ class TranscriptService:
         return Transcript(
             identity=_identity(person),
             years=years,
-            total_jp=float(grand_total),
+            total_jp=cents(grand_total),
             competencies=_earned(codes, names),
             generated_at=utcnow(),
         )
@@ -148,6 +162,9 @@ class TranscriptService:
             if head is not None
             else await kop_for_path(person.unit_path if person else "")
         )
+        office = head.office_name if head is not None else transcript.identity.unit_name
+        code = await record_copy(person_id, summary_of(transcript, office))
+        check_url = f"{self.settings.public_base_url.rstrip('/')}/transkrip/{code}"
         return await render_pdf(
             "transcript.html",
             {
@@ -161,9 +178,35 @@ class TranscriptService:
                     for y in years
                 },
                 "printed": format_date(today),
+                "check_code": code,
+                "check_url": check_url,
+                "check_qr": qr_data_uri(check_url),
                 "jp_minutes": self.settings.jp_minutes,
             },
         )
+
+
+def _target(target_jp: int | None) -> Decimal | None:
+    return cents(target_jp) if target_jp is not None else None
+
+
+async def check_copy(settings: Settings, code: str) -> TranscriptCheck:
+    """A printed transcript by the code under its QR code, and whether the person's record
+    still says the same (see :mod:`lms.competencies.transcript_copies`).
+
+    Raises:
+        NotFound: no transcript was printed with this code (the same answer for any text).
+    """
+    found = await find_copy(code)
+    if found is None:
+        raise NotFound("Transkrip tidak ditemukan")
+    person_id, copy = found
+    person = await load_person(person_id)
+    current = False
+    if person is not None:
+        now = summary_of(await TranscriptService(settings)._build(person), copy.summary.office)
+        current = now == copy.summary
+    return msgspec.structs.replace(copy, current=current)
 
 
 def _empty_year(year: int, transcript: Transcript, settings: Settings) -> TranscriptYear:
@@ -171,10 +214,10 @@ def _empty_year(year: int, transcript: Transcript, settings: Settings) -> Transc
     return TranscriptYear(
         year=year,
         events=[],
-        total_jp=0.0,
-        target_jp=status.target_jp,
+        total_jp=cents(0),
+        target_jp=_target(status.target_jp),
         compliant=status.compliant,
-        shortfall_jp=float(status.shortfall_jp),
+        shortfall_jp=cents(status.shortfall_jp),
         above_max=False,
         competencies=[],
     )

@@ -42,6 +42,13 @@ class Letterhead(msgspec.Struct, frozen=True, kw_only=True):
     signer_pangkat: str = ""
 
 
+def kop_text(head: Letterhead) -> list[str]:
+    """The kop as a spreadsheet's title block prints it: the government and the office in
+    capitals, then the office's address (empty lines left out)."""
+    lines = [head.government_name.upper(), head.office_name.upper(), head.address]
+    return [line for line in lines if line.strip()]
+
+
 LetterheadSource = Callable[[str], Awaitable[Letterhead | None]]
 """Looks up the letterhead of the unit at a materialised path (nearest issuer profile up the
 path); ``None`` when no unit on the path has one."""

@@ -60,7 +60,8 @@ class AttemptRead(Output):
     ``status``: ``in_progress`` or ``submitted`` (by the participant, or closed by the server at
     the deadline: ``closed_by_deadline``). ``review`` names what is shown: ``in_progress``,
     one of the review levels, or ``staff`` for organizers and trainers. Scores appear from the
-    ``score`` level on; ``questions`` is empty at the ``none`` and ``score`` levels.
+    ``score`` level on; ``questions`` is empty at the ``none`` and ``score`` levels. Times are
+    UTC; ``deadline_local`` is the deadline on the session's wall clock.
     """
 
     id: UUID
@@ -78,6 +79,7 @@ class AttemptRead(Output):
     score: Decimal | None | UnsetType = UNSET
     max_score: Decimal | None | UnsetType = UNSET
     percent: Decimal | None | UnsetType = UNSET
+    deadline_local: str | None = None
     passed: bool | None | UnsetType = UNSET
     needs_grading: bool | UnsetType = UNSET
 

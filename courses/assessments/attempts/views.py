@@ -22,7 +22,7 @@ from courses.assessments.questions.model import participant_view
 from courses.assessments.questions.store import StoredQuestion
 from courses.assessments.quizzes import review as review_policy
 from courses.assessments.quizzes.times import to_local
-from lms.shared.values import cents
+from lms.shared.values import cents, wall_clock
 
 STAFF = "staff"
 IN_PROGRESS_VIEW = "in_progress"
@@ -131,6 +131,7 @@ def build(
         status=attempt["status"],
         started_at=to_local(attempt["started_at"], timezone),  # type: ignore[arg-type]
         deadline=to_local(attempt["deadline"], timezone),
+        deadline_local=wall_clock(attempt["deadline"], timezone),
         submitted_at=to_local(attempt["submitted_at"], timezone),
         closed_by_deadline=bool(
             finished

@@ -202,11 +202,13 @@ class AttemptSummary(Output):
     deadline: dt.datetime | None
     submitted_at: dt.datetime | None
     percent: Decimal | msgspec.UnsetType = msgspec.UNSET
+    deadline_local: str | None = None
 
 
 class QuizRead(Output):
     """A quiz. ``selection`` is given to staff only (``None`` for participants);
-    ``my_attempts`` lists a participant's own attempts (empty for staff)."""
+    ``my_attempts`` lists a participant's own attempts (empty for staff). ``opens_at`` and
+    ``closes_at`` are UTC; ``*_local`` give the session's wall clock (``2026-11-18T08:00:00``)."""
 
     id: UUID
     session_id: UUID
@@ -226,3 +228,5 @@ class QuizRead(Output):
     is_open: bool
     created_at: dt.datetime
     my_attempts: list[AttemptSummary] = []
+    opens_at_local: str | None = None
+    closes_at_local: str | None = None

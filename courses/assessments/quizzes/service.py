@@ -17,7 +17,6 @@ import datetime as dt
 import json
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -45,7 +44,7 @@ from lms.db import fetch_sql
 from lms.db.locks import lock_row
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
-from lms.shared.values import cents, utcnow
+from lms.shared.values import cents, utcnow, wall_clock
 
 QUIZ_NOT_FOUND = "Kuis tidak ditemukan."
 SINGLE_KINDS = ("pre_test", "post_test")
@@ -112,6 +111,8 @@ class QuizService:
             shuffle_options=row["shuffle_options"],
             opens_at=to_local(row["opens_at"], tz),
             closes_at=to_local(row["closes_at"], tz),
+            opens_at_local=wall_clock(row["opens_at"], tz),
+            closes_at_local=wall_clock(row["closes_at"], tz),
             time_limit_minutes=row["time_limit_minutes"],
             attempts_allowed=row["attempts_allowed"],
             grading_method=row["grading_method"],
@@ -136,8 +137,9 @@ class QuizService:
                 id=a["id"],
                 number=a["number"],
                 status=a["status"],
-                started_at=a["started_at"].astimezone(ZoneInfo(tz)),
+                started_at=to_local(a["started_at"], tz),  # type: ignore[arg-type]
                 deadline=to_local(a["deadline"], tz),
+                deadline_local=wall_clock(a["deadline"], tz),
                 submitted_at=to_local(a["submitted_at"], tz),
                 percent=cents(a["percent"])
                 if a["percent"] is not None and review_policy.shows(level, "score")

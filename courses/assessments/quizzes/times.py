@@ -1,7 +1,9 @@
 """Time rules of quizzes: one clock, the session's zone for naive times, deadlines, windows.
 
 Instants are stored in UTC. A time sent without an offset is a wall-clock time of the
-session's own zone (``Asia/Makassar`` for Makassar); answers show instants in that zone.
+session's own zone (``Asia/Makassar`` for Makassar). Answers carry instants in that zone as
+``ZonedTime`` (pages read the local clock; the API writes them in UTC with ``Z``), and the
+wall clock people read in ``*_local`` fields.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from lms.shared.values import ZonedTime, in_zone
 
 
 def to_utc(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
@@ -20,9 +24,9 @@ def to_utc(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-def to_local(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
-    """An instant shown in ``timezone`` (RFC 3339 with that zone's offset)."""
-    return value.astimezone(ZoneInfo(timezone)) if value is not None else None
+def to_local(value: dt.datetime | None, timezone: str) -> ZonedTime | None:
+    """An instant on the wall clock of ``timezone`` (the API writes it in UTC with ``Z``)."""
+    return in_zone(value, timezone)
 
 
 def deadline_for(

@@ -75,7 +75,7 @@ async def evaluation_recap(
     name = f"evaluasi-{session.course_code}-{session_id.hex[:8]}".lower()
     if output == "csv":
         return csv_bytes(columns, rows), CSV_MEDIA_TYPE, f"{name}.csv"
-    kop = await kop_for_path(session.unit_path)
+    kop = await kop_for_path(session.unit_path, service.letterhead)
     title = [
         *kop,
         f"LAPORAN EVALUASI PENYELENGGARAAN: {session.course_title}",

@@ -46,6 +46,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.db.dialect import is_unique_violation
 from lms.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
+from lms.shared.letterhead import LetterheadSource
 
 SCALE: tuple[tuple[int, str], ...] = (
     (1, "Tidak Baik"),
@@ -154,7 +155,11 @@ async def session_trainers(session_id: UUID) -> list[TrainerRef]:
 
 
 class EvaluationService:
-    """The questionnaire, participants' responses and the anonymous report."""
+    """The questionnaire, participants' responses and the anonymous report; ``letterhead``
+    heads the report's workbook with the office's kop (issuer profile)."""
+
+    def __init__(self, letterhead: LetterheadSource | None = None) -> None:
+        self.letterhead = letterhead
 
     async def _participant(self, caller: Caller, session_id: UUID) -> None:
         await get_visible_session(caller, session_id)

@@ -1,8 +1,9 @@
 """Request and response bodies of a session's agenda: its items, the JP check, and a trainer's
 own agenda.
 
-Requests carry times with an offset; responses give them in the session's own time zone (see
-``schema_fields``).
+Requests carry times with an offset, or without one as the session's wall clock; responses
+give instants in UTC with ``Z`` and the session's wall clock in ``*_local`` (people read
+``08:00``, not ``01:00Z``).
 """
 
 from __future__ import annotations
@@ -68,13 +69,16 @@ class AgendaItemUpdate(Input):
 
 
 class AgendaItemRead(Output):
-    """An agenda item, times in the session's time zone."""
+    """An agenda item: ``starts_at``/``ends_at`` in UTC, ``starts_at_local``/``ends_at_local``
+    and ``day`` on the session's wall clock."""
 
     id: UUID
     session_id: UUID
     day: dt.date
     starts_at: dt.datetime
     ends_at: dt.datetime
+    starts_at_local: str
+    ends_at_local: str
     minutes: int
     module_id: UUID | None
     module_title: str

@@ -41,7 +41,7 @@ from lms.db.locks import advisory_lock
 from lms.shared.errors import NotFound, RuleViolation
 from lms.shared.schemas import Page
 from lms.shared.validation import error_text
-from lms.shared.values import cents
+from lms.shared.values import cents, in_zone, wall_clock
 
 # Agenda writes check clashes across every session (trainers and rooms are shared), so they
 # take one advisory lock: two concurrent bookings cannot both see a free slot. Any fixed 64-bit
@@ -73,12 +73,14 @@ def _item_read(row: dict[str, Any], tz_name: str, cls: type = AgendaItemRead, **
     zone = ZoneInfo(tz_name)
     starts = row["starts_at"].astimezone(zone)
     ends = row["ends_at"].astimezone(zone)
-    return msgspec.convert(
+    item: Any = msgspec.convert(
         {
             **row,
             **extra,
             "starts_at": starts,
             "ends_at": ends,
+            "starts_at_local": wall_clock(starts, tz_name),
+            "ends_at_local": wall_clock(ends, tz_name),
             "day": starts.date(),
             "minutes": _minutes(starts, ends),
             "module_title": row["module_title"] or "",
@@ -87,6 +89,9 @@ def _item_read(row: dict[str, Any], tz_name: str, cls: type = AgendaItemRead, **
         cls,
         strict=False,
     )
+    # msgspec.convert takes no datetime subclass: the zoned instants go in afterwards.
+    item.starts_at, item.ends_at = in_zone(starts, zone), in_zone(ends, zone)
+    return item
 
 
 def _check_editable(session: SessionRecord) -> None:

@@ -31,6 +31,7 @@ from lms.db.dialect import is_unique_violation
 from lms.shared.errors import Conflict, RuleViolation
 from lms.shared.indonesian import format_date_range, format_day_date
 from lms.shared.ratelimit import Limit
+from lms.shared.values import in_zone, wall_clock
 from lms.shared.values import utcnow as now  # a module name: tests move the clock
 
 PERIOD_SECONDS = 90
@@ -92,8 +93,11 @@ class CheckinService:
         zone = ZoneInfo(session.timezone)
         return CheckinCode(
             code=code_for(self.secret, session.id, period),
-            valid_from=start.astimezone(zone),
-            valid_until=(start + dt.timedelta(seconds=PERIOD_SECONDS)).astimezone(zone),
+            valid_from=in_zone(start, zone),  # type: ignore[arg-type]
+            valid_until=in_zone(start + dt.timedelta(seconds=PERIOD_SECONDS), zone),  # type: ignore[arg-type]
+            valid_until_local=wall_clock(
+                start + dt.timedelta(seconds=PERIOD_SECONDS), session.timezone
+            ),
             period_seconds=PERIOD_SECONDS,
         )
 

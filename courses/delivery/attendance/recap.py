@@ -85,7 +85,7 @@ async def attendance_recap(
     if output == "csv":
         return csv_bytes(columns, rows), CSV_MEDIA_TYPE, f"{name}.csv"
     title = [
-        *await kop_for_path(session.unit_path),
+        *await kop_for_path(session.unit_path, service.letterhead),
         f"REKAP KEHADIRAN PESERTA: {session.course_title}",
         f"{session.name}, {format_date_range(session.start_date, session.end_date)}; {LEGEND}",
     ]

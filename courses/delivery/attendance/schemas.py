@@ -90,3 +90,4 @@ class CheckinCode(Output):
     valid_from: dt.datetime
     valid_until: dt.datetime
     period_seconds: int
+    valid_until_local: str | None = None

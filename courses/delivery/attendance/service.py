@@ -39,6 +39,7 @@ from lms.audit import services as audit
 from lms.auth.caller import Caller
 from lms.shared.errors import RuleViolation
 from lms.shared.indonesian import format_date_range, full_name
+from lms.shared.letterhead import LetterheadSource
 from lms.shared.values import CENT, utcnow
 
 ATTENDED = ("present", "late")
@@ -108,7 +109,11 @@ async def attendance_percentages(session_id: UUID) -> dict[UUID, Decimal]:
 
 class AttendanceService:
     """Marks by organizers and the session's trainers; summaries for whoever sees the session
-    (a participant sees only their own line)."""
+    (a participant sees only their own line). ``letterhead`` heads the recap's workbook with
+    the office's kop (issuer profile)."""
+
+    def __init__(self, letterhead: LetterheadSource | None = None) -> None:
+        self.letterhead = letterhead
 
     async def mark(
         self, caller: Caller, session_id: UUID, marks: list[AttendanceMarkInput]

@@ -10,8 +10,9 @@ by the import stay in the register even when their row was already enrolled.
 
 Participants come from every unit of the city, not only the organizer's: a row the people
 import rejected because its person lives outside the organizer's units (it may not change
-them) is still enrolled when its NIP is in the register, with the import's note kept on the
-row. A row whose person is neither found nor creatable is reported ``rejected``.
+them) is still enrolled when its NIP is in the register, with the import's message kept in
+the row's ``notes`` (``errors`` belong to rejected rows only). A row whose person is neither
+found nor creatable is reported ``rejected``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,31 @@ async def _registered_by_nip(rejected: list[ImportedRow]) -> dict[int, UUID]:
         for r in await Person.select(Person.id, Person.nip).where(Person.nip.is_in(nips))
     }
     return {row.row_number: found[row.nip] for row in rejected if row.nip in found}
+
+
+def import_row(
+    *,
+    row_number: int,
+    nip: str | None,
+    name: str,
+    person_id: UUID | None,
+    person_created: bool,
+    outcome: str,
+    messages: list[str],
+) -> ImportRow:
+    """A report row: ``messages`` are ``errors`` of a rejected row and ``notes`` of an enrolled
+    one (a row marked ``confirmed`` never carries an error)."""
+    rejected = outcome == "rejected"
+    return ImportRow(
+        row_number=row_number,
+        nip=nip,
+        name=name,
+        person_id=person_id,
+        person_created=person_created,
+        outcome=outcome,
+        errors=list(messages) if rejected else [],
+        notes=[] if rejected else list(messages),
+    )
 
 
 class EnrollmentImportService:
@@ -120,14 +146,14 @@ async def enroll_table(
                 status = "already_enrolled"
             outcomes[row.row_number] = status
         rows = [
-            ImportRow(
+            import_row(
                 row_number=row.row_number,
                 nip=row.nip,
                 name=names.get(row.row_number, ""),
                 person_id=person_ids.get(row.row_number),
                 person_created=row.status == "created",
                 outcome=outcomes.get(row.row_number, "rejected"),
-                errors=errors.get(row.row_number, []),
+                messages=errors.get(row.row_number, []),
             )
             for row in ordered
         ]

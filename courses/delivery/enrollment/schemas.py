@@ -69,7 +69,9 @@ class ImportRow(Output):
     """One row of an enrollment import: the person found or created and the outcome.
 
     ``outcome``: ``confirmed``, ``waitlisted``, ``requested``, ``already_enrolled`` or
-    ``rejected`` (``errors`` says why, in Indonesian).
+    ``rejected``. ``errors`` says why a row was rejected (in Indonesian) and is empty on every
+    other outcome; ``notes`` carries what an enrolled row should still know (the people
+    import's message when the person's data was kept unchanged).
     """
 
     row_number: int
@@ -79,6 +81,7 @@ class ImportRow(Output):
     person_created: bool
     outcome: str
     errors: list[str]
+    notes: list[str] = msgspec.field(default_factory=list)
 
 
 class EnrollmentImportReport(Output):

@@ -11,6 +11,7 @@ are in the failure message) checks the agreement after every step.
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from uuid import UUID
 
 from certificates.tables import Certificate
@@ -54,25 +55,28 @@ class Views:
     def __init__(self, client, hr, unit, session_id: UUID) -> None:
         self.client, self.hr, self.unit, self.session_id = client, hr, unit, session_id
 
-    async def ledger_jp(self, person_id: UUID) -> float:
+    async def ledger_jp(self, person_id: UUID) -> Decimal:
         resp = await self.client.get(
             f"/api/v1/people/{person_id}/learning-records?year={YEAR}", headers=self.hr.headers
         )
         assert resp.status_code == 200, resp.text
         return sum(
-            item["jp"]
-            for item in resp.json()["items"]
-            if item["source_ref"] == str(self.session_id) and item["status"] == "approved"
+            (
+                Decimal(item["jp"])
+                for item in resp.json()["items"]
+                if item["source_ref"] == str(self.session_id) and item["status"] == "approved"
+            ),
+            Decimal(0),
         )
 
-    async def compliance(self) -> dict[str, float]:
+    async def compliance(self) -> dict[str, Decimal]:
         resp = await self.client.get(
             f"/api/v1/reports/jp-compliance?year={YEAR}&unit_id={self.unit['id']}"
             "&below_target_limit=1000",
             headers=self.hr.headers,
         )
         assert resp.status_code == 200, resp.text
-        return {item["person_id"]: item["jp"] for item in resp.json()["below_target"]}
+        return {item["person_id"]: Decimal(item["jp"]) for item in resp.json()["below_target"]}
 
     async def verify(self, code: str) -> dict:
         resp = await self.client.get(f"/api/v1/verify/{code}")
@@ -98,7 +102,7 @@ async def _check(views: Views, world, history: list[str]) -> None:
         else:
             assert below.get(str(holder.person_id)) == 0, where
         for answer in valid:
-            assert (answer["jp"], answer["valid_until"] is not None) == (JP, True), where
+            assert (Decimal(answer["jp"]), answer["valid_until"] is not None) == (JP, True), where
         for answer in answers:
             if answer["status"] != "valid":
                 assert answer["valid_until"] is None, where

@@ -143,7 +143,7 @@ async def test_json_answers_a_valid_certificate_without_a_token(client, unit):
         "session_name": "Angkatan I",
         "start_date": "2026-11-20",
         "end_date": "2026-11-22",
-        "jp": 24,
+        "jp": "24.00",
         "predikat": "Memuaskan",
         "issuer": "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Padang Panjang",
         "place": "Padang Panjang",

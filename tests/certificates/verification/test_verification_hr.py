@@ -57,7 +57,7 @@ async def test_batch_answers_one_row_per_item_in_order(client, hr, unit):
         "holder_name": "Muh. Ma'ruf, S.Sos., M.Si.",
         "nip": "19860926 201505 1 001",
         "course": "Pelatihan Pelayanan Prima",
-        "jp": 24,
+        "jp": "24.00",
         "issued_at": "2026-11-22T03:00:00Z",
         "valid_until": None,
         "superseded_by": None,

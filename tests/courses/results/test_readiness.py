@@ -102,12 +102,14 @@ async def test_finalize_waits_for_the_checklist_then_freezes_its_inputs(
         "essays_graded": (False, [(str(quick.person_id), [])]),
         "post_tests": (False, [(str(absent.person_id), [])]),
         "attendance": (False, [(str(absent.person_id), [DAYS[2]])]),
+        "rules": (True, []),
     }
     assert [c["label"] for c in readiness["checks"]] == [
         "Sesi sudah berakhir",
         "Semua jawaban esai sudah dinilai",
         "Post-test lengkap atau peserta dibebaskan",
         "Presensi tercatat untuk setiap hari",
+        "Batas lulus sesuai dengan predikat",
     ]
     assert (await client.get(f"{url}/readiness", headers=quick.headers)).status_code == 403
 
@@ -290,3 +292,36 @@ def test_a_session_ends_in_its_own_time_zone():
 
     assert has_ended(session("Asia/Jayapura"), moment) is True
     assert has_ended(session("Asia/Jakarta"), moment) is False
+
+
+async def test_a_course_saved_with_its_pass_mark_inside_a_band_says_so_and_holds_finalize(
+    app, client, organizer, unit
+):
+    """A course saved before the pass-mark rule (pass mark 70 inside "Kurang Memuaskan"
+    60.01–70.00) still reads, names the problem, and its sessions wait on the checklist."""
+    from courses.tables import Course
+    from tests.courses.builders.delivery import create_course, create_session
+
+    course = await create_course(client, organizer)
+    assert course["rule_problems"] == []
+    await Course.update({Course.pass_mark: 70}).where(Course.id == UUID(course["id"]))
+    read = await client.get(f"/api/v1/courses/{course['id']}", headers=organizer.headers)
+    assert read.status_code == 200, read.text
+    [problem] = read.json()["rule_problems"]
+    assert problem["field"] == "pass_mark"
+    assert problem["message"].startswith(
+        'Batas lulus 70.00 jatuh di dalam predikat "Kurang Memuaskan" (mulai 60.01)'
+    )
+    assert "Gunakan batas lulus 70.01" in problem["message"]
+    session = await create_session(client, organizer, course["id"], status="open")
+    url = f"/api/v1/sessions/{session['id']}/results"
+    readiness = (await client.get(f"{url}/readiness", headers=organizer.headers)).json()
+    rules = next(c for c in readiness["checks"] if c["code"] == "rules")
+    assert (rules["ok"], rules["detail"]) == (False, problem["message"])
+    fixed = await client.patch(
+        f"/api/v1/courses/{course['id']}", json={"pass_mark": "70.01"}, headers=organizer.headers
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["rule_problems"] == []
+    readiness = (await client.get(f"{url}/readiness", headers=organizer.headers)).json()
+    assert next(c for c in readiness["checks"] if c["code"] == "rules")["ok"] is True

@@ -63,14 +63,19 @@ async def ledger(app, root_unit, unit, other_unit):
     return {"people": p, "bidang": bidang, "fajar": fajar}
 
 
+def two(value):
+    """A figure as the API writes it: a string with two decimals (``None`` stays ``None``)."""
+    return None if value is None else f"{value:.2f}"
+
+
 def group(headcount, reached, share, jp_total):
     below = None if reached is None else headcount - reached
     return {
         "headcount": headcount,
         "reached": reached,
         "below": below,
-        "share_percent": share,
-        "jp_total": jp_total,
+        "share_percent": two(share),
+        "jp_total": two(jp_total),
     }
 
 
@@ -93,7 +98,11 @@ async def test_city_report_counts_exactly(client, hr, ledger, root_unit, unit, o
     assert resp.status_code == 200, resp.text
     report = resp.json()
     assert report["year"] == 2026
-    assert report["targets"] == {"pns_min_jp": 20, "pppk_min_jp": 20, "pppk_max_jp": 24}
+    assert report["targets"] == {
+        "pns_min_jp": "20.00",
+        "pppk_min_jp": "20.00",
+        "pppk_max_jp": "24.00",
+    }
     summary = report["summary"]
     assert summary["code"] == "PEMKOT-PPJ"
     assert summary["pns"] == group(6, 2, 33.33, 115.5)
@@ -122,11 +131,11 @@ async def test_city_report_counts_exactly(client, hr, ledger, root_unit, unit, o
         (b["name"], b["jp"], b["target_jp"], b["shortfall_jp"]) for b in report["below_target"]
     ]
     assert below == [
-        ("Budi", 19.5, 20, 0.5),
-        ("Fajar", 12.0, 20, 8.0),
-        ("Gita", 12.0, 20, 8.0),
-        ("Hendra", 12.0, 20, 8.0),
-        ("Joko", 0.0, 20, 20.0),
+        ("Budi", "19.50", "20.00", "0.50"),
+        ("Fajar", "12.00", "20.00", "8.00"),
+        ("Gita", "12.00", "20.00", "8.00"),
+        ("Hendra", "12.00", "20.00", "8.00"),
+        ("Joko", "0.00", "20.00", "20.00"),
     ]
     joko = report["below_target"][-1]
     assert joko["nip_display"] == "19860427 2022 21 1 011"
@@ -155,10 +164,10 @@ async def test_below_target_list_is_paginated(client, hr, ledger):
 async def test_another_year_counts_that_year_only(client, hr, ledger):
     report = (await client.get(REPORT, params={"year": 2025}, headers=hr.headers)).json()
     assert report["summary"]["all"]["reached"] == 0
-    assert report["summary"]["all"]["jp_total"] == 8.0
+    assert report["summary"]["all"]["jp_total"] == "8.00"
     assert {b["name"]: b["jp"] for b in report["below_target"]} == {
-        "Andi": 0.0, "Budi": 0.0, "Citra": 0.0, "Dewi": 0.0, "Fajar": 0.0, "Gita": 8.0,
-        "Hendra": 0.0, "Indra": 0.0, "Joko": 0.0,
+        "Andi": "0.00", "Budi": "0.00", "Citra": "0.00", "Dewi": "0.00", "Fajar": "0.00",
+        "Gita": "8.00", "Hendra": "0.00", "Indra": "0.00", "Joko": "0.00",
     }  # fmt: skip
 
 

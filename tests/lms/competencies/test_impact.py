@@ -89,15 +89,15 @@ async def test_impact_report_puts_ikm_beside_trained_staff(client, organizer, tr
         for p in report["periods"]
     ]
     assert rows == [
-        ("2025-S1", 77.22, "B", 2.9667, 3.1, 74.17, 77.5, 7, 1, 14.29),
-        ("2026-S1", 80.42, "B", 3.3833, 3.5167, 84.58, 87.92, 7, 3, 42.86),
+        ("2025-S1", "77.22", "B", "2.9667", "3.1000", "74.17", "77.50", 7, 1, "14.29"),
+        ("2026-S1", "80.42", "B", "3.3833", "3.5167", "84.58", "87.92", 7, 3, "42.86"),
     ]
     assert report["change"] == {
         "from_period": "2025-S1",
         "to_period": "2026-S1",
-        "ikm_change": 3.2,
-        "u6_nrr_change": 0.4166,
-        "u7_nrr_change": 0.4167,
+        "ikm_change": "3.20",
+        "u6_nrr_change": "0.4166",
+        "u7_nrr_change": "0.4167",
         "trained_staff_change": 2,
     }
     assert (

@@ -32,13 +32,13 @@ async def test_hr_records_training_done_elsewhere_approved_at_once(client, hr, p
     assert record["status"] == "approved"
     assert record["source"] == "external"
     assert record["jenis_diklat_name"] == "Bimbingan Teknis"
-    assert (record["jp"], record["year"]) == (12, 2026)
+    assert (record["jp"], record["year"]) == ("12.00", 2026)
     listed = await client.get(url(participant.person_id), headers=participant.headers)
     assert listed.json()["total"] == 1
     transcript = await client.get(
         f"/api/v1/people/{participant.person_id}/transcript", headers=participant.headers
     )
-    assert transcript.json()["years"][0]["total_jp"] == 12
+    assert transcript.json()["years"][0]["total_jp"] == "12.00"
     actions = [e["action"] for e in await entries_for("learning_record", record["id"])]
     assert actions == ["learning_record.create"]
 
@@ -51,7 +51,7 @@ async def test_self_report_is_pending_until_hr_approves(client, hr, participant)
     )
     assert resp.status_code == 201, resp.text
     record = resp.json()
-    assert (record["status"], record["jp"]) == ("pending", 20)  # 900 minutes = 20.00 JP
+    assert (record["status"], record["jp"]) == ("pending", "20.00")  # 900 minutes = 20.00 JP
 
     def transcript_total():
         return client.get(f"/api/v1/people/{participant.person_id}/transcript", headers=hr.headers)
@@ -71,7 +71,7 @@ async def test_self_report_is_pending_until_hr_approves(client, hr, participant)
     )
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "approved"
-    assert (await transcript_total()).json()["years"][0]["total_jp"] == 20
+    assert (await transcript_total()).json()["years"][0]["total_jp"] == "20.00"
     twice = await client.post(
         url(participant.person_id, f"/{record['id']}/decision"),
         json={"decision": "approve"},

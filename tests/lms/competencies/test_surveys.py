@@ -34,23 +34,23 @@ async def test_sample_file_gives_the_exact_index_per_period(client, organizer, u
     before, after = body["surveys"]
     assert (before["period"], before["ikm"], before["category"], before["category_label"]) == (
         "2025-S1",
-        77.22,
+        "77.22",
         "B",
         "Baik",
     )
-    assert (after["period"], after["ikm"], after["category"]) == ("2026-S1", 80.42, "B")
+    assert (after["period"], after["ikm"], after["category"]) == ("2026-S1", "80.42", "B")
     assert (before["period_start"], before["period_end"]) == ("2025-01-01", "2025-06-30")
-    assert (before["respondents"], before["skm"], after["skm"]) == (60, 3.0889, 3.2167)
+    assert (before["respondents"], before["skm"], after["skm"]) == (60, "3.0889", "3.2167")
     u6 = {e["code"]: e for e in before["elements"]}["U6"]
     assert u6 == {
         "code": "U6",
         "name": "Kompetensi Pelaksana",
         "answered": 60,
-        "nrr": 2.9667,
-        "ikm": 74.17,
+        "nrr": "2.9667",
+        "ikm": "74.17",
     }
     u7_after = {e["code"]: e for e in after["elements"]}["U7"]
-    assert (u7_after["nrr"], u7_after["ikm"]) == (3.5167, 87.92)
+    assert (u7_after["nrr"], u7_after["ikm"]) == ("3.5167", "87.92")
 
     listed = await client.get(
         SURVEYS, params={"unit_id": str(unit["id"])}, headers=organizer.headers
@@ -122,7 +122,7 @@ async def test_json_surveys_and_the_category_boundary(client, hr, unit):
     assert a.status_code == 201, a.text
     survey = a.json()["surveys"][0]
     assert (survey["ikm"], survey["category"], survey["category_label"]) == (
-        88.31,
+        "88.31",
         "A",
         "Sangat Baik",
     )
@@ -138,7 +138,7 @@ async def test_json_surveys_and_the_category_boundary(client, hr, unit):
         headers=hr.headers,
     )
     survey = b.json()["surveys"][0]
-    assert (survey["ikm"], survey["category"], survey["category_label"]) == (88.30, "B", "Baik")
+    assert (survey["ikm"], survey["category"], survey["category_label"]) == ("88.30", "B", "Baik")
 
 
 async def test_json_rows_outside_1_to_4_are_listed(client, hr, unit):
@@ -167,7 +167,11 @@ async def test_json_rows_outside_1_to_4_are_listed(client, hr, unit):
         (4, ["Tidak ada jawaban U1–U9"]),
     ]
     survey = body["surveys"][0]
-    assert (survey["ikm"], survey["category"], survey["period_end"]) == (100.0, "A", "2026-07-31")
+    assert (survey["ikm"], survey["category"], survey["period_end"]) == (
+        "100.00",
+        "A",
+        "2026-07-31",
+    )
 
 
 async def test_who_may_upload(client, app, participant, other_unit, unit):

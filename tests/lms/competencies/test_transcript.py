@@ -84,15 +84,19 @@ async def test_transcript_json(client, participant, history):
     assert [y["year"] for y in t["years"]] == [2025, 2026]
     y2025, y2026 = t["years"]
     assert (y2025["total_jp"], y2025["target_jp"], y2025["compliant"], y2025["shortfall_jp"]) == (
-        16,
-        20,
+        "16.00",
+        "20.00",
         False,
-        4,
+        "4.00",
     )
-    assert (y2026["total_jp"], y2026["compliant"], y2026["shortfall_jp"]) == (36, True, 0)
+    assert (y2026["total_jp"], y2026["compliant"], y2026["shortfall_jp"]) == (
+        "36.00",
+        True,
+        "0.00",
+    )
     assert [(e["title"], e["jp"], e["certificate_number"]) for e in y2026["events"]] == [
-        ("Pelayanan Prima Lanjutan", 24, "012/PP/DPMPTSP/III/2026"),
-        ("Bimtek Standar Pelayanan", 12, ""),
+        ("Pelayanan Prima Lanjutan", "24.00", "012/PP/DPMPTSP/III/2026"),
+        ("Bimtek Standar Pelayanan", "12.00", ""),
     ]
     assert y2026["events"][1]["klasikal"] is False
     assert y2026["events"][1]["jenis_diklat_name"] == "Bimbingan Teknis"
@@ -100,7 +104,7 @@ async def test_transcript_json(client, participant, history):
         {"code": "PP-01", "name": "Memahami kebutuhan pengguna layanan"}
     ]
     assert [c["code"] for c in y2026["competencies"]] == ["PP-01", "PP-02"]
-    assert t["total_jp"] == 52
+    assert t["total_jp"] == "52.00"
 
 
 async def test_transcript_pdf_has_one_page_per_year(client, participant, history):

@@ -52,10 +52,14 @@ async def test_agenda_reports_jp_planned_against_the_course(client, organizer, p
     ]
     first = body["items"][1]
     assert (first["starts_at"], first["ends_at"], first["day"], first["minutes"]) == (
-        "2026-11-18T08:00:00+07:00",
-        "2026-11-18T12:30:00+07:00",
+        "2026-11-18T01:00:00Z",
+        "2026-11-18T05:30:00Z",
         "2026-11-18",
         270,
+    )
+    assert (first["starts_at_local"], first["ends_at_local"]) == (
+        "2026-11-18T08:00:00",
+        "2026-11-18T12:30:00",
     )
     assert first["trainer_name"] == "Prof. Dr. Rina Marlina, M.Si."
     assert first["module_title"] == "Konsep Pelayanan Prima"
@@ -230,7 +234,9 @@ async def test_item_outside_the_session_days_in_its_time_zone_is_409(client, org
         ends_at="2026-11-18T00:30:00Z",
     )
     assert inside.status_code == 201, inside.text
-    assert inside.json()["starts_at"] == "2026-11-18T08:30:00+09:00"
+    assert inside.json()["starts_at"] == "2026-11-17T23:30:00Z"
+    assert inside.json()["starts_at_local"] == "2026-11-18T08:30:00"  # WIT
+    assert inside.json()["day"] == "2026-11-18"
     # 15:30 UTC on the 20th is 00:30 WIT on the 21st: outside.
     outside = await _add(
         client,
@@ -266,9 +272,10 @@ async def test_times_without_an_offset_are_the_sessions_local_time(client, organ
     )
     assert local.status_code == 201, local.text
     item = local.json()
-    assert (item["starts_at"], item["ends_at"]) == (
-        "2026-11-18T08:00:00+09:00",
-        "2026-11-18T09:30:00+09:00",
+    assert (item["starts_at"], item["ends_at"]) == ("2026-11-17T23:00:00Z", "2026-11-18T00:30:00Z")
+    assert (item["starts_at_local"], item["ends_at_local"]) == (
+        "2026-11-18T08:00:00",
+        "2026-11-18T09:30:00",
     )
     moved = await client.patch(
         f"/api/v1/sessions/{session['id']}/agenda/{item['id']}",
@@ -276,7 +283,7 @@ async def test_times_without_an_offset_are_the_sessions_local_time(client, organ
         headers=organizer.headers,
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["ends_at"] == "2026-11-18T10:00:00+09:00"
+    assert moved.json()["ends_at_local"] == "2026-11-18T10:00:00"
     # With an offset it is still the instant given: 08:00 WIB is 10:00 WIT.
     given = await _add(
         client,
@@ -286,7 +293,7 @@ async def test_times_without_an_offset_are_the_sessions_local_time(client, organ
         starts_at=wib("2026-11-19", "08:00"),
         ends_at=wib("2026-11-19", "09:00"),
     )
-    assert given.json()["starts_at"] == "2026-11-19T10:00:00+09:00"
+    assert given.json()["starts_at_local"] == "2026-11-19T10:00:00"
 
 
 async def test_bad_items_and_edits(client, organizer, other_organizer):
