@@ -154,6 +154,57 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--concurrency",
+    default=None,
+    type=int,
+    help="Jobs run at once by this process (LMS_WORKER_CONCURRENCY).",
+)
+def worker(concurrency: int | None) -> None:
+    """Run jobs from the distributed queue (LMS_JOB_QUEUE=saq) until stopped."""
+    import logging.config
+
+    from lms.jobs.queue import queue_url, run_worker
+    from lms.observability.logs import logging_config
+
+    settings = get_settings()
+    if settings.job_queue != "saq":
+        raise click.ClickException("`lms worker` needs LMS_JOB_QUEUE=saq.")
+    try:
+        queue_url(settings)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logging.config.dictConfig(logging_config(settings.log_format, settings.log_level))
+    from lms.app import bind_engine, create_app
+    from lms.db import make_engine, start_engine, stop_engine
+
+    create_app(settings)  # registers every job handler and task, as in the web process
+    engine = make_engine(
+        settings.database_url, pool=settings.db_pool, pool_size=settings.db_pool_size
+    )
+    bind_engine(engine)
+
+    async def startup() -> None:
+        await start_engine(engine)
+
+    async def shutdown() -> None:
+        from certificates.rendering.pool import shutdown_renderer
+
+        await shutdown_renderer()
+        await stop_engine(engine)
+
+    click.echo(f"Prima worker: {_redact(queue_url(settings))} ({settings.job_queue_name})")
+    asyncio.run(
+        run_worker(
+            settings,
+            concurrency=concurrency or settings.worker_concurrency,
+            startup=startup,
+            shutdown=shutdown,
+        )
+    )
+
+
+@main.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
 def demo(if_empty: bool) -> None:
     """Load the demo: units, the 27 participants, a course, a session and its results."""

@@ -1,0 +1,220 @@
+"""The distributed job queue: SAQ (via ``litestar-saq``'s SAQ) in PostgreSQL or Redis.
+
+With ``LMS_JOB_QUEUE=saq`` a web process only *enqueues*: ``runner.submit`` writes the ``Job``
+row (the API's source of truth for status, progress and errors) and puts a SAQ job naming it
+in the queue; ``lms worker`` processes, on any machine, take jobs from the queue and run the
+same handlers through ``run_job``. The queue lives in PostgreSQL (SAQ's Postgres queue: tables
+``saq_jobs`` / ``saq_stats`` beside Prima's, no extra service) or, when ``LMS_REDIS_URL`` is
+set, in Redis. The default (``LMS_JOB_QUEUE=local``) runs jobs in the web process as before.
+
+A worker that dies (``kill -9``, the machine gone) stops touching its jobs: SAQ's sweep on
+another worker sees the missed heartbeat and retries them there. Handlers are therefore
+idempotent (certificate chunks insert each row once; see
+``certificates.issuing.distributed``).
+
+Besides whole jobs, a handler can fan out *tasks* (``register_task`` / ``enqueue_task``): plain
+async functions with JSON keyword arguments, run by whichever worker is free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from saq import Queue
+from saq.job import Job as SaqJob
+from saq.job import Status
+
+from lms.config import Settings
+
+logger = logging.getLogger("lms.jobs.queue")
+
+#: A worker touches each running SAQ job this often (seconds) ...
+TOUCH_EVERY = 1.0
+#: ... and SAQ's sweep retries a job not touched for this long (its worker is gone).
+HEARTBEAT = 5
+#: How often a worker sweeps for stuck jobs (seconds).
+SWEEP_EVERY = 2
+#: Attempts per job or task (a kill -9 costs one).
+RETRIES = 10
+
+Task = Callable[..., Awaitable[Any]]
+_TASKS: dict[str, Task] = {}
+_QUEUES: dict[tuple[int, str], Queue] = {}
+
+
+def uses_queue(settings: Settings) -> bool:
+    """True when jobs go through SAQ rather than run in the web process."""
+    return settings.job_queue == "saq"
+
+
+def queue_url(settings: Settings) -> str:
+    """Redis when ``LMS_REDIS_URL`` is set, else the PostgreSQL database itself.
+
+    Raises:
+        ValueError: SAQ asked for on SQLite without Redis (SAQ has no SQLite queue).
+    """
+    if settings.redis_url:
+        return settings.redis_url
+    if settings.is_sqlite:
+        raise ValueError("LMS_JOB_QUEUE=saq needs PostgreSQL or LMS_REDIS_URL")
+    return settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def make_queue(settings: Settings) -> Queue:
+    """A new (unconnected) SAQ queue for ``settings``."""
+    url = queue_url(settings)
+    if url.startswith("redis"):
+        return Queue.from_url(url, name=settings.job_queue_name)
+    from saq.queue.postgres import PostgresQueue
+
+    return PostgresQueue.from_url(url, name=settings.job_queue_name, min_size=1, max_size=4)
+
+
+async def get_queue(settings: Settings) -> Queue:
+    """This event loop's connected queue (web processes: enqueue only)."""
+    key = (id(asyncio.get_running_loop()), queue_url(settings) + settings.job_queue_name)
+    queue = _QUEUES.get(key)
+    if queue is None:
+        queue = make_queue(settings)
+        await queue.connect()
+        _QUEUES[key] = queue
+    return queue
+
+
+async def close_queues() -> None:
+    """Disconnect the queues this process opened on the running loop (app shutdown)."""
+    loop = id(asyncio.get_running_loop())
+    for key in [k for k in _QUEUES if k[0] == loop]:
+        await _QUEUES.pop(key).disconnect()
+
+
+def register_task(name: str) -> Callable[[Task], Task]:
+    """Register ``fn(settings, **kwargs)`` as a task that ``enqueue_task`` can send."""
+
+    def deco(fn: Task) -> Task:
+        _TASKS[name] = fn
+        return fn
+
+    return deco
+
+
+async def enqueue_task(
+    settings: Settings, name: str, key: str, *, timeout: int = 0, **kwargs: Any
+) -> SaqJob | None:
+    """Put task ``name`` with ``kwargs`` in the queue under ``key`` (a key already queued or
+    running is not queued twice: ``None`` is returned)."""
+    if name not in _TASKS:
+        raise KeyError(f"no task {name!r}")
+    queue = await get_queue(settings)
+    return await queue.enqueue(
+        SaqJob(
+            function="lms.task",
+            kwargs={"name": name, "kwargs": kwargs},
+            key=key,
+            timeout=timeout,
+            heartbeat=HEARTBEAT,
+            retries=RETRIES,
+            retry_delay=0.5,
+        )
+    )
+
+
+async def enqueue_job(settings: Settings, job_id: str, kind: str) -> None:
+    """Queue the run of ``Job`` row ``job_id`` (its key is the job id: queued once)."""
+    queue = await get_queue(settings)
+    await queue.enqueue(
+        SaqJob(
+            function="lms.job",
+            kwargs={"job_id": job_id, "kind": kind},
+            key=f"job:{job_id}",
+            timeout=0,
+            heartbeat=HEARTBEAT,
+            retries=RETRIES,
+            retry_delay=0.5,
+        )
+    )
+
+
+async def task_status(settings: Settings, key: str) -> Status | None:
+    """The SAQ status of the job or task queued under ``key`` (``None``: not in the queue)."""
+    queue = await get_queue(settings)
+    job = await queue.job(key)
+    return job.status if job is not None else None
+
+
+TERMINAL = {Status.COMPLETE, Status.FAILED, Status.ABORTED}
+
+
+@contextlib.asynccontextmanager
+async def _touching(ctx: dict[str, Any]) -> Any:
+    """Keep the SAQ job's heartbeat while its function runs."""
+    job: SaqJob = ctx["job"]
+
+    async def touch() -> None:
+        while True:
+            await asyncio.sleep(TOUCH_EVERY)
+            with contextlib.suppress(Exception):  # a missed touch only risks a retry
+                await job.update()
+
+    toucher = asyncio.create_task(touch())
+    try:
+        yield
+    finally:
+        toucher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await toucher
+
+
+def worker_functions(settings: Settings) -> list[tuple[str, Callable[..., Awaitable[Any]]]]:
+    """The SAQ functions of a Prima worker: whole jobs and fanned-out tasks."""
+    from lms.jobs import runner
+
+    async def job_fn(ctx: dict[str, Any], *, job_id: str, kind: str) -> None:
+        async with _touching(ctx):
+            await runner.run_queued(job_id, settings)
+
+    async def task_fn(ctx: dict[str, Any], *, name: str, kwargs: dict[str, Any]) -> Any:
+        async with _touching(ctx):
+            return await _TASKS[name](settings, **kwargs)
+
+    return [("lms.job", job_fn), ("lms.task", task_fn)]
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    concurrency: int,
+    startup: Callable[[], Awaitable[None]] | None = None,
+    shutdown: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Run one SAQ worker until SIGTERM/SIGINT (``lms worker``)."""
+    from saq import Worker
+
+    queue = make_queue(settings)
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        if startup is not None:
+            await startup()
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if shutdown is not None:
+            await shutdown()
+
+    worker: Worker[Any] = Worker(
+        queue,
+        functions=worker_functions(settings),
+        concurrency=concurrency,
+        startup=on_startup,
+        shutdown=on_shutdown,
+        timers={"sweep": SWEEP_EVERY, "abort": 1, "schedule": 1, "worker_info": 10},
+        shutdown_grace_period_s=5,
+    )
+    await queue.connect()
+    try:
+        await worker.start()
+    finally:
+        await queue.disconnect()
