@@ -186,6 +186,9 @@ def worker(concurrency: int | None) -> None:
 
     async def startup() -> None:
         await start_engine(engine)
+        from certificates.rendering.pool import get_renderer
+
+        await get_renderer(settings)  # warm before the first chunk, not during it
 
     async def shutdown() -> None:
         from certificates.rendering.pool import shutdown_renderer

@@ -106,6 +106,8 @@ async def run_issue_job(
     base = len(chosen.skipped) + len(chosen.missing) + progress.done
     await ctx.progress(base)
     chunks = await reserve(issue_ctx, ready, ctx.job_id)
+    # Certificates this job issued before it was resumed (its worker died) are among the
+    # skipped now: the result counts them as issued, as a job that was never interrupted would.
     issued_before = await _count(ctx.job_id, issued=True)
     actor_data = msgspec.to_builtins(actor) if actor is not None else None
     keys: dict[int, str] = {}
@@ -149,8 +151,8 @@ async def run_issue_job(
     for person_id, name, message in failures:
         progress.failed(person_id, name, message)
     return {
-        "issued": issued,
-        "skipped": len(chosen.skipped),
+        "issued": issued + issued_before,
+        "skipped": len(chosen.skipped) - issued_before,
         "failed": len(chosen.missing) + len(chosen.recipients) - len(ready) + len(failures),
     }
 

@@ -190,8 +190,10 @@ async def run_worker(
     concurrency: int,
     startup: Callable[[], Awaitable[None]] | None = None,
     shutdown: Callable[[], Awaitable[None]] | None = None,
+    grace: int = 5,
 ) -> None:
-    """Run one SAQ worker until SIGTERM/SIGINT (``lms worker``)."""
+    """Run one SAQ worker until SIGTERM/SIGINT (``lms worker``); at the end, running jobs get
+    ``grace`` seconds before they are cancelled (and queued again)."""
     from saq import Worker
 
     queue = make_queue(settings)
@@ -211,7 +213,7 @@ async def run_worker(
         startup=on_startup,
         shutdown=on_shutdown,
         timers={"sweep": SWEEP_EVERY, "abort": 1, "schedule": 1, "worker_info": 10},
-        shutdown_grace_period_s=5,
+        shutdown_grace_period_s=grace,
     )
     await queue.connect()
     try:

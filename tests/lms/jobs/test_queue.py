@@ -57,7 +57,7 @@ async def _queued(ctx: runner.JobContext) -> dict:
 
 @contextlib.asynccontextmanager
 async def worker_running(settings: Settings) -> AsyncIterator[None]:
-    task = asyncio.create_task(queue.run_worker(settings, concurrency=2))
+    task = asyncio.create_task(queue.run_worker(settings, concurrency=2, grace=0))
     try:
         yield
     finally:
