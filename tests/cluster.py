@@ -113,7 +113,7 @@ class Cluster:
         self.webs.append((process, base))
         return base
 
-    def wait_for_webs(self, timeout: float = 120) -> None:
+    def wait_for_webs(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         for process, base in self.webs:
             while True:

@@ -42,10 +42,11 @@ def test_two_web_two_workers_one_killed_mid_batch_every_certificate_once(tmp_pat
     with cluster(tmp_path / "data", url, LMS_JOB_QUEUE_NAME=f"cluster-{os.getpid()}", **extra) as c:
         began = time.monotonic()
         session_id = c.prepare(N)
+        seeded = time.monotonic()
         web_a, web_b = c.start_web(), c.start_web()
+        c.wait_for_webs()
         victim = c.start_worker()
         c.start_worker()
-        c.wait_for_webs()
         token = login(web_a)
         ready = time.monotonic()
         accepted = call("POST", f"{web_a}/api/v1/sessions/{session_id}/certificates", token, {})
@@ -63,7 +64,8 @@ def test_two_web_two_workers_one_killed_mid_batch_every_certificate_once(tmp_pat
             time.sleep(0.3)
         issued = time.monotonic()
         print(
-            f"\n{queue}: N={N} setup {ready - began:.0f} s, issue {issued - ready:.1f} s"
+            f"\n{queue}: N={N} seed {seeded - began:.0f} s, start {ready - seeded:.0f} s,"
+            f" issue {issued - ready:.1f} s"
             f" (killed a worker at {killed_at})"
         )
         assert killed_at is not None and killed_at < N, "the batch ended before the kill"
