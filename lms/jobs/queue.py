@@ -40,6 +40,9 @@ HEARTBEAT = 5
 SWEEP_EVERY = 2
 #: Attempts per job or task (a kill -9 costs one).
 RETRIES = 10
+#: A ``Job`` row still ``queued`` this long (seconds) after it was written is put in the queue
+#: again: its web process died between writing the row and enqueuing it.
+ORPHAN_AFTER = 60.0
 
 Task = Callable[..., Awaitable[Any]]
 _TASKS: dict[str, Task] = {}
@@ -149,6 +152,38 @@ async def task_status(settings: Settings, key: str) -> Status | None:
 TERMINAL = {Status.COMPLETE, Status.FAILED, Status.ABORTED}
 
 
+async def requeue_orphans(settings: Settings, older_than: float = ORPHAN_AFTER) -> int:
+    """Enqueue ``Job`` rows left ``queued`` for ``older_than`` seconds; return how many.
+
+    Enqueuing is idempotent (the SAQ key is the job id: a job queued or running is not queued
+    twice), so a row that was merely waiting costs one round trip.
+    """
+    import datetime as dt
+
+    from lms.jobs import runner
+    from lms.jobs.tables import Job
+    from lms.shared.values import utcnow
+
+    rows = await Job.select(Job.id, Job.kind).where(
+        (Job.status == "queued") & (Job.created_at <= utcnow() - dt.timedelta(seconds=older_than))
+    )
+    count = 0
+    for row in rows:
+        if runner.knows(row["kind"]):
+            await enqueue_job(settings, str(row["id"]), row["kind"])
+            count += 1
+    return count
+
+
+async def _sweep_orphans(settings: Settings, older_than: float) -> None:
+    while True:
+        try:
+            await requeue_orphans(settings, older_than)
+        except Exception:  # noqa: BLE001 - the next round tries again
+            logger.exception("could not look for orphaned jobs")
+        await asyncio.sleep(max(1.0, min(30.0, older_than / 2)))
+
+
 @contextlib.asynccontextmanager
 async def _touching(ctx: dict[str, Any]) -> Any:
     """Keep the SAQ job's heartbeat while its function runs."""
@@ -191,18 +226,25 @@ async def run_worker(
     startup: Callable[[], Awaitable[None]] | None = None,
     shutdown: Callable[[], Awaitable[None]] | None = None,
     grace: int = 5,
+    orphan_after: float = ORPHAN_AFTER,
 ) -> None:
     """Run one SAQ worker until SIGTERM/SIGINT (``lms worker``); at the end, running jobs get
     ``grace`` seconds before they are cancelled (and queued again)."""
     from saq import Worker
 
     queue = make_queue(settings)
+    sweeper: list[asyncio.Task[None]] = []
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         if startup is not None:
             await startup()
+        sweeper.append(asyncio.create_task(_sweep_orphans(settings, orphan_after)))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        for task in sweeper:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if shutdown is not None:
             await shutdown()
 

@@ -82,6 +82,11 @@ def register(kind: str, *, resumable: bool = False) -> Callable[[Handler], Handl
     return deco
 
 
+def knows(kind: str) -> bool:
+    """True when a handler is registered for ``kind``."""
+    return kind in _HANDLERS
+
+
 async def submit(
     kind: str,
     params: dict[str, Any],

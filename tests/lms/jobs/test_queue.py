@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 from collections.abc import AsyncIterator
 from uuid import uuid4
@@ -56,8 +57,10 @@ async def _queued(ctx: runner.JobContext) -> dict:
 
 
 @contextlib.asynccontextmanager
-async def worker_running(settings: Settings) -> AsyncIterator[None]:
-    task = asyncio.create_task(queue.run_worker(settings, concurrency=2, grace=0))
+async def worker_running(settings: Settings, orphan_after: float = 60) -> AsyncIterator[None]:
+    task = asyncio.create_task(
+        queue.run_worker(settings, concurrency=2, grace=0, orphan_after=orphan_after)
+    )
     try:
         yield
     finally:
@@ -122,3 +125,23 @@ async def test_a_job_delivered_twice_runs_once_and_startup_recovery_leaves_it_to
     again = await Job.select().where(Job.id == job_id).output(load_json=True).first()
     assert first["status"] == again["status"] == "succeeded"
     assert again["finished_at"] == first["finished_at"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_job_whose_web_process_died_before_enqueuing_is_picked_up(client, unit, backend):
+    settings = queue_settings(backend)
+    job_id = uuid4()  # the row was written, the process died before it reached the queue
+    await Job.insert(
+        Job(
+            id=job_id,
+            kind="test.queued",
+            status="queued",
+            params={"items": [2, 3]},
+            unit_id=unit["id"],
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5),
+        )
+    )
+    async with worker_running(settings, orphan_after=2):
+        row = await finished(job_id)
+    assert row["status"] == "succeeded"
+    assert row["result"]["sum"] == 5
