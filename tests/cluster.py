@@ -55,8 +55,8 @@ class Cluster:
             LMS_VERIFY_RATE_PER_MINUTE="1000000",
             LMS_LOG_LEVEL="WARNING",
             PYTHONWARNINGS="ignore",
-            **extra_env,
         )
+        self.env.update(extra_env)
         self.webs: list[tuple[subprocess.Popen[bytes], str]] = []
         self.workers: list[subprocess.Popen[bytes]] = []
         self._logs: list[Any] = []

@@ -4,8 +4,9 @@ queue in PostgreSQL or in Redis. One worker is killed with SIGKILL in the middle
 the other finishes it: every participant holds exactly one certificate, the numbers run from 1
 to N without a gap in the session's order, and every stored PDF verifies.
 
-N is ``LMS_CLUSTER_CERTIFICATES`` (default 120, about a minute per queue on this 2-core
-machine; the issue's 500 takes ~4 minutes: run with ``LMS_CLUSTER_CERTIFICATES=500``).
+N is ``LMS_CLUSTER_CERTIFICATES`` (default 120, so the suite stays in minutes; the issue's 500:
+``LMS_CLUSTER_CERTIFICATES=500``, which on 2026-12-07 at load average ~25 on the 2-core machine
+took 150 s to seed, 58 s to start and 532 s to issue on the Postgres queue, docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tests.lms.jobs.test_queue import REDIS_URL, redis_up
 
 N = int(os.environ.get("LMS_CLUSTER_CERTIFICATES", "120"))
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.timeout(2400)]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_two_web_two_workers_one_killed_mid_batch_every_certificate_once(tmp_pat
         accepted = call("POST", f"{web_a}/api/v1/sessions/{session_id}/certificates", token, {})
         job_url = f"{web_b}/api/v1/jobs/{accepted['job_id']}"
         killed_at = None
-        deadline = time.monotonic() + 800
+        deadline = time.monotonic() + 2000
         while True:
             job = call("GET", job_url, token)
             if killed_at is None and job["total"] and job["done"] >= N // 5:
