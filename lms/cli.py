@@ -101,6 +101,10 @@ def migrate() -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     asyncio.run(_migrate())
+    if settings.job_queue == "saq":
+        from lms.jobs.queue import prepare_queue
+
+        asyncio.run(prepare_queue(settings))  # SAQ's own tables, before any process enqueues
     click.echo(f"Database ready: {_redact(settings.database_url)}")
 
 

@@ -51,6 +51,9 @@ class Cluster:
             LMS_SECRET_KEY="cluster-secret-key-0123456789-0123456789",
             LMS_PUBLIC_BASE_URL="https://prima.test",
             LMS_JOB_QUEUE="saq",
+            # A few pooled connections per process: PostgreSQL's max_connections is shared.
+            LMS_DB_POOL="true",
+            LMS_DB_POOL_SIZE="4",
             LMS_RENDER_WORKERS="1",
             LMS_VERIFY_RATE_PER_MINUTE="1000000",
             LMS_LOG_LEVEL="WARNING",

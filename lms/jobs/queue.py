@@ -88,6 +88,18 @@ async def get_queue(settings: Settings) -> Queue:
     return queue
 
 
+async def prepare_queue(settings: Settings) -> None:
+    """Create the queue's tables (PostgreSQL) now: ``lms migrate`` calls this.
+
+    SAQ creates them on a queue's first connect, but only the process that wins its advisory
+    lock does; another process connecting meanwhile went on and could enqueue before they
+    existed.
+    """
+    queue = make_queue(settings)
+    await queue.connect()
+    await queue.disconnect()
+
+
 async def close_queues() -> None:
     """Disconnect the queues this process opened on the running loop (app shutdown)."""
     loop = id(asyncio.get_running_loop())

@@ -133,6 +133,7 @@ async def _overhead(jobs: int) -> dict[str, float]:
                 job_queue_name=f"bench-{uuid4().hex[:6]}",
                 redis_url=redis_url,
             )
+            await queue.prepare_queue(on_queue)  # as `lms migrate` does
             worker = asyncio.create_task(queue.run_worker(on_queue, concurrency=10, grace=0))
             await asyncio.sleep(1)
             began = time.perf_counter()
