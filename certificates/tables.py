@@ -122,3 +122,30 @@ class BadgeCredential(Table, tablename="badge_credential"):
     credential = JSON(default="{}")
     jwt = Text(default="")
     issued_at = Timestamptz()
+
+
+class CertificateReservation(Table, tablename="certificate_reservation"):
+    """A certificate number (and verification code) set aside for one participant of a session
+    by a distributed issuing job, before any worker renders it.
+
+    The job claims every number in one transaction, in the session's order, so chunks rendered
+    by several workers at once still print gap-free numbers in that order. ``certificate_id`` is
+    set in the transaction that inserts the certificate, so a chunk run twice (its worker died)
+    issues each reservation once. ``error`` keeps why a reservation could not be issued; the
+    number stays with the participant for the next run.
+    """
+
+    id = UUID(primary_key=True)
+    # "{session_id}:{person_id}", unique: one reservation per participant of a session (SQLite
+    # cannot add a composite constraint in a migration).
+    natural_key = Varchar(length=80, unique=True)
+    session_id = UUID(index=True)
+    person_id = UUID()
+    job_id = UUID(index=True)
+    chunk = Integer(default=0)
+    seq = Integer()
+    number = Varchar(length=128, unique=True)
+    code = Varchar(length=64)
+    issued_at = Timestamptz()
+    certificate_id = UUID(null=True, default=None)
+    error = Text(default="")

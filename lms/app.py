@@ -162,6 +162,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from lms.jobs.runner import shutdown_runner
 
         await shutdown_runner()
+        from lms.jobs.queue import close_queues
+
+        await close_queues()
         from certificates.rendering.pool import shutdown_renderer
 
         await shutdown_renderer()

@@ -101,6 +101,10 @@ def migrate() -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     asyncio.run(_migrate())
+    if settings.job_queue == "saq":
+        from lms.jobs.queue import prepare_queue
+
+        asyncio.run(prepare_queue(settings))  # SAQ's own tables, before any process enqueues
     click.echo(f"Database ready: {_redact(settings.database_url)}")
 
 
@@ -150,6 +154,60 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # A worker imports the whole app before it can answer the supervisor's ping; on a busy
         # 2-core machine that took over uvicorn's default 5 s and workers were killed in a loop.
         timeout_worker_healthcheck=30,
+    )
+
+
+@main.command()
+@click.option(
+    "--concurrency",
+    default=None,
+    type=int,
+    help="Jobs run at once by this process (LMS_WORKER_CONCURRENCY).",
+)
+def worker(concurrency: int | None) -> None:
+    """Run jobs from the distributed queue (LMS_JOB_QUEUE=saq) until stopped."""
+    import logging.config
+
+    from lms.jobs.queue import queue_url, run_worker
+    from lms.observability.logs import logging_config
+
+    settings = get_settings()
+    if settings.job_queue != "saq":
+        raise click.ClickException("`lms worker` needs LMS_JOB_QUEUE=saq.")
+    try:
+        queue_url(settings)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logging.config.dictConfig(logging_config(settings.log_format, settings.log_level))
+    from lms.app import bind_engine, create_app
+    from lms.db import make_engine, start_engine, stop_engine
+
+    create_app(settings)  # registers every job handler and task, as in the web process
+    engine = make_engine(
+        settings.database_url, pool=settings.db_pool, pool_size=settings.db_pool_size
+    )
+    bind_engine(engine)
+
+    async def startup() -> None:
+        await start_engine(engine)
+        from certificates.rendering.pool import get_renderer
+
+        await get_renderer(settings)  # warm before the first chunk, not during it
+
+    async def shutdown() -> None:
+        from certificates.rendering.pool import shutdown_renderer
+
+        await shutdown_renderer()
+        await stop_engine(engine)
+
+    click.echo(f"Prima worker: {_redact(queue_url(settings))} ({settings.job_queue_name})")
+    asyncio.run(
+        run_worker(
+            settings,
+            concurrency=concurrency or settings.worker_concurrency,
+            startup=startup,
+            shutdown=shutdown,
+        )
     )
 
 

@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signing_p12: str = ""
     signing_passphrase: str = ""
     redis_url: str = ""
+    job_queue: str = "local"
+    job_queue_name: str = "prima"
+    worker_concurrency: int = 4
     metrics_token: str = ""
     log_format: str = "json"
     log_level: str = "INFO"

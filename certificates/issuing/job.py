@@ -3,7 +3,9 @@
 The request is checked up front so an organizer gets a 422 at once (results not finalized, no
 issuer profile, a broken template, people who did not pass) instead of a failed job later. The
 job (kind ``certificates.issue``) is resumable: run again after a crash it skips everyone who
-already holds a certificate of the session, so it can never issue twice.
+already holds a certificate of the session, so it can never issue twice. On the distributed
+queue (``LMS_JOB_QUEUE=saq``) it reserves the numbers and fans out chunks to every worker
+(``certificates.issuing.distributed``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from certificates.issuing import codes
+from certificates.issuing import codes, distributed
 from certificates.issuing.recipients import (
     build_snapshot,
     candidates,
@@ -28,7 +30,7 @@ from certificates.rendering.storage import store_for
 from courses.delivery.sessions.access import get_managed_session
 from lms.auth.caller import Caller
 from lms.config import Settings
-from lms.jobs import runner
+from lms.jobs import queue, runner
 from lms.jobs.runner import JobContext
 from lms.shared.errors import RuleViolation
 from lms.shared.validation import error_text
@@ -67,6 +69,10 @@ class JobProgress:
 async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
     """The job handler: issue the session's certificates and report the counts."""
     params = msgspec.convert(ctx.params, IssueJobParams)
+    if queue.uses_queue(ctx.settings):  # chunks rendered by every worker of the queue
+        return await distributed.run_issue_job(
+            ctx, params.session_id, params.actor, params.person_ids
+        )
     progress = JobProgress(ctx)
 
     async def on_total(total: int, already_done: int) -> None:

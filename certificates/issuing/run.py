@@ -373,24 +373,30 @@ class IssuingRun:
             raise Conflict(ALREADY_SUPERSEDED)
 
     async def _record(self, row: Certificate) -> None:
-        with contextlib.suppress(NotFound):  # no JP credit to annotate (e.g. data made by hand)
-            await attach_certificate(
-                person_id=row.person_id,
-                session_id=row.session_id,
-                certificate_number=row.number,
-                actor=self.actor,
-            )
-        await audit.record(
-            self.actor,
-            "certificate.issue",
-            "certificate",
-            row.id,
-            f"{row.number} {row.holder_name}",
-            {
-                "number": row.number,
-                "session_id": row.session_id,
-                "person_id": row.person_id,
-                "pdf_sha256": row.pdf_sha256,
-                "supersedes": row.supersedes,
-            },
+        await record_issued(row, self.actor)
+
+
+async def record_issued(row: Certificate, actor: Caller | None) -> None:
+    """Put a new certificate's number on the JP ledger and write its audit entry (inside the
+    transaction that inserts it)."""
+    with contextlib.suppress(NotFound):  # no JP credit to annotate (e.g. data made by hand)
+        await attach_certificate(
+            person_id=row.person_id,
+            session_id=row.session_id,
+            certificate_number=row.number,
+            actor=actor,
         )
+    await audit.record(
+        actor,
+        "certificate.issue",
+        "certificate",
+        row.id,
+        f"{row.number} {row.holder_name}",
+        {
+            "number": row.number,
+            "session_id": row.session_id,
+            "person_id": row.person_id,
+            "pdf_sha256": row.pdf_sha256,
+            "supersedes": row.supersedes,
+        },
+    )

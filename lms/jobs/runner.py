@@ -82,6 +82,11 @@ def register(kind: str, *, resumable: bool = False) -> Callable[[Handler], Handl
     return deco
 
 
+def knows(kind: str) -> bool:
+    """True when a handler is registered for ``kind``."""
+    return kind in _HANDLERS
+
+
 async def submit(
     kind: str,
     params: dict[str, Any],
@@ -113,8 +118,32 @@ async def submit(
             created_at=utcnow(),
         )
     )
-    _start(job_id, kind, params, actor.user_id if actor else None, settings)
+    from lms.jobs import queue
+
+    if queue.uses_queue(settings):
+        await queue.enqueue_job(settings, str(job_id), kind)
+    else:
+        _start(job_id, kind, params, actor.user_id if actor else None, settings)
     return job_id
+
+
+async def run_queued(job_id: str, settings: Settings) -> None:
+    """Run the job row ``job_id`` taken from the queue by a worker (``lms.jobs.queue``).
+
+    A job delivered again (its first worker died) runs its handler again, which is why queued
+    handlers are resumable; one already finished is left alone.
+    """
+    row = (
+        await Job.select(Job.id, Job.kind, Job.params, Job.created_by, Job.status)
+        .where(Job.id == UUID(job_id))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None or row["status"] not in ("queued", "running"):
+        return
+    if row["kind"] not in _HANDLERS:
+        raise KeyError(f"no handler for job kind {row['kind']!r}")
+    await _run(row["id"], row["kind"], row["params"], row["created_by"], settings)
 
 
 def _start(
@@ -171,7 +200,12 @@ async def wait_for_jobs(timeout: float = 60.0) -> None:
 
 async def recover_unfinished_jobs(settings: Settings) -> None:
     """At startup: resume resumable jobs left queued/running (with the app's ``settings``), mark
-    the others interrupted."""
+    the others interrupted. With the distributed queue this is SAQ's work instead: nothing
+    here."""
+    from lms.jobs import queue
+
+    if queue.uses_queue(settings):
+        return
     rows = (
         await Job.select(Job.id, Job.kind, Job.params, Job.created_by)
         .where(Job.status.is_in(["queued", "running"]))

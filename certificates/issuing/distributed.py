@@ -1,0 +1,428 @@
+"""Issuing on the distributed queue: numbers reserved up front, chunks rendered by any worker.
+
+With ``LMS_JOB_QUEUE=saq`` the ``certificates.issue`` job (``certificates.issuing.job``) runs
+here instead of ``IssuingRun``:
+
+1. The job (one worker) chooses the recipients as always, then in **one transaction** under the
+   session's lock claims their numbers from the gap-free counter, in the session's order, and
+   writes one ``CertificateReservation`` per participant (number, verification code, issue
+   time, chunk). A participant who already holds a reservation of the session keeps it (a
+   resumed or repeated job reuses the number instead of taking a new one).
+2. It queues one task per chunk of ``CHUNK_SIZE`` reservations; every free worker renders one,
+   so a batch spreads over every worker process on every machine.
+3. A chunk renders and stores its PDFs (content-addressed, written to a temporary file and
+   linked: never half-written), then in one transaction inserts the certificate of each
+   reservation that has none yet and marks the reservation with it. A chunk run twice (its
+   worker was killed and SAQ retried it elsewhere) therefore issues nothing twice; a kill
+   before the commit leaves at most unreferenced PDF files.
+4. The job polls the reservations for progress, queues a chunk again if its task ended with
+   reservations still open (retries exhausted, or lost), and finishes when none is open.
+
+A participant whose certificate cannot be made keeps the reservation with its ``error`` (shown
+as the job's per-item error) and the number stays theirs: the next issuing run for the session
+uses it, so the numbers stay gap-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from certificates.issuing import codes, numbering
+from certificates.issuing.recipients import (
+    IssueContext,
+    Recipient,
+    already_issued,
+    build_snapshot,
+    candidates,
+    load_issue_context,
+    number_for,
+    stored_form,
+)
+from certificates.issuing.run import record_issued
+from certificates.issuing.service import prepare
+from certificates.rendering.engine import RenderError
+from certificates.rendering.pool import get_renderer, pdfs_are_signed
+from certificates.rendering.snapshot import CertificateSnapshot
+from certificates.rendering.storage import store_for
+from certificates.rendering.templating import TemplateError
+from certificates.tables import Certificate, CertificateReservation
+from lms.auth.caller import Caller
+from lms.config import Settings
+from lms.db.locks import advisory_lock
+from lms.jobs import queue
+from lms.jobs.runner import JobContext
+from lms.people.database import lock_unit_tree
+from lms.people.tables import Person, Unit
+from lms.shared.validation import error_text
+
+CHUNK_SIZE = 20
+TASK = "certificates.issue_chunk"
+#: Seconds between the job's looks at the reservations.
+POLL = 0.5
+#: Times a chunk is queued again after its task ended with reservations still open.
+REQUEUES = 3
+NO_LONGER = "Peserta ini tidak lagi lulus, atau sudah memiliki sertifikat sesi ini."
+GAVE_UP = "Sertifikat gagal dibuat setelah beberapa percobaan."
+
+
+class _Progress:
+    """``prepare``'s reports, into the job's errors and a count."""
+
+    def __init__(self, ctx: JobContext) -> None:
+        self.ctx = ctx
+        self.done = 0
+
+    async def advance(self, count: int) -> None:
+        self.done += count
+
+    def failed(self, person_id: UUID, name: str | None, message: str) -> None:
+        self.ctx.error(str(person_id), message, person_id=str(person_id), name=name)
+
+
+async def run_issue_job(
+    ctx: JobContext, session_id: UUID, actor: Caller | None, person_ids: list[UUID] | None
+) -> dict[str, Any]:
+    """The ``certificates.issue`` job on the queue: reserve, fan out, wait (module docstring)."""
+    settings = ctx.settings
+    await get_renderer(settings)  # whether PDFs are signed shows in the snapshot's footer
+    issue_ctx = await load_issue_context(
+        session_id,
+        store=store_for(settings),
+        verify_base_url=settings.public_base_url,
+        signed=pdfs_are_signed(),
+    )
+    chosen = await candidates(session_id, person_ids, new_code=codes.new_verification_code)
+    await ctx.set_total(len(chosen.recipients) + len(chosen.skipped) + len(chosen.missing))
+    progress = _Progress(ctx)
+    for person_id in chosen.missing:
+        progress.failed(person_id, None, "Peserta ini tidak lulus pada sesi tersebut.")
+    ready = await prepare(issue_ctx, chosen.recipients, progress)
+    base = len(chosen.skipped) + len(chosen.missing) + progress.done
+    await ctx.progress(base)
+    chunks = await reserve(issue_ctx, ready, ctx.job_id)
+    # Certificates this job issued before it was resumed (its worker died) are among the
+    # skipped now: the result counts them as issued, as a job that was never interrupted would.
+    issued_before = await _count(ctx.job_id, issued=True)
+    actor_data = msgspec.to_builtins(actor) if actor is not None else None
+    keys: dict[int, str] = {}
+    requeued: dict[int, int] = {}
+
+    async def send(chunk: int) -> None:
+        keys[chunk] = f"certchunk:{ctx.job_id}:{chunk}:{requeued.get(chunk, 0)}"
+        await queue.enqueue_task(
+            settings,
+            TASK,
+            keys[chunk],
+            timeout=600,
+            job_id=str(ctx.job_id),
+            chunk=chunk,
+            actor=actor_data,
+        )
+
+    for chunk in chunks:
+        await send(chunk)
+    looks = 0
+    while True:
+        open_chunks = await _open_chunks(ctx.job_id)
+        issued = await _count(ctx.job_id, issued=True) - issued_before
+        failed = await _count(ctx.job_id, issued=False)
+        await ctx.progress(base + issued + failed)
+        if not open_chunks:
+            break
+        looks += 1
+        if looks % 4 == 0:
+            for chunk in open_chunks:
+                status = await queue.task_status(settings, keys.get(chunk, ""))
+                if status is not None and status not in queue.TERMINAL:
+                    continue
+                requeued[chunk] = requeued.get(chunk, 0) + 1
+                if requeued[chunk] > REQUEUES:
+                    await _give_up(ctx.job_id, chunk)
+                else:
+                    await send(chunk)
+        await asyncio.sleep(POLL)
+    failures = await _failures(ctx.job_id)
+    for person_id, name, message in failures:
+        progress.failed(person_id, name, message)
+    return {
+        "issued": issued + issued_before,
+        "skipped": len(chosen.skipped) - issued_before,
+        "failed": len(chosen.missing) + len(chosen.recipients) - len(ready) + len(failures),
+    }
+
+
+async def reserve(ctx: IssueContext, recipients: list[Recipient], job_id: UUID) -> list[int]:
+    """Reserve numbers for ``recipients`` (in their order) under job ``job_id``; return the
+    chunks to render. One transaction: the counter moves exactly by the reservations made."""
+    session_id = ctx.session.id
+    key = numbering.sequence_key(
+        ctx.issuer.number_pattern, ctx.issued_on.year, unit_code=ctx.issuer.unit_code
+    )
+    await numbering.ensure_sequence(key, ctx.issuer.number_pattern, ctx.issued_on.year)
+    people = [r.person_id for r in recipients]
+    async with CertificateReservation._meta.db.transaction():
+        await advisory_lock(Certificate, f"certificates.issue:{session_id}")
+        issued = await already_issued(session_id, people)
+        held = {
+            row["person_id"]: row
+            for row in await CertificateReservation.select(
+                CertificateReservation.id,
+                CertificateReservation.person_id,
+                CertificateReservation.seq,
+            ).where(
+                (CertificateReservation.session_id == session_id)
+                & CertificateReservation.certificate_id.is_null()
+            )
+        }
+        new = [r for r in recipients if r.person_id not in issued and r.person_id not in held]
+        adopted = [held[p] for p in people if p in held and p not in issued]
+        rows: list[CertificateReservation] = []  # the new reservations
+        if new:
+            last = await numbering.claim(key, len(new))
+            assert last is not None
+            first = last - len(new) + 1
+            for offset, recipient in enumerate(new):
+                seq = first + offset
+                rows.append(
+                    CertificateReservation(
+                        id=uuid4(),
+                        natural_key=f"{session_id}:{recipient.person_id}",
+                        session_id=session_id,
+                        person_id=recipient.person_id,
+                        job_id=job_id,
+                        seq=seq,
+                        number=number_for(ctx, seq),
+                        code=recipient.code,
+                        issued_at=ctx.issued_at,
+                    )
+                )
+        order = sorted([(row["seq"], row["id"]) for row in adopted] + [(r.seq, r.id) for r in rows])
+        chunk_of = {rid: index // CHUNK_SIZE for index, (_, rid) in enumerate(order)}
+        for reservation in rows:
+            reservation.chunk = chunk_of[reservation.id]
+        for start in range(0, len(rows), 500):
+            await CertificateReservation.insert(*rows[start : start + 500])
+        for row in adopted:
+            await CertificateReservation.update(
+                {
+                    CertificateReservation.job_id: job_id,
+                    CertificateReservation.chunk: chunk_of[row["id"]],
+                    CertificateReservation.error: "",
+                }
+            ).where(CertificateReservation.id == row["id"])
+    return sorted(set(chunk_of.values()))
+
+
+@queue.register_task(TASK)
+async def issue_chunk(
+    settings: Settings, *, job_id: str, chunk: int, actor: dict[str, Any] | None
+) -> int:
+    """Render, store and issue one chunk's open reservations; return how many were issued."""
+    rows = (
+        await CertificateReservation.select()
+        .where(
+            (CertificateReservation.job_id == UUID(job_id))
+            & (CertificateReservation.chunk == chunk)
+            & CertificateReservation.certificate_id.is_null()
+            & (CertificateReservation.error == "")
+        )
+        .order_by(CertificateReservation.seq)
+    )
+    if not rows:
+        return 0
+    caller = msgspec.convert(actor, Caller) if actor is not None else None
+    renderer = await get_renderer(settings)
+    store = store_for(settings)
+    issued = 0
+    for issued_at, group in itertools.groupby(rows, key=lambda row: row["issued_at"]):
+        members = list(group)
+        ctx = await load_issue_context(
+            members[0]["session_id"],
+            store=store,
+            verify_base_url=settings.public_base_url,
+            signed=pdfs_are_signed(),
+            now=issued_at,
+        )
+        chosen = await candidates(
+            ctx.session.id, [row["person_id"] for row in members], new_code=lambda: ""
+        )
+        recipients = {r.person_id: r for r in chosen.recipients}
+        items: list[tuple[dict[str, Any], CertificateSnapshot]] = []
+        errors: dict[UUID, str] = {}
+        for row in members:
+            recipient = recipients.get(row["person_id"])
+            if recipient is None:
+                errors[row["id"]] = NO_LONGER
+                continue
+            recipient = msgspec.structs.replace(recipient, code=row["code"])
+            try:
+                items.append((row, build_snapshot(ctx, recipient, row["number"])))
+            except (msgspec.ValidationError, ValueError) as exc:
+                errors[row["id"]] = f"Data sertifikat tidak lengkap: {error_text(exc)}"
+        pdfs = await _render(renderer, ctx, items, errors)
+        good = [(row, snap, pdf) for (row, snap), pdf in zip(items, pdfs, strict=True) if pdf]
+        shas = await asyncio.to_thread(store.put_pdfs, [pdf for _, _, pdf in good])
+        stored = [(row, snap, sha) for (row, snap, _), sha in zip(good, shas, strict=True)]
+        issued += await _commit(ctx, stored, caller)
+        for reservation_id, message in errors.items():
+            await CertificateReservation.update({CertificateReservation.error: message}).where(
+                (CertificateReservation.id == reservation_id)
+                & CertificateReservation.certificate_id.is_null()
+            )
+    return issued
+
+
+async def _render(
+    renderer: Any,
+    ctx: IssueContext,
+    items: list[tuple[dict[str, Any], CertificateSnapshot]],
+    errors: dict[UUID, str],
+) -> list[bytes]:
+    """Each item's PDF (``b""`` for one that failed, its reason in ``errors``)."""
+    pdfs = [b""] * len(items)
+    try:
+        async for index, pdf in renderer.render_many(
+            ctx.issuer.template, [snap for _, snap in items]
+        ):
+            pdfs[index] = pdf
+        return pdfs
+    except (RenderError, TemplateError):
+        pass
+    for index, (row, snap) in enumerate(items):  # find the bad ones, one at a time
+        try:
+            async for _, pdf in renderer.render_many(ctx.issuer.template, [snap]):
+                pdfs[index] = pdf
+        except (RenderError, TemplateError) as exc:
+            errors[row["id"]] = f"PDF sertifikat gagal dibuat: {exc.message}"
+    return pdfs
+
+
+async def _commit(
+    ctx: IssueContext,
+    items: list[tuple[dict[str, Any], CertificateSnapshot, str]],
+    actor: Caller | None,
+) -> int:
+    """Insert the certificates of the reservations still open, in one transaction."""
+    if not items:
+        return 0
+    now = dt.datetime.now(dt.UTC)
+    async with Certificate._meta.db.transaction():
+        await advisory_lock(Certificate, f"certificates.issue:{ctx.session.id}")
+        await lock_unit_tree()
+        live = await Unit.select(Unit.path).where(Unit.id == ctx.session.unit_id).first()
+        still_open = {
+            row["id"]
+            for row in await CertificateReservation.select(CertificateReservation.id).where(
+                CertificateReservation.id.is_in([row["id"] for row, _, _ in items])
+                & CertificateReservation.certificate_id.is_null()
+            )
+        }
+        holders = await already_issued(ctx.session.id, [row["person_id"] for row, _, _ in items])
+        certificates = []
+        for row, snapshot, sha in items:
+            if row["id"] not in still_open or row["person_id"] in holders:
+                continue
+            snapshot_json, assets = stored_form(ctx, snapshot)
+            certificates.append(
+                (
+                    row["id"],
+                    Certificate(
+                        id=uuid4(),
+                        number=row["number"],
+                        code=row["code"],
+                        session_id=ctx.session.id,
+                        person_id=row["person_id"],
+                        course_id=ctx.session.course_id,
+                        unit_id=ctx.session.unit_id,
+                        unit_path=live["path"] if live else ctx.session.unit_path,
+                        holder_name=snapshot.holder.name_with_titles[:255],
+                        seq=row["seq"],
+                        snapshot=snapshot_json,
+                        assets=assets,
+                        pdf_sha256=sha,
+                        template_version=ctx.issuer.template_version,
+                        signed=ctx.signed,
+                        issued_at=now,
+                        issued_by=actor.user_id if actor else None,
+                        year=ctx.issued_on.year,
+                        valid_until=ctx.valid_until,
+                        status="valid",
+                        revocation={},
+                        supersedes=None,
+                    ),
+                )
+            )
+        if not certificates:
+            return 0
+        await Certificate.insert(*[cert for _, cert in certificates])
+        for reservation_id, cert in certificates:
+            await CertificateReservation.update(
+                {CertificateReservation.certificate_id: cert.id}
+            ).where(CertificateReservation.id == reservation_id)
+            await record_issued(cert, actor)
+    return len(certificates)
+
+
+async def _count(job_id: UUID, *, issued: bool) -> int:
+    """Reservations of the job issued (or, ``issued=False``, given up with an error)."""
+    where: Any = CertificateReservation.job_id == job_id
+    if issued:
+        where = where & CertificateReservation.certificate_id.is_not_null()
+    else:
+        where = (
+            where
+            & CertificateReservation.certificate_id.is_null()
+            & (CertificateReservation.error != "")
+        )
+    return int(await CertificateReservation.count().where(where))
+
+
+async def _open_chunks(job_id: UUID) -> list[int]:
+    rows = (
+        await CertificateReservation.select(CertificateReservation.chunk)
+        .where(
+            (CertificateReservation.job_id == job_id)
+            & CertificateReservation.certificate_id.is_null()
+            & (CertificateReservation.error == "")
+        )
+        .distinct()
+    )
+    return sorted(row["chunk"] for row in rows)
+
+
+async def _give_up(job_id: UUID, chunk: int) -> None:
+    await CertificateReservation.update({CertificateReservation.error: GAVE_UP}).where(
+        (CertificateReservation.job_id == job_id)
+        & (CertificateReservation.chunk == chunk)
+        & CertificateReservation.certificate_id.is_null()
+        & (CertificateReservation.error == "")
+    )
+
+
+async def _failures(job_id: UUID) -> list[tuple[UUID, str | None, str]]:
+    rows = (
+        await CertificateReservation.select(
+            CertificateReservation.person_id, CertificateReservation.error
+        )
+        .where(
+            (CertificateReservation.job_id == job_id)
+            & CertificateReservation.certificate_id.is_null()
+            & (CertificateReservation.error != "")
+        )
+        .order_by(CertificateReservation.seq)
+    )
+    if not rows:
+        return []
+    names = {
+        row["id"]: row["name"]
+        for row in await Person.select(Person.id, Person.name).where(
+            Person.id.is_in([row["person_id"] for row in rows])
+        )
+    }
+    return [(row["person_id"], names.get(row["person_id"]), row["error"]) for row in rows]
