@@ -179,19 +179,20 @@ def organizer_pages(settings: Settings) -> Router:
     and re-issue."""
     store = store_for(settings)
     trust = TrustService(settings)
+    letterhead = letterhead_source(settings)
     return page_router(
         settings,
         RECORD_PAGES,
         dependencies={
             "issuing_service": Provide(lambda: IssuingService(settings), sync_to_thread=False),
             "certificate_records": Provide(
-                lambda: CertificateRecords(settings), sync_to_thread=False
+                lambda: CertificateRecords(settings, letterhead), sync_to_thread=False
             ),
             "download_service": Provide(
                 lambda: DownloadService(store, settings.timezone), sync_to_thread=False
             ),
             "trust_service": Provide(lambda: trust, use_cache=True, sync_to_thread=False),
-            "result_service": Provide(ResultService, sync_to_thread=False),
+            "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
         },
     )
 

@@ -96,7 +96,7 @@ def delivery_pages(settings: Settings) -> Router:
     )
 
 
-def trainer_pages(settings: Settings) -> Router:
+def trainer_pages(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
     """The trainer's pages (``/latih``): agenda, projector, attendance, essays, scores."""
     return page_router(
         settings,
@@ -106,14 +106,16 @@ def trainer_pages(settings: Settings) -> Router:
                 lambda: AgendaService(jp_minutes=settings.jp_minutes), sync_to_thread=False
             ),
             "checkin_service": checkin_service_provider(settings),
-            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
-            "result_service": Provide(ResultService, sync_to_thread=False),
+            "attendance_service": Provide(
+                lambda: AttendanceService(letterhead), sync_to_thread=False
+            ),
+            "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
             "settings": settings_provider(settings),
         },
     )
 
 
-def organizer_pages(settings: Settings) -> Router:
+def organizer_pages(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
     """The organizer's courses, session hub, new session, attendance recap, quizzes, finalize
     checklist and results pages."""
     return page_router(
@@ -131,10 +133,12 @@ def organizer_pages(settings: Settings) -> Router:
                 sync_to_thread=False,
             ),
             "quiz_service": Provide(QuizService, sync_to_thread=False),
-            "attendance_service": Provide(AttendanceService, sync_to_thread=False),
+            "attendance_service": Provide(
+                lambda: AttendanceService(letterhead), sync_to_thread=False
+            ),
             "session_service": Provide(SessionService, sync_to_thread=False),
             "course_service": Provide(CourseService, sync_to_thread=False),
-            "result_service": Provide(ResultService, sync_to_thread=False),
+            "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
             "finalize_service": Provide(FinalizeService, sync_to_thread=False),
             "readiness_service": Provide(ReadinessService, sync_to_thread=False),
             "settings": settings_provider(settings),
@@ -158,7 +162,7 @@ def checkin_service_provider(settings: Settings) -> Provide:
     return Provide(provide_checkin_service, sync_to_thread=False)
 
 
-def participant_pages(settings: Settings) -> Router:
+def participant_pages(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
     """A participant's session, check-in, quiz, evaluation and results pages (``/saya/...``)."""
     return page_router(
         settings,
@@ -171,8 +175,10 @@ def participant_pages(settings: Settings) -> Router:
             "checkin_service": checkin_service_provider(settings),
             "quiz_service": Provide(QuizService, sync_to_thread=False),
             "attempt_service": Provide(AttemptService, sync_to_thread=False),
-            "evaluation_service": Provide(EvaluationService, sync_to_thread=False),
-            "result_service": Provide(ResultService, sync_to_thread=False),
+            "evaluation_service": Provide(
+                lambda: EvaluationService(letterhead), sync_to_thread=False
+            ),
+            "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
         },
     )
 
@@ -286,7 +292,7 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         reports_router(settings, letterhead),
         results_router(settings, letterhead),
         delivery_pages(settings),
-        trainer_pages(settings),
-        participant_pages(settings),
-        organizer_pages(settings),
+        trainer_pages(settings, letterhead),
+        participant_pages(settings, letterhead),
+        organizer_pages(settings, letterhead),
     ]

@@ -92,7 +92,7 @@ def build_page_router(settings: Settings, letterhead: LetterheadSource | None = 
             "impact_service": provider(ImpactService),
             "survey_service": provider(SurveyService),
             "person_service": provider(PersonService),
-            "siasn_service": Provide(SiasnService, sync_to_thread=False),
+            "siasn_service": Provide(lambda: SiasnService(letterhead), sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
     )
