@@ -54,6 +54,7 @@ from courses.delivery.sessions.pages import PAGES as SESSION_PAGES
 from courses.delivery.sessions.service import SessionService
 from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
+from courses.lti.pages import PAGES as LTI_PAGES
 from courses.results.controllers import ResultController
 from courses.results.finalize import FinalizeService
 from courses.results.organizer_pages import PAGES as ORGANIZER_RESULT_PAGES
@@ -117,7 +118,7 @@ def trainer_pages(settings: Settings, letterhead: LetterheadSource | None = None
 
 def organizer_pages(settings: Settings, letterhead: LetterheadSource | None = None) -> Router:
     """The organizer's courses, session hub, new session, attendance recap, quizzes, finalize
-    checklist and results pages."""
+    checklist, results and LMS scores pages."""
     return page_router(
         settings,
         [
@@ -126,6 +127,7 @@ def organizer_pages(settings: Settings, letterhead: LetterheadSource | None = No
             *ATTENDANCE_RECAP_PAGES,
             *QUIZ_PAGES,
             *ORGANIZER_RESULT_PAGES,
+            *LTI_PAGES,
         ],
         dependencies={
             "bank_service": Provide(

@@ -113,6 +113,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         Path(courses.__file__).parent / "delivery" / "templates",
         Path(courses.__file__).parent / "assessments" / "templates",
         Path(courses.__file__).parent / "results" / "templates",
+        Path(courses.__file__).parent / "lti" / "templates",
         Path(certificates.__file__).parent / "verification" / "templates",
         Path(certificates.__file__).parent / "records" / "templates",
     ]

@@ -5,37 +5,18 @@ and listed for the organizer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import msgspec
-import pytest
 
-from courses.lti import delivery
 from courses.lti.status import ScoreStatusList
 from lms.jobs import runner
 from lms.jobs.tables import Job
 from lms.lti.tables import LtiScore
 from tests.courses.builders.assessments import build_world, create_quiz, right_answer, save, start
 from tests.courses.builders.assessments import submit as submit_attempt
-from tests.lms.lti.fake_platform import FakePlatform
 from tests.lms.lti.test_launch import _launch, _login, _register
 
 NIP = "198609082018111001"  # the ``participant`` fixture's
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-
-
-@pytest.fixture
-async def platform() -> AsyncIterator[FakePlatform]:
-    fake = FakePlatform()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch):
-    """The job's delays in milliseconds instead of minutes."""
-    monkeypatch.setattr(delivery, "BACKOFF", (0.0, 0.05, 0.05))
 
 
 async def _placed_quiz(client, admin, organizer, participant, platform):
