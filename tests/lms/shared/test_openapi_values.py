@@ -1,4 +1,4 @@
-"""The built OpenAPI document holds plain JSON values (``lms.shared.openapi.decimals_as_strings``)."""
+"""The built OpenAPI document holds plain JSON values (lms.shared.openapi.decimals_as_strings)."""
 
 from __future__ import annotations
 
