@@ -33,7 +33,7 @@ from lms.observability.logs import quiet_noisy_loggers
 from lms.observability.metrics import add_scrape_source, metrics, prometheus_config
 from lms.observability.request_id import request_id_middleware
 from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
-from lms.shared.openapi import document_problems
+from lms.shared.openapi import decimals_as_strings, document_problems
 from lms.shared.problems import problem_details_plugin, validation_problem_handler
 from lms.shared.ratelimit import RedisCounters, make_counters
 from lms.shared.values import ZonedTime, rfc3339
@@ -254,4 +254,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
     )
     document_problems(app.openapi_schema, public_paths=PUBLIC_PATHS)
+    decimals_as_strings(app.openapi_schema)
     return app

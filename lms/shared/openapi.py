@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -28,7 +29,13 @@ from litestar.openapi.spec import (
     Schema,
 )
 
-__all__ = ["Problem", "ProblemField", "document_problems", "problem_responses"]
+__all__ = [
+    "Problem",
+    "ProblemField",
+    "decimals_as_strings",
+    "document_problems",
+    "problem_responses",
+]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -174,6 +181,42 @@ def document_problems(openapi: OpenAPI, *, public_paths: Sequence[str] = ()) -> 
                 if str(status) not in responses:
                     responses[str(status)] = problem(_DESCRIPTIONS[status])
             operation.responses = responses
+
+
+def decimals_as_strings(openapi: OpenAPI) -> None:
+    """Write every ``Decimal`` value of a built document (the ``default`` of a ``points: Decimal =
+    Decimal(1)`` field, an example, an enum) as the string the API sends for it.
+
+    Litestar documents a ``Decimal`` field as ``type: string`` but keeps its default as a
+    ``Decimal`` object: msgspec writes it as ``"1"`` when serving ``/schema/openapi.json``, while
+    ``json.dumps(app.openapi_schema.to_schema())`` (a tool, a test) fails on it. After this the
+    document holds plain JSON values only, and the served JSON does not change.
+    """
+    seen: set[int] = set()
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return str(value)
+        if id(value) in seen:
+            return value
+        if isinstance(value, dict):
+            seen.add(id(value))
+            for key, item in value.items():
+                value[key] = plain(item)
+        elif isinstance(value, list):
+            seen.add(id(value))
+            value[:] = [plain(item) for item in value]
+        elif type(value) is tuple:
+            return tuple(plain(item) for item in value)
+        elif is_dataclass(value) and not isinstance(value, type):
+            seen.add(id(value))
+            for field in fields(value):
+                item = getattr(value, field.name)
+                if item is not None:
+                    setattr(value, field.name, plain(item))
+        return value
+
+    plain(openapi)
 
 
 # -- JSON or a file --------------------------------------------------------------------------
