@@ -43,10 +43,12 @@ class AuthService:
     """Checks credentials and issues tokens.
 
     Failed logins are limited per username (``login_rate_per_minute`` a minute) and per client
-    address (three times that), and only failures count: each attempt takes a place in both
-    counters *before* the password is checked (so concurrent guesses cannot all be checked)
-    and a successful one gives its places back, so a class of 40 logging in from one office
-    address passes while guessing still locks.
+    address (three times that), and only failures count. Per username, an attempt takes its
+    place *before* the password is checked (so concurrent guesses at one account cannot all be
+    checked) and a successful one gives it back. Per address, an attempt is refused when the
+    failures have reached the limit and a failure is counted after the check: taking a place
+    first made correct logins still in flight (Argon2, ~0.2 s each on a busy server) fill the
+    address's places, and the 31st person of a class logging in together got 429.
     """
 
     def __init__(
@@ -62,7 +64,7 @@ class AuthService:
         user_key = username.lower()
         await self.per_user.acquire(user_key)
         try:
-            await self.per_address.acquire(address)
+            await self.per_address.refuse_when_spent(address)
         except Exception:
             await self.per_user.release(user_key)
             raise
@@ -76,9 +78,9 @@ class AuthService:
             verify_password, row["password_hash"] if row else None, password
         )
         if not ok or row is None or not row["active"]:
+            await self.per_address.count(address)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
         await self.per_user.release(user_key)
-        await self.per_address.release(address)
         values: dict[Column | str, Any] = {User.last_login_at: utcnow()}
         if needs_rehash(row["password_hash"]):
             values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)

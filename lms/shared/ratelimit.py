@@ -163,3 +163,20 @@ class Limit:
     async def release(self, key: str) -> None:
         """Give back the place of an attempt that should not count (it succeeded)."""
         await self.counters.release(f"{self.name}:{key}")
+
+    async def refuse_when_spent(self, key: str) -> None:
+        """Raise 429 when the window's count has reached the limit, without counting anything.
+
+        For a limit that should count failures only *after* the check (:meth:`count`): a class
+        of 60 logging in at once from one office address must not find 30 places taken by its
+        own correct logins still in flight. Concurrent failures may then pass the limit by the
+        number in flight; use :meth:`acquire` where the limit must be exact (one username).
+        """
+        count, reset = await self.counters.add(f"{self.name}:{key}", self.window, 0)
+        if count >= self.limit:
+            retry = max(1, reset - int(time.time()))
+            raise TooManyRequests(self.message, headers={"Retry-After": str(retry)})
+
+    async def count(self, key: str) -> None:
+        """Count one failed attempt (after the check, see :meth:`refuse_when_spent`)."""
+        await self.counters.add(f"{self.name}:{key}", self.window)
