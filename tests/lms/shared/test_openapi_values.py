@@ -10,7 +10,6 @@ from litestar import Litestar, post
 from litestar.openapi import OpenAPIConfig
 from litestar.params import JSONBody
 
-from lms.app import create_app
 from lms.shared.openapi import decimals_as_strings
 
 
@@ -34,6 +33,8 @@ def test_decimal_defaults_become_the_strings_the_api_sends() -> None:
     assert document == served  # what /schema/openapi.json answered before, unchanged
 
 
-def test_the_app_document_is_plain_json() -> None:
-    document = json.loads(json.dumps(create_app().openapi_schema.to_schema()))
+async def test_the_app_document_is_plain_json(app) -> None:
+    # The suite's app, not a new one: building an app points every table at a new database
+    # engine, which would leave the shared app's PostgreSQL pool closed for the tests after.
+    document = json.loads(json.dumps(app.openapi_schema.to_schema()))
     assert document["components"]["schemas"]["Essay"]["properties"]["points"]["default"] == "1"
