@@ -10,14 +10,12 @@ address, so a phone camera opens the form with the code filled in.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import segno
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
@@ -33,6 +31,7 @@ from courses.delivery.sessions.access import SessionRecord, get_session_for_staf
 from lms.config import Settings
 from lms.shared.errors import Conflict, RuleViolation
 from lms.shared.indonesian import format_day_date, timezone_label
+from lms.shared.qr import qr_svg as shared_qr_svg
 from lms.shared.values import utcnow
 from lms.web.shell import page_guard
 
@@ -55,23 +54,9 @@ def checkin_url(settings: Settings, session_id: UUID, code: str) -> str:
 
 
 def qr_svg(data: str) -> Markup:
-    """An inline SVG QR code of ``data`` (error correction M, 4 modules of quiet zone), sized by
-    the stylesheet and hidden from screen readers (the page says the same in text)."""
-    buffer = io.BytesIO()
-    segno.make_qr(data, error="m", boost_error=False).save(
-        buffer,
-        kind="svg",
-        border=4,
-        omitsize=True,
-        svgclass="proj-qr",
-        lineclass=None,
-        dark="#000",
-        light="#fff",
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-    )
-    svg = buffer.getvalue().decode("ascii")
+    """The check-in URL as the one QR code Prima draws (``lms.shared.qr``), sized by the
+    stylesheet and hidden from screen readers (the page says the same in text)."""
+    svg = shared_qr_svg(data, css_class="proj-qr")
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
 
 
