@@ -24,7 +24,7 @@ from courses.delivery.sessions.access import get_session_for_staff
 from courses.results.results import COMPUTED_COMPONENTS, ResultService
 from courses.results.schemas import ComponentScoreInput
 from lms.shared.errors import Conflict, RuleViolation
-from lms.shared.indonesian import full_name
+from lms.shared.indonesian import format_figure_id, full_name
 from lms.web.shell import page_guard
 
 PageRequest = Request[Any, Any, Any]
@@ -38,7 +38,7 @@ COMPONENT_LABELS = {
 
 def _number(value: Decimal) -> str:
     """``87.50`` as typed in Indonesia: ``87,5``."""
-    return f"{value.normalize():f}".replace(".", ",")
+    return format_figure_id(value)
 
 
 async def _scores_page(

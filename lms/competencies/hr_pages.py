@@ -40,7 +40,7 @@ from lms.competencies.transcript import TranscriptService
 from lms.config import Settings
 from lms.people.services import PersonService
 from lms.shared.errors import BadRequest, DomainError
-from lms.shared.indonesian import format_date_range, format_decimal_id
+from lms.shared.indonesian import format_date_range, format_figure_id
 from lms.shared.responses import attachment
 from lms.shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from lms.web.shell import page_guard
@@ -60,10 +60,7 @@ def _number(value: float | Decimal | None, places: int = 2) -> str:
     """``24``, ``1,5`` or ``87,35``: a figure as people write it."""
     if value is None:
         return "–"
-    text = format_decimal_id(Decimal(str(value)), places)
-    if "," in text:
-        text = text.rstrip("0").removesuffix(",")
-    return text
+    return format_figure_id(Decimal(str(value)), places)
 
 
 def _this_year(settings: Settings) -> int:

@@ -402,3 +402,15 @@ def parse_date(text: str) -> date:
     except ValueError:
         pass
     raise ValueError(f"Tanggal '{text}' tidak valid; gunakan format 2026-11-22 atau 22/11/2026")
+
+
+def format_figure_id(x: Decimal | int | float | str, places: int = 2) -> str:
+    """A score, JP or percentage as people write it on a page: ``87,5``, ``100``, ``1.234``.
+
+    :func:`format_decimal_id` rounded to ``places``, without the zeros a person would not
+    write after the comma. The one home of this shape for every page (scores, JP, IKM).
+    """
+    text = format_decimal_id(x, places)
+    if "," in text:
+        text = text.rstrip("0").removesuffix(",")
+    return text

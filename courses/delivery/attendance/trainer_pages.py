@@ -30,7 +30,7 @@ from courses.delivery.enrollment.accounts import session_title
 from courses.delivery.sessions.access import SessionRecord, get_session_for_staff
 from lms.config import Settings
 from lms.shared.errors import Conflict, RuleViolation
-from lms.shared.indonesian import format_day_date, timezone_label
+from lms.shared.indonesian import format_day_date, format_figure_id, timezone_label
 from lms.shared.qr import qr_svg as shared_qr_svg
 from lms.shared.values import utcnow
 from lms.web.shell import page_guard
@@ -68,7 +68,7 @@ def _clock(at: dt.datetime, timezone: str) -> str:
 
 def percent_text(value: Decimal) -> str:
     """``87,5`` for 87.50, ``100`` for 100.00 (Indonesian decimal comma)."""
-    return f"{value.normalize():f}".replace(".", ",")
+    return format_figure_id(value)
 
 
 def session_day(session: SessionRecord, tanggal: dt.date | None) -> dt.date:
