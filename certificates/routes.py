@@ -55,6 +55,7 @@ from courses.results.results import ResultService
 from lms.config import Settings
 from lms.shared.letterhead import Letterhead, LetterheadSource
 from lms.web.home import HomePanel
+from lms.web.routes import settings_provider
 from lms.web.shell import page_router
 
 
@@ -137,7 +138,7 @@ def verification_routers(settings: Settings, badges: BadgeService | None = None)
             dependencies={
                 "verification_service": provide_verification,
                 "trust_service": Provide(lambda: trust, use_cache=True, sync_to_thread=False),
-                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+                "settings": settings_provider(settings),
             },
             middleware=[hr_authentication(settings)],
         ),
@@ -158,7 +159,7 @@ def page_routers(settings: Settings) -> list[Router]:
                 "download_service": Provide(
                     lambda: DownloadService(store), use_cache=True, sync_to_thread=False
                 ),
-                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+                "settings": settings_provider(settings),
             },
         ),
         page_router(
@@ -168,7 +169,7 @@ def page_routers(settings: Settings) -> list[Router]:
                 "verification_service": Provide(
                     lambda: verification, use_cache=True, sync_to_thread=False
                 ),
-                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+                "settings": settings_provider(settings),
             },
         ),
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Router
-from litestar.di import Provide
 
 from lms.competencies.pages import jp_page, transcript_check_router
 from lms.competencies.routes import build_page_router as build_competency_pages
@@ -13,6 +12,7 @@ from lms.jobs.controllers import JobController
 from lms.lti.controllers import build_router as build_lti_router
 from lms.people.routes import build_router as build_people_router
 from lms.shared.letterhead import LetterheadSource
+from lms.web.routes import settings_provider
 from lms.web.shell import page_router
 
 
@@ -29,8 +29,6 @@ def build_routers(settings: Settings, letterhead: LetterheadSource | None = None
         page_router(
             settings,
             [jp_page],
-            dependencies={
-                "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)
-            },
+            dependencies={"settings": settings_provider(settings)},
         ),
     ]

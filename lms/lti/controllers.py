@@ -29,6 +29,7 @@ from lms.lti.login import initiate_login
 from lms.lti.platform_keys import PlatformKeyCache
 from lms.lti.tables import LtiPlatform
 from lms.shared.errors import BadRequest
+from lms.web.routes import settings_provider
 from lms.web.session import (
     embedded_session_data,
     page_caller,
@@ -319,7 +320,7 @@ def build_router(settings: Settings) -> Router:
         path="/",
         route_handlers=[tool, LtiPlatformController, static],
         dependencies={
-            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "settings": settings_provider(settings),
             "key_cache": Provide(lambda: cache, use_cache=True, sync_to_thread=False),
         },
     )
