@@ -5,7 +5,7 @@ once."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
@@ -42,6 +42,31 @@ PASSWORD_CHANGE_REQUIRED = (
 )
 
 
+async def caller_row(user_id: UUID) -> dict[str, Any] | None:
+    """The account row every authenticated request reads (bearer token or page session): the
+    caller's fields, ``token_version``, ``password_hash`` and the linked person's name; None
+    when there is no such account. UUID columns come back as :class:`UUID` on both engines.
+
+    Plain SQL: this runs on every authenticated request, and Piccolo's query builder (with its
+    joins) cost ~1.2 ms here on the API and ~2 ms on the pages, where the statement itself costs
+    ~0.1 ms.
+    """
+    rows = await fetch_sql(
+        User,
+        "SELECT u.id, u.username, u.role, u.active, u.person, u.unit, u.token_version, "
+        "u.must_change_password, u.password_hash, un.path AS unit_path, p.name AS person_name "
+        "FROM lms_user u LEFT JOIN unit un ON un.id = u.unit "
+        "LEFT JOIN person p ON p.id = u.person WHERE u.id = {}",
+        user_id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    for key in ("id", "person", "unit"):
+        row[key] = _uuid(row[key])
+    return row
+
+
 async def caller_for_token(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Caller | None:
@@ -55,16 +80,7 @@ async def caller_for_token(
         user_id = UUID(token.sub)
     except ValueError:
         return None
-    # Plain SQL: this runs on every authenticated request, and Piccolo's query builder costs
-    # ~1.2 ms here where the statement itself costs ~0.1 ms.
-    rows = await fetch_sql(
-        User,
-        "SELECT u.id, u.username, u.role, u.active, u.person, u.unit, u.token_version, "
-        "u.must_change_password, un.path AS unit_path "
-        "FROM lms_user u LEFT JOIN unit un ON un.id = u.unit WHERE u.id = {}",
-        user_id,
-    )
-    row = rows[0] if rows else None
+    row = await caller_row(user_id)
     if row is None or not row["active"]:
         return None
     if token_version(token) != row["token_version"]:
@@ -74,12 +90,12 @@ async def caller_for_token(
     ):
         raise Forbidden(PASSWORD_CHANGE_REQUIRED)
     return Caller(
-        user_id=cast(UUID, _uuid(row["id"])),  # the primary key is never null
+        user_id=row["id"],
         username=row["username"],
         role=row["role"],
-        unit_id=_uuid(row["unit"]),
+        unit_id=row["unit"],
         unit_path=row["unit_path"] or "",
-        person_id=_uuid(row["person"]),
+        person_id=row["person"],
     )
 
 

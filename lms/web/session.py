@@ -25,22 +25,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
-from typing import Any
+import time
+from base64 import b64decode
+from typing import Any, cast
 from uuid import UUID
 
 from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.base import SessionMiddleware
-from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
-from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
+from litestar.middleware.session.client_side import (
+    AAD,
+    ClientSideSessionBackend,
+    CookieBackendConfig,
+)
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.scope.state import ScopeState
 
 from lms.auth.caller import Caller
 from lms.auth.tables import User
+from lms.auth.tokens import caller_row
 from lms.config import Settings
 
 SESSION_COOKIE = "prima_sesi"
@@ -105,6 +114,52 @@ def _embedded_headers(
     return out
 
 
+_LOADED = "prima.session_loaded"
+
+
+class RenewingCookieBackend(ClientSideSessionBackend):
+    """Litestar's cookie backend that re-issues the cookie only when it must.
+
+    Litestar encrypts and sets the session cookie on every response, which on the quiz page
+    means once per autosaved answer. Here an unchanged session keeps its cookie until less than
+    half of its lifetime is left; then (or when the session changed, or is cleared) the cookie
+    is written as before. The lifetime therefore still slides for anyone active, by at least
+    half of ``max_age`` at a time.
+    """
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        if data:
+            connection.scope[_LOADED] = (dict(data), _expires_at(self, connection))  # type: ignore[literal-required]
+        return data
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        loaded = cast("tuple[dict[str, Any], float] | None", connection.scope.get(_LOADED))
+        if (
+            loaded is not None
+            and isinstance(scope_session, dict)
+            and scope_session == loaded[0]
+            and loaded[1] - time.time() > self.config.max_age / 2
+        ):
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+def _expires_at(backend: ClientSideSessionBackend, connection: ASGIConnection) -> float:
+    """The ``expires_at`` a valid session cookie carries in its authenticated data (0 when it
+    cannot be read: then the cookie is simply re-issued)."""
+    try:
+        raw = b64decode(
+            b"".join(connection.cookies[k].encode() for k in backend.get_cookie_keys(connection))
+        )
+        start = raw.find(AAD)
+        return float(json.loads(raw[start + len(AAD) :])["expires_at"]) if start != -1 else 0.0
+    except (ValueError, KeyError, TypeError):
+        return 0.0
+
+
 class PageSessionMiddleware:
     """Litestar's session middleware with the cookie backend, built inside the middleware:
     routers are deep-copied when registered, and the backend's cipher cannot be copied.
@@ -112,7 +167,7 @@ class PageSessionMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         config = _cookie_config(settings)
-        self.inner = SessionMiddleware(app=app, backend=ClientSideSessionBackend(config=config))
+        self.inner = SessionMiddleware(app=app, backend=RenewingCookieBackend(config=config))
         self.https = is_https(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -206,22 +261,7 @@ async def page_caller(session: dict[str, Any], settings: Settings) -> PageCaller
         user_id = UUID(str(raw))
     except ValueError:
         return None
-    row = await (
-        User.select(
-            User.id,
-            User.username,
-            User.role,
-            User.active,
-            User.person.as_alias("person_id"),
-            User.unit.as_alias("unit_id"),
-            User.unit.path.as_alias("unit_path"),
-            User.person.name.as_alias("person_name"),
-            User.password_hash,
-            User.must_change_password,
-        )
-        .where(User.id == user_id)
-        .first()
-    )
+    row = await caller_row(user_id)
     if row is None or not row["active"]:
         return None
     expected = password_fingerprint(settings, row["password_hash"])
@@ -231,9 +271,9 @@ async def page_caller(session: dict[str, Any], settings: Settings) -> PageCaller
         user_id=row["id"],
         username=row["username"],
         role=row["role"],
-        unit_id=row["unit_id"],
+        unit_id=row["unit"],
         unit_path=row["unit_path"] or "",
-        person_id=row["person_id"],
+        person_id=row["person"],
         display_name=row["person_name"] or row["username"],
         must_change_password=bool(row["must_change_password"]),
     )

@@ -230,3 +230,30 @@ async def test_each_role_lands_on_its_own_start_page(app, web, unit, role, home)
     resp = await login(web, f"awal-{role}", "rahasia-123")
 
     assert resp.status_code == 303 and resp.headers["location"] == home
+
+
+async def test_an_unchanged_session_keeps_its_cookie_until_half_its_life_is_gone(web, participant):
+    """The cookie is re-encrypted only when the session changed or is past half its lifetime:
+    an autosave a second must not pay for a new cookie each time."""
+    import time as clock
+    from unittest import mock
+
+    from lms.web.session import SESSION_COOKIE
+
+    logged_in = await login(web, participant.username, "rahasia-123")
+    assert SESSION_COOKIE in logged_in.headers.get("set-cookie", "")
+
+    home = await web.get("/saya")
+    assert home.status_code == 200
+    assert SESSION_COOKIE not in home.headers.get("set-cookie", "")
+
+    # 7 of the 12 hours later the same cookie still works, and is renewed on that response.
+    later = clock.time() + 7 * 3600
+    with mock.patch("time.time", return_value=later):
+        renewed = await web.get("/saya")
+    assert renewed.status_code == 200
+    assert SESSION_COOKIE in renewed.headers.get("set-cookie", "")
+
+    # Logging out still clears it.
+    out = await web.post("/keluar", data={"_csrf_token": csrf_of(home.text)})
+    assert f"{SESSION_COOKIE}=null" in out.headers.get("set-cookie", "")
