@@ -37,7 +37,7 @@ from lms.shared.openapi import decimals_as_strings, document_problems
 from lms.shared.problems import problem_details_plugin, validation_problem_handler
 from lms.shared.ratelimit import RedisCounters, make_counters
 from lms.shared.values import ZonedTime, rfc3339
-from lms.web.assets import asset_url
+from lms.web.assets import asset_url, inline_style
 
 logger = logging.getLogger("lms")
 
@@ -123,6 +123,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
 def _template_globals(engine: JinjaTemplateEngine) -> None:
     """``asset('prima.css')`` in templates: the static file's versioned URL."""
     engine.engine.globals["asset"] = asset_url
+    engine.engine.globals["style"] = inline_style
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -26,6 +26,7 @@ from litestar.types import ControllerRouterHandler, Guard
 
 from lms.config import Settings
 from lms.shared.errors import DomainError
+from lms.web.assets import style_hashes
 from lms.web.session import (
     PageCaller,
     PageUserMiddleware,
@@ -35,12 +36,14 @@ from lms.web.session import (
 
 logger = logging.getLogger("lms.web")
 
-#: Pages load their own script, style and images only; no inline script, no frames, and forms
+#: Pages load their own script and images only, and style themselves with our own sheets
+#: (inline, allowed by hash: see :mod:`lms.web.assets`); no inline script, no frames, and forms
 #: post back to this server.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        f"default-src 'self'; script-src 'self'; style-src 'self' {style_hashes()}; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
     ),
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",

@@ -96,7 +96,7 @@ def token_of(base: str, role: str) -> str:
 def quiz_page(base: str) -> tuple[str | None, str]:
     """A quiz question page (``/saya/percobaan/{attempt}``) of the demo participant, or why
     there is none: the page is built on another branch, or the demo has no open quiz."""
-    pages = [p.read_text(errors="ignore") for p in REPO.glob("courses/**/pages.py")]
+    pages = [p.read_text(errors="ignore") for p in REPO.glob("courses/**/*pages.py")]
     if not any("/saya/percobaan/" in text for text in pages):
         return None, "no /saya/percobaan/{id} page in this checkout"
     participant = token_of(base, "participant")

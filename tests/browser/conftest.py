@@ -74,10 +74,20 @@ async def browser() -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def page(browser: Any, demo_server: str) -> AsyncIterator[Any]:
-    """A fresh phone-sized tab (no cookies) on the demo server."""
+    """A fresh phone-sized tab (no cookies) on the demo server. The test fails if the page's
+    Content-Security-Policy refused anything (an inline sheet whose hash it lacks, say): such a
+    page still loads, just unstyled or without its script."""
     context = await browser.new_context(
         viewport=PHONE, base_url=demo_server, locale="id-ID", accept_downloads=True
     )
     tab = await context.new_page()
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     await context.close()
+    assert not refused, refused
