@@ -27,6 +27,7 @@ from litestar.types import ControllerRouterHandler, Guard
 from lms.config import Settings
 from lms.shared.errors import DomainError
 from lms.web.assets import style_hashes
+from lms.web.compression import HtmlGzipMiddleware
 from lms.web.session import (
     PageCaller,
     PageUserMiddleware,
@@ -162,6 +163,7 @@ def page_router(
         route_handlers=list(route_handlers),
         dependencies=dependencies,
         middleware=[
+            DefineMiddleware(HtmlGzipMiddleware),
             *middleware,
             session_middleware(settings),
             csrf_middleware(settings),

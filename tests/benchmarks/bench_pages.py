@@ -29,6 +29,7 @@ import asyncio
 import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -52,6 +53,7 @@ PROFILES = {
     # The same bandwidth with the 400 ms taken as the whole latency.
     "400kbps-400ms": {"download": 500 * 1000 / 8 * 0.8, "latency": 400},
 }
+SECRET = "bench-pages-secret-0123456789-abcdefghij"
 PASSWORDS = {
     "participant": "peserta-prima-2026",
     "organizer": "organizer-prima-2026",
@@ -65,6 +67,8 @@ class Target:
     path: str
     role: str | None = None
     paint_budget: bool = False
+    #: (username, password) when the page's user is not the demo account named ``role``.
+    login: tuple[str, str] | None = None
 
 
 @dataclass
@@ -93,31 +97,40 @@ def token_of(base: str, role: str) -> str:
     return str(api(base, "POST", "/api/v1/auth/login", body)["access_token"])
 
 
-def quiz_page(base: str) -> tuple[str | None, str]:
-    """A quiz question page (``/saya/percobaan/{attempt}``) of the demo participant, or why
-    there is none: the page is built on another branch, or the demo has no open quiz."""
-    pages = [p.read_text(errors="ignore") for p in REPO.glob("courses/**/*pages.py")]
-    if not any("/saya/percobaan/" in text for text in pages):
-        return None, "no /saya/percobaan/{id} page in this checkout"
-    participant = token_of(base, "participant")
-    sessions = api(base, "GET", "/api/v1/enrollments/mine", token=participant)
-    items = sessions["items"] if isinstance(sessions, dict) else sessions
-    for item in items:
-        quizzes = api(
-            base, "GET", f"/api/v1/sessions/{item['session_id']}/quizzes", token=participant
-        )
-        for quiz in quizzes["items"]:
-            try:
-                attempt = api(
-                    base, "POST", f"/api/v1/quizzes/{quiz['id']}/attempts", {}, participant
-                )
-            except Exception:  # noqa: BLE001 - closed or used up: try the next one
-                continue
-            return f"/saya/percobaan/{attempt['id']}", ""
-    return None, "the demo participant has no quiz open to start"
+def quiz_page(base: str, data_dir: Path) -> tuple[str, tuple[str, str]]:
+    """A quiz question page (``/saya/percobaan/{attempt}``) and the login of its participant.
+
+    The demo's quizzes are closed (its session is finalized), so a quiz is seeded beside it with
+    the load tests' builder (a running session, a 20-question post-test from the demo bank,
+    one participant), against the server's own database, and started through the API.
+    """
+    from tests.live_server import server_env
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.courses.builders.quiz_world", "--participants", "1"],
+        env=server_env(data_dir, base, LMS_SECRET_KEY=SECRET),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    world = json.loads(done.stdout)
+    person = world["participants"][0]
+    login = (person["username"], world["password"])
+    body = {"username": login[0], "password": login[1]}
+    token = api(base, "POST", "/api/v1/auth/login", body)
+    attempt = api(
+        base,
+        "POST",
+        f"/api/v1/quizzes/{world['quiz_ids'][0]}/attempts",
+        {},
+        token["access_token"],
+    )
+    return f"/saya/percobaan/{attempt['id']}", login
 
 
-def targets(base: str) -> tuple[list[Target], list[str]]:
+def targets(base: str, data_dir: Path) -> tuple[list[Target], list[str]]:
     notes = []
     organizer = token_of(base, "organizer")
     certificate = api(base, "GET", "/api/v1/certificates?limit=1", token=organizer)["items"][0]
@@ -140,11 +153,8 @@ def targets(base: str) -> tuple[list[Target], list[str]]:
     ]
     if person:
         found.insert(8, Target("HR /sdm/pegawai/{id}", f"/sdm/pegawai/{person}", "hr"))
-    quiz, why = quiz_page(base)
-    if quiz:
-        found.insert(3, Target("quiz question /saya/percobaan/{id}", quiz, "participant", True))
-    else:
-        notes.append(f"quiz question page not measured: {why}")
+    quiz, login = quiz_page(base, data_dir)
+    found.insert(3, Target("quiz question /saya/percobaan/{id}", quiz, "participant", True, login))
     return found, notes
 
 
@@ -174,8 +184,9 @@ async def measure(
     await cdp.send("Network.enable")
     if target.role:
         await page.goto("/masuk")
-        await page.get_by_label("Nama pengguna atau NIP").fill(target.role)
-        await page.get_by_label("Kata sandi").fill(PASSWORDS[target.role])
+        username, password = target.login or (target.role, PASSWORDS[target.role])
+        await page.get_by_label("Nama pengguna atau NIP").fill(username)
+        await page.get_by_label("Kata sandi").fill(password)
         await page.get_by_role("button", name="Masuk").click()
         await page.wait_for_load_state()
         await cdp.send("Network.clearBrowserCache")
@@ -206,12 +217,12 @@ async def main(rounds: int, profile_names: list[str]) -> int:
         with live_server(
             workdir / "data",
             setup=(("migrate",), ("demo",)),
-            LMS_SECRET_KEY="bench-pages-secret-0123456789-abcdefghij",
+            LMS_SECRET_KEY=SECRET,
             LMS_RENDER_WORKERS="1",
             LMS_VERIFY_RATE_PER_MINUTE="10000",
             LMS_LOGIN_RATE_PER_MINUTE="10000",
         ) as base:
-            pages, notes = targets(base)
+            pages, notes = targets(base, workdir / "data")
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]

@@ -264,3 +264,18 @@ async def test_an_unchanged_session_keeps_its_cookie_until_half_its_life_is_gone
     # Logging out still clears it.
     out = await web.post("/keluar", data={"_csrf_token": csrf_of(home.text)})
     assert f"{SESSION_COOKIE}=null" in out.headers.get("set-cookie", "")
+
+
+async def test_pages_are_gzipped_for_browsers_that_accept_it_and_json_is_not(web):
+    plain = await web.get("/masuk", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+
+    packed = await web.get("/masuk", headers={"accept-encoding": "gzip, deflate, br"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert packed.text == plain.text.replace(csrf_of(plain.text), csrf_of(packed.text))
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2
+
+    # JSON answers of the pages (autosave) and the API are left alone.
+    api = await web.get("/api/v1/health/live", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in api.headers
