@@ -19,6 +19,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.exceptions import TooManyRequestsException
+from litestar.middleware.base import DefineMiddleware
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -30,6 +31,7 @@ from certificates.verification.schemas import (
 )
 from certificates.verification.service import VerificationService
 from lms.shared.indonesian import MONTHS, format_date, timezone_label
+from lms.web.compression import HtmlGzipMiddleware
 
 NO_STORE = CacheControlHeader(no_store=True)
 #: The page may use its own inline style and nothing else: no script, font, image or frame.
@@ -261,6 +263,7 @@ class VerifyPageController(Controller):
 
     path = "/verify"
     include_in_schema = False
+    middleware = [DefineMiddleware(HtmlGzipMiddleware)]
 
     @get(
         "/{code:str}",

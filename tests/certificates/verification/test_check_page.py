@@ -79,3 +79,16 @@ async def test_odd_input_is_not_found_not_an_error(web, unit, typed):
 
     assert resp.status_code == 404
     assert "tidak ditemukan" in resp.text
+
+
+async def test_the_verify_page_is_gzipped_for_a_phone_that_accepts_it(web, unit):
+    await insert_certificate(unit, code=CODE)
+
+    plain = await web.get(f"/verify/{CODE}", headers={"accept-encoding": "identity"})
+    packed = await web.get(f"/verify/{CODE}", headers={"accept-encoding": "gzip"})
+
+    assert plain.status_code == packed.status_code == 200
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.text == plain.text
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2
