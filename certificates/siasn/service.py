@@ -48,14 +48,14 @@ from lms.competencies.tables import LearningRecord
 from lms.competencies.totals import to_jp
 from lms.config import Settings
 from lms.db.dialect import is_unique_violation
-from lms.jobs import runner
+from lms.jobs import retry, runner
 from lms.people.tables import Person
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.schemas import Page
 from lms.shared.values import utcnow
 
 JOB_KIND = "certificates.siasn"
-BACKOFF: tuple[float, ...] = (0.0, 30.0, 120.0, 600.0, 1800.0)
+BACKOFF: tuple[float, ...] = retry.BACKOFF
 """Seconds to wait before each try (the first at once): SIASN down for most of an hour still
 gets every certificate."""
 LEASE = dt.timedelta(minutes=15)
@@ -242,13 +242,11 @@ async def push_job(ctx: runner.JobContext) -> dict[str, Any]:
     if config is not None:
         client = SiasnClient(config)
         store = store_for(ctx.settings)
-        for delay in BACKOFF:
-            if delay:
-                await asyncio.sleep(delay)
-            pending = [i for i in pending if not await push_one(i, client, config, store)]
-            await ctx.progress(len(ids) - len(pending))
-            if not pending:
-                break
+
+        async def attempt(push_id: UUID) -> bool:
+            return await push_one(push_id, client, config, store)
+
+        pending = await retry.until_settled(ctx, ids, attempt, BACKOFF)
     if pending:
         rows = await SiasnPush.select(SiasnPush.id, SiasnPush.last_error).where(
             SiasnPush.id.is_in(pending) & (SiasnPush.status == "queued")
