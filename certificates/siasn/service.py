@@ -248,18 +248,24 @@ async def push_job(ctx: runner.JobContext) -> dict[str, Any]:
 
         pending = await retry.until_settled(ctx, ids, attempt, BACKOFF)
     if pending:
-        rows = await SiasnPush.select(SiasnPush.id, SiasnPush.last_error).where(
-            SiasnPush.id.is_in(pending) & (SiasnPush.status == "queued")
-        )
-        for row in rows:
-            ctx.error(str(row["id"]), row["last_error"] or NOT_CONFIGURED)
         await SiasnPush.update({SiasnPush.status: "failed", SiasnPush.updated_at: utcnow()}).where(
             SiasnPush.id.is_in(pending) & (SiasnPush.status == "queued")
         )
         await SiasnPush.update({SiasnPush.last_error: NOT_CONFIGURED}).where(
-            SiasnPush.id.is_in(pending) & (SiasnPush.last_error == "")
+            SiasnPush.id.is_in(pending)
+            & (SiasnPush.status == "failed")
+            & (SiasnPush.last_error == "")
         )
-    done = await SiasnPush.select(SiasnPush.status).where(SiasnPush.id.is_in(ids)) if ids else []
+    done = (
+        await SiasnPush.select(SiasnPush.id, SiasnPush.status, SiasnPush.last_error).where(
+            SiasnPush.id.is_in(ids)
+        )
+        if ids
+        else []
+    )
+    for row in done:
+        if row["status"] == "failed":
+            ctx.error(str(row["id"]), row["last_error"] or FALLBACK_ERROR)
     return {
         "sent": sum(1 for r in done if r["status"] == "sent"),
         "failed": sum(1 for r in done if r["status"] == "failed"),

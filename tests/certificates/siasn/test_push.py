@@ -182,6 +182,14 @@ async def test_siasn_down_on_every_try_leaves_the_reason(client, organizer, hr, 
             "SIASN sedang bermasalah (HTTP 500): Internal Server Error"
         )
     assert siasn.fake.riwayat == {}
+    from lms.jobs.tables import Job
+
+    job = await Job.select().where(Job.kind == service.JOB_KIND).output(load_json=True).first()
+    assert job["status"] == "succeeded"
+    assert job["result"] == {"sent": 0, "failed": 3}
+    assert {e["message"] for e in job["errors"]} == {
+        "SIASN sedang bermasalah (HTTP 500): Internal Server Error"
+    }
 
 
 async def test_a_timeout_is_tried_again(client, organizer, hr, unit, siasn):
