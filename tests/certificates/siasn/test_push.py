@@ -200,8 +200,8 @@ async def test_a_timeout_is_tried_again(client, organizer, hr, unit, siasn):
 
     statuses = await _statuses(client, hr)
     assert {statuses[AFRIZAL]["status"], statuses[MARUF]["status"]} == {"sent"}
-    timed_out = max(statuses[AFRIZAL]["attempts"], statuses[MARUF]["attempts"])
-    assert timed_out == 2
+    # Whichever certificate met the timeout was tried once more; the others once.
+    assert sorted(s["attempts"] for s in statuses.values()) == [1, 1, 2]
 
 
 async def test_a_timeout_on_every_try_says_so(client, organizer, hr, unit, siasn):
