@@ -16,6 +16,7 @@ from certificates.badges.controllers import (
     PublicBadgeController,
 )
 from certificates.badges.service import BadgeService
+from certificates.issuing import events as issuing_events
 from certificates.issuing.controllers import (
     IssuerProfileController,
     SessionCertificateController,
@@ -34,6 +35,9 @@ from certificates.records.pages import PAGES as RECORD_PAGES
 from certificates.records.service import CertificateRecords
 from certificates.records.trust import TrustService
 from certificates.rendering.storage import store_for
+from certificates.siasn.controllers import SiasnController
+from certificates.siasn.pages import PAGES as SIASN_PAGES
+from certificates.siasn.service import SiasnPushService, after_issue
 from certificates.verification.controllers import (
     SERVICE_OPT,
     HrVerifyController,
@@ -198,6 +202,28 @@ def organizer_pages(settings: Settings) -> Router:
     )
 
 
+def siasn_routers(settings: Settings) -> list[Router]:
+    """Certificates to SIASN: HR's API and page; issued certificates are queued by the
+    issuing job's listener."""
+    issuing_events.on_issued("siasn", after_issue)
+    provide = Provide(lambda: SiasnPushService(settings), sync_to_thread=False)
+    return [
+        Router(
+            path="/",
+            route_handlers=[SiasnController],
+            dependencies={"siasn_push_service": provide},
+        ),
+        page_router(
+            settings,
+            SIASN_PAGES,
+            dependencies={
+                "siasn_push_service": provide,
+                "settings": settings_provider(settings),
+            },
+        ),
+    ]
+
+
 def home_panels(settings: Settings) -> list[HomePanel]:
     """This app's sections of a person's home page (``/saya``)."""
     return [certificates_panel(settings)]
@@ -222,4 +248,5 @@ def build_routers(settings: Settings) -> list[Router]:
         *verification_routers(settings, badges),
         *page_routers(settings),
         organizer_pages(settings),
+        *siasn_routers(settings),
     ]

@@ -149,3 +149,36 @@ class CertificateReservation(Table, tablename="certificate_reservation"):
     issued_at = Timestamptz()
     certificate_id = UUID(null=True, default=None)
     error = Text(default="")
+
+
+class SiasnPush(Table, tablename="siasn_push"):
+    """A certificate on its way to SIASN's riwayat kursus (BKN): one row per certificate.
+
+    ``status``: ``queued`` (waiting for the job), ``sending`` (claimed by a job since
+    ``claimed_at``), ``sent`` (SIASN holds the record and its document) or ``failed``
+    (``last_error`` says why, in Indonesian, without secrets). A certificate without a row has
+    not been sent. ``siasn_id`` is the riwayat id SIASN answered to ``kursus/save``; it is
+    stored as soon as SIASN gives it, so a retry after a failed document upload uploads again
+    instead of saving the course twice. ``payload`` is the body as sent.
+    """
+
+    id = UUID(primary_key=True)
+    certificate_id = UUID(unique=True, index=True)
+    session_id = UUID(index=True)
+    person_id = UUID(index=True)
+    unit_path = Varchar(length=1024, default="", index=True)
+    nip = Varchar(length=18, default="")
+    status = Varchar(length=16, default="queued", index=True)
+    pns_orang_id = Varchar(length=64, default="")
+    siasn_id = Varchar(length=64, default="")
+    document_sent = Boolean(default=False)
+    payload = JSON(default="{}")
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    claimed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+
+
+register_path_copy(SiasnPush, "unit_path")

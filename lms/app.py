@@ -115,6 +115,7 @@ def _template_dirs() -> list[Path | PathLike[Any] | str]:
         Path(courses.__file__).parent / "results" / "templates",
         Path(courses.__file__).parent / "lti" / "templates",
         Path(certificates.__file__).parent / "verification" / "templates",
+        Path(certificates.__file__).parent / "siasn" / "templates",
         Path(certificates.__file__).parent / "records" / "templates",
     ]
     return [d for d in dirs if d.is_dir()]

@@ -60,6 +60,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: str = "json"
     log_level: str = "INFO"
     debug: bool = False
+    # SIASN (BKN) web service: off while ``siasn_url`` is empty (docs/SIASN.md). The secrets
+    # may come from ``LMS_<NAME>_FILE`` instead (a file readable by the service only).
+    siasn_url: str = ""
+    siasn_token_url: str = "https://apimws.bkn.go.id/oauth2/token"
+    siasn_sso_token_url: str = (
+        "https://sso-siasn.bkn.go.id/auth/realms/public-siasn/protocol/openid-connect/token"
+    )
+    siasn_consumer_key: str = ""
+    siasn_consumer_secret: str = ""
+    siasn_client_id: str = ""
+    siasn_client_secret: str = ""
+    siasn_username: str = ""
+    siasn_password: str = ""
+    siasn_instansi_id: str = ""
+    siasn_id_ref_dokumen: str = "874"
+    siasn_jenis_kursus: str = ""
+    siasn_jenis_kursus_sertipikat: str = ""
+    siasn_lokasi_id: str = ""
+    siasn_timeout: int = 30
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,6 +97,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if field in {"database_url", "data_dir", "secret_key"}:
                 continue
             raw = env.get(f"LMS_{field.upper()}")
+            if raw is None and field in SECRET_FILE_FIELDS:
+                raw = _read_secret_file(env.get(f"LMS_{field.upper()}_FILE"))
             if raw is None:
                 continue
             default = getattr(_DEFAULTS, field)
@@ -96,6 +117,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _DEFAULTS = Settings(database_url="", data_dir=Path("."), secret_key="")
+
+SECRET_FILE_FIELDS = frozenset(
+    {
+        "signing_passphrase",
+        "siasn_consumer_key",
+        "siasn_consumer_secret",
+        "siasn_client_secret",
+        "siasn_password",
+    }
+)
+"""Secrets that may be given as ``LMS_<NAME>_FILE``: a path whose content (trailing newline
+dropped) is the value, so a secret need not sit in the environment of every process."""
+
+
+def _read_secret_file(path: str | None) -> str | None:
+    if not path:
+        return None
+    return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
 
 
 def _secret_from_data_dir(data_dir: Path) -> str:

@@ -28,7 +28,7 @@ ORDERS: dict[str, tuple[str, ...]] = {
     "courses": ("catalogue", "delivery", "assessments", "results", "lti"),
     "courses.delivery": ("sessions", "trainers", "agenda", "enrollment", "attendance"),
     "courses.assessments": ("questions", "quizzes", "attempts", "reports"),
-    "certificates": ("rendering", "issuing", "records", "badges", "verification"),
+    "certificates": ("rendering", "issuing", "records", "badges", "verification", "siasn"),
 }
 """Per package, its folders lowest first: a folder imports only folders before it."""
 

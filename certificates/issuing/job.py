@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from certificates.issuing import codes, distributed
+from certificates.issuing import codes, distributed, events
 from certificates.issuing.recipients import (
     build_snapshot,
     candidates,
@@ -70,9 +70,11 @@ async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
     """The job handler: issue the session's certificates and report the counts."""
     params = msgspec.convert(ctx.params, IssueJobParams)
     if queue.uses_queue(ctx.settings):  # chunks rendered by every worker of the queue
-        return await distributed.run_issue_job(
+        counts = await distributed.run_issue_job(
             ctx, params.session_id, params.actor, params.person_ids
         )
+        await events.issued(params.session_id, ctx.settings, params.actor)
+        return counts
     progress = JobProgress(ctx)
 
     async def on_total(total: int, already_done: int) -> None:
@@ -87,6 +89,7 @@ async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
         progress=progress,
         on_total=on_total,
     )
+    await events.issued(params.session_id, ctx.settings, params.actor)
     return {"issued": report.issued, "skipped": report.skipped, "failed": report.failed}
 
 

@@ -13,7 +13,6 @@ per person and line item holds the score as sent (or to send), its status and th
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 from uuid import UUID, uuid4
@@ -22,13 +21,13 @@ from lms.auth.caller import Caller
 from lms.auth.tables import User
 from lms.config import Settings
 from lms.db.dialect import is_unique_violation
-from lms.jobs import runner
+from lms.jobs import retry, runner
 from lms.lti.services import ServiceClient, ServiceError
 from lms.lti.tables import LtiIdentity, LtiPlatform, LtiResourceLink, LtiScore
 from lms.shared.values import cents, utcnow
 
 JOB_KIND = "lti.scores"
-BACKOFF: tuple[float, ...] = (0.0, 30.0, 120.0, 600.0, 1800.0)
+BACKOFF: tuple[float, ...] = retry.BACKOFF
 """Seconds to wait before each try of a pending score (the first try is at once)."""
 _SAME = ("scoreGiven", "scoreMaximum", "activityProgress", "gradingProgress", "comment")
 
@@ -168,15 +167,12 @@ async def deliver_job(ctx: runner.JobContext) -> dict[str, Any]:
     ids = [UUID(i) for i in ctx.params.get("score_ids", [])]
     delays = BACKOFF[1:] if ctx.params.get("retry_only") else BACKOFF
     client = ServiceClient(ctx.settings)
-    pending = list(ids)
     await ctx.set_total(len(ids))
-    for delay in delays:
-        if delay:
-            await asyncio.sleep(delay)
-        pending = [i for i in pending if not await deliver(i, client)]
-        await ctx.progress(len(ids) - len(pending))
-        if not pending:
-            break
+
+    async def attempt(score_id: UUID) -> bool:
+        return await deliver(score_id, client)
+
+    pending = await retry.until_settled(ctx, ids, attempt, delays)
     if pending:
         rows = await LtiScore.select(LtiScore.id, LtiScore.error).where(
             LtiScore.id.is_in(pending) & (LtiScore.status == "pending")

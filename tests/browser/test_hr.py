@@ -91,3 +91,19 @@ async def test_hr_checks_a_typed_number_and_a_file_of_many(page, demo_server, tm
     assert await rows.count() == 3
     await page.locator("#hasil").scroll_into_view_if_needed()
     await shoot(page, "sdm-verifikasi-hasil")
+
+
+async def test_hr_sees_each_certificate_with_its_siasn_status(page, demo_server):
+    """The demo has no SIASN access: the page says so, points to the export, and lists every
+    certificate as not sent, without a send button."""
+    await _login_hr(page)
+    await page.get_by_role("link", name="SIASN").click()
+    await page.wait_for_url("**/sdm/siasn")
+    heading = await page.get_by_role("heading", level=1).inner_text()
+    assert heading.startswith("Pengiriman ke SIASN")
+    assert await page.get_by_role("link", name="ekspor CSV atau Excel").count() == 1
+    listed = page.get_by_role("list", name="Sertifikat dan status SIASN")
+    if await listed.count():
+        assert await listed.locator(".badge").first.inner_text() == "belum dikirim"
+    assert await page.get_by_role("button", name=re.compile("Kirim")).count() == 0
+    await shoot(page, "sdm-siasn")
