@@ -25,7 +25,7 @@ import anyio.to_thread
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.auth.passwords import hash_password, verify_password
+from lms.auth.passwords import check_password, make_password_hash
 from lms.auth.tables import User
 from lms.people.nip import format_nip
 from lms.people.tables import Person
@@ -95,14 +95,11 @@ class PasswordReset(Output):
 
 
 async def _hash_all(passwords: list[str]) -> list[str]:
-    """Argon2 hashes, two at a time off the event loop (~0.1 s each; two cores here)."""
+    """Argon2 hashes of a class's passwords, within the server's Argon2 limit."""
     hashes = [""] * len(passwords)
-    limiter = anyio.CapacityLimiter(2)
 
     async def one(index: int) -> None:
-        hashes[index] = await anyio.to_thread.run_sync(
-            hash_password, passwords[index], limiter=limiter
-        )
+        hashes[index] = await make_password_hash(passwords[index])
 
     async with anyio.create_task_group() as group:
         for index in range(len(passwords)):
@@ -294,7 +291,7 @@ class AccountService:
         if row is None or not await self._may_manage(actor, row["role"], row["person"]):
             raise NotFound("Pengguna tidak ditemukan.")
         password = new_initial_password()
-        hashed = await anyio.to_thread.run_sync(hash_password, password)
+        hashed = await make_password_hash(password)
         async with User._meta.db.transaction():
             await User.update({User.password_hash: hashed, User.must_change_password: True}).where(
                 User.id == user_id
@@ -335,7 +332,7 @@ class AccountService:
         if row is None:
             raise NotFound("Pengguna tidak ditemukan.")
         errors = []
-        if not await anyio.to_thread.run_sync(verify_password, row["password_hash"], current):
+        if not await check_password(row["password_hash"], current):
             errors.append({"field": "current", "message": "Kata sandi saat ini salah."})
         if len(new) < MIN_PASSWORD_LENGTH:
             errors.append(
@@ -351,7 +348,7 @@ class AccountService:
             errors.append({"field": "repeat", "message": "Tidak sama dengan kata sandi baru."})
         if errors:
             raise BadRequest("Kata sandi belum diganti.", errors=errors)
-        hashed = await anyio.to_thread.run_sync(hash_password, new)
+        hashed = await make_password_hash(new)
         async with User._meta.db.transaction():
             await User.update({User.password_hash: hashed, User.must_change_password: False}).where(
                 User.id == actor.user_id

@@ -6,14 +6,13 @@ import datetime as dt
 from typing import Any
 from uuid import UUID, uuid4
 
-import anyio.to_thread
 import msgspec
 from litestar.security.jwt import JWTAuth
 from piccolo.columns import Column
 
 from lms.audit import services as audit
 from lms.auth.caller import Caller
-from lms.auth.passwords import hash_password, needs_rehash, verify_password
+from lms.auth.passwords import check_password, make_password_hash, needs_rehash
 from lms.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserRead, UserUpdate
 from lms.auth.tables import User
 from lms.auth.tokens import VERSION_CLAIM
@@ -74,16 +73,14 @@ class AuthService:
             .first()
         )
         # Argon2 is deliberately slow (~0.1 s): off the event loop so other requests go on.
-        ok = await anyio.to_thread.run_sync(
-            verify_password, row["password_hash"] if row else None, password
-        )
+        ok = await check_password(row["password_hash"] if row else None, password)
         if not ok or row is None or not row["active"]:
             await self.per_address.count(address)
             raise Unauthorized("Nama pengguna atau kata sandi salah.")
         await self.per_user.release(user_key)
         values: dict[Column | str, Any] = {User.last_login_at: utcnow()}
         if needs_rehash(row["password_hash"]):
-            values[User.password_hash] = await anyio.to_thread.run_sync(hash_password, password)
+            values[User.password_hash] = await make_password_hash(password)
         await User.update(values).where(User.id == row["id"])
         return self._token(row["id"], row["token_version"])
 
@@ -109,9 +106,7 @@ class AuthService:
         user_key = caller.username.lower()
         await self.per_user.acquire(user_key)
         row = await User.select(User.password_hash).where(User.id == caller.user_id).first()
-        ok = row is not None and await anyio.to_thread.run_sync(
-            verify_password, row["password_hash"], data.current_password
-        )
+        ok = row is not None and await check_password(row["password_hash"], data.current_password)
         if not ok:
             raise RuleViolation(
                 "Kata sandi saat ini salah.",
@@ -131,7 +126,7 @@ class AuthService:
 async def set_password(user_id: UUID, password: str, *, chosen_by_owner: bool = False) -> int:
     """Store a new password hash and end every token issued before; returns the new
     ``token_version``. A password the account's owner chose ends ``must_change_password``."""
-    password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    password_hash = await make_password_hash(password)
     values: dict[Any, Any] = {
         User.password_hash: password_hash,
         User.token_version: User.token_version + 1,
@@ -196,7 +191,7 @@ class UserService:
             User(
                 id=user_id,
                 username=data.username,
-                password_hash=await anyio.to_thread.run_sync(hash_password, data.password),
+                password_hash=await make_password_hash(data.password),
                 role=data.role,
                 person=data.person_id,
                 unit=data.unit_id,

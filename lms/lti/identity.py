@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from lms.auth.caller import Caller
-from lms.auth.passwords import hash_password
+from lms.auth.passwords import make_password_hash
 from lms.auth.tables import User
 from lms.lti.landing import placed_item
 from lms.lti.launch import CLAIM, Launch, LaunchError
@@ -84,7 +84,7 @@ async def resolve_user(launch: Launch) -> dict[str, Any]:
         user = {
             "id": uuid4(),
             "username": username,
-            "password_hash": hash_password(secrets.token_urlsafe(32)),
+            "password_hash": await make_password_hash(secrets.token_urlsafe(32)),
             "role": "participant",
             "person": person["id"],
             "unit": person["unit"],

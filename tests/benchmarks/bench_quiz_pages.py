@@ -311,6 +311,7 @@ def bench(engine: str, participants: int, questions: int, login_spread: float) -
             )
         )
         process, url = _serve(env, tmp / "server.log")
+        stats = PageStats()
         try:
             server = psutil.Process(process.pid)
 
@@ -331,6 +332,14 @@ def bench(engine: str, participants: int, questions: int, login_spread: float) -
                 process.wait(30)
             except subprocess.TimeoutExpired:
                 process.kill()
+            if stats.errors and (tmp / "server.log").exists():
+                # The server's own account of what went wrong, before the folder goes.
+                errors = [
+                    line
+                    for line in (tmp / "server.log").read_text(errors="replace").splitlines()
+                    if '"ERROR"' in line or "Traceback" in line or "Error" in line
+                ]
+                print("\n".join(errors[-40:]), file=sys.stderr)
     pages = [v for kind in PAGE_KINDS for v in stats.latency[kind]]
     requests = sum(len(v) for v in stats.latency.values())
     quiz_requests = requests - sum(len(stats.latency[k]) for k in ("login page", "login", "home"))
