@@ -112,6 +112,24 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
     assert "Baris Keliru" in await report.inner_text()
     await shoot(page, "kelola-peserta-impor")
 
+    # Withdraw one of the seated (a confirm step with a written reason): the one waiting
+    # moves up; enrolled again, the withdrawn one waits at the end of the queue.
+    await page.get_by_role("link", name=re.compile("Mundurkan Sri Wahyuni")).click()
+    await page.get_by_role("heading", name="Mundurkan peserta").wait_for()
+    await page.get_by_label("Alasan (dicatat di log audit)").fill(
+        "Dipindahtugaskan ke Kecamatan Padang Panjang Timur."
+    )
+    await shoot(page, "kelola-peserta-mundur")
+    await page.get_by_role("button", name="Ya, mundurkan").click()
+    await page.wait_for_url("**/peserta?pesan=mundur-naik")
+    assert "daftar tunggu" in await page.get_by_role("status").inner_text()
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
+    await page.get_by_role("button", name=re.compile("Daftarkan kembali Sri Wahyuni")).click()
+    await page.wait_for_url("**/peserta?pesan=kembali-tunggu")
+    row = page.locator(".list li", has_text="Sri Wahyuni")
+    assert "daftar tunggu (urutan 1)" in await row.inner_text()
+    await shoot(page, "kelola-peserta")
+
     # Questions into a bank of its own (a category no demo quiz draws from), then a pre-test.
     await page.goto(hub)
     await page.get_by_role("link", name="Kuis", exact=True).click()
@@ -162,7 +180,6 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
         "Presensi tercatat untuk setiap hari" in await page.locator(".checks li.open").inner_text()
     )
     await shoot(page, "kelola-finalisasi")
-    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
     await page.get_by_label("Alasan tertulis (dicatat di log audit)").fill(
         "Hari ketiga diliburkan oleh surat Sekda nomor 800/12/2026."
     )
