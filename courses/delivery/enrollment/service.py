@@ -319,8 +319,14 @@ class EnrollmentService:
                 raise Conflict("Pendaftaran ini sudah dibatalkan.")
             if status == "completed":
                 raise RuleViolation("Peserta yang sudah menyelesaikan sesi tidak dapat mundur.")
+            # A post-test excusal (courses.results.excusals) ends with the place: someone
+            # enrolled again is excused again only if the organizer says so.
             await Enrollment.update(
-                {Enrollment.status: "withdrawn", Enrollment.updated_at: utcnow()}
+                {
+                    Enrollment.status: "withdrawn",
+                    Enrollment.post_test_excuse: "",
+                    Enrollment.updated_at: utcnow(),
+                }
             ).where(Enrollment.id == enrollment_id)
             await audit.record(
                 caller,

@@ -149,3 +149,27 @@ async def test_the_checklist_page_excuses_a_person_and_takes_it_back(
     token = csrf_of((await web.get("/kelola/sesi")).text)
     assert (await web.post(path, data={"_csrf_token": token, "reason": reason})).status_code == 404
     assert (await web.post(f"{path}/batal", data={"_csrf_token": token})).status_code == 404
+
+
+async def test_a_withdrawal_ends_the_excusal(app, client, organizer, unit):
+    world = await _world(app, client, organizer, unit)
+    url = f"/api/v1/sessions/{world.session_id}/results"
+    second = world.people[1]
+    await client.put(
+        f"{url}/excusals/{second.person_id}", json={"reason": "Sakit"}, headers=organizer.headers
+    )
+    listing = await client.get(
+        f"/api/v1/sessions/{world.session_id}/enrollments", headers=organizer.headers
+    )
+    enrollment = next(e for e in listing.json()["items"] if e["person_id"] == str(second.person_id))
+    assert (
+        await client.delete(f"/api/v1/enrollments/{enrollment['id']}", headers=organizer.headers)
+    ).status_code == 200
+    await client.post(
+        f"/api/v1/sessions/{world.session_id}/enrollments",
+        json={"person_ids": [str(second.person_id)]},
+        headers=organizer.headers,
+    )
+    check = _post_tests((await client.get(f"{url}/readiness", headers=organizer.headers)).json())
+    assert check["excused"] == []
+    assert str(second.person_id) in [p["person_id"] for p in check["people"]]
