@@ -56,6 +56,7 @@ from courses.delivery.trainers.controllers import TrainerController
 from courses.delivery.trainers.service import TrainerService
 from courses.lti.pages import PAGES as LTI_PAGES
 from courses.results.controllers import ResultController
+from courses.results.excusals import ExcusalService
 from courses.results.finalize import FinalizeService
 from courses.results.organizer_pages import PAGES as ORGANIZER_RESULT_PAGES
 from courses.results.participant_pages import PAGES as RESULT_PAGES
@@ -143,6 +144,7 @@ def organizer_pages(settings: Settings, letterhead: LetterheadSource | None = No
             "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
             "finalize_service": Provide(FinalizeService, sync_to_thread=False),
             "readiness_service": Provide(ReadinessService, sync_to_thread=False),
+            "excusal_service": Provide(ExcusalService, sync_to_thread=False),
             "settings": settings_provider(settings),
         },
     )
@@ -258,6 +260,7 @@ def results_router(settings: Settings, letterhead: LetterheadSource | None = Non
             "result_service": Provide(lambda: ResultService(letterhead), sync_to_thread=False),
             "finalize_service": Provide(FinalizeService, sync_to_thread=False),
             "readiness_service": Provide(ReadinessService, sync_to_thread=False),
+            "excusal_service": Provide(ExcusalService, sync_to_thread=False),
         },
     )
 

@@ -142,6 +142,9 @@ class Enrollment(Table, tablename="enrollment"):
     # Unique (session, person), as one column: SQLite cannot add a composite
     # constraint in a migration. Filled by the service as "{session}:{person}".
     natural_key = Varchar(length=200, unique=True)
+    # The organizer's written reason for finalizing this participant without a post-test
+    # (courses.results.excusals); empty when not excused.
+    post_test_excuse = Text(default="")
 
 
 class AttendanceMark(Table, tablename="attendance_mark"):

@@ -137,8 +137,9 @@ step "5. Reports and results"
 #: correction is an audited amendment) and the passed participants' JP go to the ledger. Only
 #: our participant took the post-test, so only they pass. Finalize first checks a list
 #: (`GET .../results/readiness`): the session's last day is over in its time zone, every essay
-#: is graded, every participant submitted the post-test or is excused by name (`excused`), and
-#: attendance is marked for every day. This session ends tonight and 26 skipped the post-test,
+#: is graded, every participant submitted the post-test or is excused (one by one beforehand,
+#: `PUT .../results/excusals/{person_id}` with a reason, or by name in finalize's `excused`),
+#: and attendance is marked for every day. This session ends tonight and 26 skipped the post-test,
 #: so finalizing now takes a written `override_reason`, kept in the audit log. Afterwards
 #: attendance, attempts and grading answer 409 naming the amendment route.
 DEMO=$(curl -sSf "$B/api/v1/sessions?limit=200" -H "$ORG" | jq -r '.items[] | select(.name == "Angkatan I") | .id')

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
@@ -216,6 +217,10 @@ async def update_course(
         body["validity_months"] = None
     data, errors = to_struct(body, CourseUpdate)
     if data is not None:
+        if body.get("description") == "":
+            # An emptied description is a change too (to_struct leaves empty fields out, and
+            # the API's PATCH sets "" when sent).
+            data = msgspec.structs.replace(data, description="")
         try:
             await course_service.update(request.user, course_id, data)
         except DomainError as exc:

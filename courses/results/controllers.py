@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from courses.results.excusals import ExcusalService
 from courses.results.finalize import FinalizeService
 from courses.results.readiness import ReadinessService
 from courses.results.recap import results_recap
@@ -17,6 +18,8 @@ from courses.results.schemas import (
     AmendmentCreate,
     ComponentScoreBatch,
     ComponentScoreRead,
+    ExcusalCreate,
+    ExcusalRead,
     FinalizeReport,
     FinalizeRequest,
     Readiness,
@@ -141,6 +144,46 @@ class ResultController(Controller):
     ) -> Readiness:
         """The finalize checklist: session ended, essays graded, post-tests, attendance."""
         return await readiness_service.readiness(request.user, session_id)
+
+    @put(
+        "/results/excusals/{person_id:uuid}",
+        operation_id="excusePostTest",
+        responses=problem_responses(400, 401, 403, 404, 409),
+        guards=[allow("organizer")],
+        status_code=200,
+    )
+    async def excuse(
+        self,
+        session_id: FromPath[UUID],
+        person_id: FromPath[UUID],
+        data: JSONBody[ExcusalCreate],
+        request: CallerRequest,
+        excusal_service: NamedDependency[ExcusalService],
+    ) -> ExcusalRead:
+        """Excuse a participant from the post-test with a reason, before finalize (audited).
+
+        The readiness checklist stops waiting for their post-test and lists them under the
+        check's ``excused``; finalize keeps the reason on their result. 404 for a person who
+        does not take part in the session, 409 once finalized.
+        """
+        return await excusal_service.excuse(request.user, session_id, person_id, data)
+
+    @delete(
+        "/results/excusals/{person_id:uuid}",
+        operation_id="withdrawPostTestExcusal",
+        responses=problem_responses(400, 401, 403, 404, 409),
+        guards=[allow("organizer")],
+        status_code=204,
+    )
+    async def withdraw_excusal(
+        self,
+        session_id: FromPath[UUID],
+        person_id: FromPath[UUID],
+        request: CallerRequest,
+        excusal_service: NamedDependency[ExcusalService],
+    ) -> None:
+        """Take an excusal back: the checklist waits for the post-test again (audited)."""
+        await excusal_service.withdraw(request.user, session_id, person_id)
 
     @post(
         "/results/{person_id:uuid}/amend",

@@ -15,7 +15,8 @@ Finalize (organizers of the session's unit), in one transaction with the session
 
 Finalize requires the readiness checklist (``courses.results.readiness``: the session ended in
 its time zone, essays graded, post-tests present or explicitly excused, attendance marked for
-every day) unless the organizer gives a written ``override_reason``, audited with the open
+every day; a participant excused from the post-test beforehand counts as excused here) unless
+the organizer gives a written ``override_reason``, audited with the open
 items. Afterwards attendance, attempts and grading answer 409 naming the amendment route
 (``courses.delivery.frozen``).
 
@@ -41,6 +42,7 @@ from courses.catalogue.schemas import CourseRules
 from courses.catalogue.services import course_rules
 from courses.delivery.enrollment.participants import session_participants
 from courses.delivery.sessions.access import SessionRecord, get_managed_session
+from courses.results.excusals import stored_excusals
 from courses.results.readiness import readiness_of
 from courses.results.results import compute_session, score_rules
 from courses.results.schemas import AmendmentCreate, FinalizeReport, FinalizeRequest, ResultRead
@@ -171,7 +173,10 @@ class FinalizeService:
         ]
         if strangers:
             raise RuleViolation("Peserta yang dibebaskan harus peserta sesi.", errors=strangers)
-        readiness = await readiness_of(session, excused=excused.keys())
+        # Excusals written before (courses.results.excusals) count as if sent now; the
+        # request's reason wins for a person named in both.
+        excused = {**await stored_excusals(session_id), **excused}
+        readiness = await readiness_of(session, excused=excused)
         open_checks = [check for check in readiness.checks if not check.ok]
         if open_checks and data.override_reason is None:
             raise RuleViolation(

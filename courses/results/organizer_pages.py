@@ -4,7 +4,9 @@ finalize form, and the results table with its rekap downloads.
 They call ``ReadinessService``, ``FinalizeService`` and ``ResultService`` as the API does.
 Finalize needs every checklist item resolved; an organizer who must finalize anyway ticks
 each open item and writes one reason (at least 10 characters), which the service keeps in
-the audit log with the open items (``override_reason``).
+the audit log with the open items (``override_reason``). A participant who will not hand in
+the post-test is excused beforehand, one by one with a reason (``ExcusalService``): the
+checklist then lists them as excused instead of waiting for them.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from litestar.response import Redirect, Response, Template
 
 from courses.delivery.sessions.access import get_managed_session
 from courses.delivery.sessions.pages import session_heading
+from courses.results.excusals import ExcusalService
 from courses.results.finalize import FinalizeService
 from courses.results.readiness import ReadinessService
 from courses.results.recap import results_recap
 from courses.results.results import ResultService
-from courses.results.schemas import FinalizeRequest, Readiness
-from lms.shared.errors import RuleViolation
+from courses.results.schemas import ExcusalCreate, FinalizeRequest, Readiness
+from lms.shared.errors import DomainError, NotFound, RuleViolation
 from lms.shared.indonesian import format_date
 from lms.shared.responses import attachment
 from lms.shared.tabular import FileFormat
-from lms.web.form_input import GENERAL, form_values, to_struct
+from lms.web.form_input import GENERAL, domain_errors, form_values, to_struct
 from lms.web.shell import page_guard
 
 PageRequest = Request[Any, Any, Any]
@@ -50,6 +53,7 @@ def _checklist(
     readiness: Readiness,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    failed_for: str = "",
 ) -> Template:
     checks = [
         {
@@ -58,8 +62,15 @@ def _checklist(
             "ok": c.ok,
             "detail": c.detail,
             "people": [
-                {"name": p.name, "days": ", ".join(format_date(d) for d in p.days)}
+                {
+                    "id": str(p.person_id),
+                    "name": p.name,
+                    "days": ", ".join(format_date(d) for d in p.days),
+                }
                 for p in c.people
+            ],
+            "excused": [
+                {"id": str(p.person_id), "name": p.name, "reason": p.reason} for p in c.excused
             ],
         }
         for c in readiness.checks
@@ -75,6 +86,7 @@ def _checklist(
             "errors": errors or {},
             "values": values or {},
             "general": GENERAL,
+            "failed_for": failed_for,
         },
         media_type=MediaType.HTML,
         status_code=422 if errors else 200,
@@ -136,6 +148,61 @@ async def finalize_submit(
     return Redirect(f"/kelola/sesi/{session_id}/hasil?pesan=final", status_code=303)
 
 
+@post(
+    "/kelola/sesi/{session_id:uuid}/finalisasi/bebas/{person_id:uuid}",
+    operation_id="organizerExcusePostTestPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def excuse_post_test(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    person_id: FromPath[UUID],
+    readiness_service: NamedDependency[ReadinessService],
+    excusal_service: NamedDependency[ExcusalService],
+) -> Redirect | Template:
+    """Excuse one participant from the missing post-test with a written reason (audited)."""
+    session = await get_managed_session(request.user, session_id)
+    values = await form_values(request)
+    submitted = {"reason": values.get("reason", "")}
+    data, errors = to_struct(submitted, ExcusalCreate)
+    if data is not None:
+        try:
+            await excusal_service.excuse(request.user, session_id, person_id, data)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            return Redirect(f"/kelola/sesi/{session_id}/finalisasi?pesan=bebas", status_code=303)
+    readiness = await readiness_service.readiness(request.user, session_id)
+    shown = {f"excuse_{k}": v for k, v in errors.items()}
+    return _checklist(
+        session_heading(session),
+        readiness,
+        shown,
+        {"excuse_reason": submitted["reason"]},
+        failed_for=str(person_id),
+    )
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/finalisasi/bebas/{person_id:uuid}/batal",
+    operation_id="organizerWithdrawExcusalPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def withdraw_excusal(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    person_id: FromPath[UUID],
+    excusal_service: NamedDependency[ExcusalService],
+) -> Redirect:
+    """Take an excusal back: the checklist waits for the person's post-test again."""
+    await excusal_service.withdraw(request.user, session_id, person_id)
+    return Redirect(f"/kelola/sesi/{session_id}/finalisasi?pesan=bebas-batal", status_code=303)
+
+
 @get(
     "/kelola/sesi/{session_id:uuid}/hasil",
     operation_id="organizerResultsPage",
@@ -181,4 +248,11 @@ async def results_download(
     return attachment(content, media_type, filename)
 
 
-PAGES = [finalize_page, finalize_submit, results_page, results_download]
+PAGES = [
+    finalize_page,
+    finalize_submit,
+    excuse_post_test,
+    withdraw_excusal,
+    results_page,
+    results_download,
+]

@@ -8,7 +8,8 @@ who must finalize anyway gives a written reason, which is audited with the open 
 1. ``session_ended``: the session's last day is over in its own time zone.
 2. ``essays_graded``: no submitted attempt of the session's quizzes waits for manual grading.
 3. ``post_tests``: when the course weighs the post-test, every participant has a submitted
-   post-test attempt, or is excused explicitly in the finalize request.
+   post-test attempt, or is excused: beforehand, one by one (``courses.results.excusals``,
+   listed in the check's ``excused`` with the reason), or in the finalize request.
 4. ``attendance``: every participant has a mark (any status) for every session day.
 5. ``rules``: the course's pass mark is the start of a predikat band (a course saved before
    that was refused could pass someone with a failing predikat; fix the course first).
@@ -17,7 +18,7 @@ who must finalize anyway gives a written reason, which is audited with the open 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Mapping
 from uuid import UUID
 
 from courses.assessments.attempts.scoring import FINISHED
@@ -27,6 +28,7 @@ from courses.delivery.attendance.service import session_marks
 from courses.delivery.enrollment.participants import Participant, session_participants
 from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.delivery.sessions.frozen import has_ended, local_today
+from courses.results.excusals import stored_excusals
 from courses.results.schemas import Readiness, ReadinessCheck, ReadinessPerson
 from courses.tables import Attempt, Quiz
 from lms.auth.caller import Caller
@@ -84,7 +86,7 @@ async def _essays(session: SessionRecord, people: dict[UUID, Participant]) -> Re
 
 
 async def _post_tests(
-    session: SessionRecord, people: dict[UUID, Participant], excused: Collection[UUID]
+    session: SessionRecord, people: dict[UUID, Participant], excused: Mapping[UUID, str]
 ) -> ReadinessCheck:
     rules = await session_rules(session.id)
     if "post_test" not in rules.weights:
@@ -107,21 +109,32 @@ async def _post_tests(
         )
         done = {row["person"] for row in rows}
     missing = [p for p in people.values() if p.person_id not in done and p.person_id not in excused]
+    waived = [
+        ReadinessPerson(person_id=p.person_id, name=p.full_name, reason=excused[p.person_id])
+        for p in people.values()
+        if p.person_id not in done and p.person_id in excused
+    ]
     if quiz is None:
         detail = "Sesi ini belum memiliki post-test."
     elif missing:
         detail = (
             f"{len(missing)} peserta belum mengumpulkan post-test; tunggu, atau bebaskan mereka "
-            "dengan alasan pada permintaan finalisasi (excused)."
+            "satu per satu dengan alasan tertulis."
+        )
+    elif waived:
+        detail = (
+            f"Setiap peserta sudah mengumpulkan post-test atau dibebaskan ({len(waived)} "
+            "dibebaskan)."
         )
     else:
-        detail = "Setiap peserta sudah mengumpulkan post-test atau dibebaskan."
+        detail = "Setiap peserta sudah mengumpulkan post-test."
     return ReadinessCheck(
         code="post_tests",
         label=LABELS["post_tests"],
         ok=not missing and (quiz is not None or not people),
         detail=detail,
         people=[_person(p) for p in missing],
+        excused=waived,
     )
 
 
@@ -156,16 +169,20 @@ async def _rules(session: SessionRecord) -> ReadinessCheck:
 async def readiness_of(
     session: SessionRecord,
     *,
-    excused: Collection[UUID] = (),
+    excused: Mapping[UUID, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Readiness:
-    """Every checklist item of ``session`` (no scope check: callers check first)."""
+    """Every checklist item of ``session`` (no scope check: callers check first).
+
+    ``excused`` (a finalize request's, person → reason) adds to the excusals stored before.
+    """
     moment = now or dt.datetime.now(dt.UTC)
     people = {p.person_id: p for p in await session_participants(session.id)}
+    reasons = {**await stored_excusals(session.id), **(excused or {})}
     checks = [
         _ended(session, moment),
         await _essays(session, people),
-        await _post_tests(session, people, excused),
+        await _post_tests(session, people, reasons),
         await _attendance(session, people),
         await _rules(session),
     ]

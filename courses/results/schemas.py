@@ -153,21 +153,40 @@ OverrideReason = Annotated[str, msgspec.Meta(min_length=10, max_length=2_000)]
 
 
 class ReadinessPerson(Output):
-    """A participant a readiness check is waiting for (``days``: attendance days unmarked)."""
+    """A participant a readiness check is waiting for (``days``: attendance days unmarked),
+    or one it no longer waits for (``reason``: why they are excused)."""
 
     person_id: UUID
     name: str
     days: list[dt.date] = []
+    reason: str = ""
+
+
+class ExcusalCreate(Input):
+    """Excuse a participant from the post-test: why (kept in the audit log and, at finalize,
+    on the person's result)."""
+
+    reason: Reason
+
+
+class ExcusalRead(Output):
+    """A participant excused from the post-test."""
+
+    person_id: UUID
+    name: str
+    reason: str
 
 
 class ReadinessCheck(Output):
-    """One item of the finalize checklist."""
+    """One item of the finalize checklist: ``people`` it waits for; ``excused`` (post-tests)
+    the participants excused from it, each with the reason."""
 
     code: ReadinessCode
     label: str
     ok: bool
     detail: str
     people: list[ReadinessPerson] = []
+    excused: list[ReadinessPerson] = []
 
 
 class Readiness(Output):

@@ -112,6 +112,25 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
     assert "Baris Keliru" in await report.inner_text()
     await shoot(page, "kelola-peserta-impor")
 
+    # Withdraw one of the seated (a confirm step with a written reason): the one waiting
+    # moves up; enrolled again, the withdrawn one waits at the end of the queue.
+    await page.get_by_role("link", name=re.compile("Mundurkan Sri Wahyuni")).click()
+    await page.get_by_role("heading", name="Mundurkan peserta").wait_for()
+    await page.get_by_label("Alasan (dicatat di log audit)").fill(
+        "Dipindahtugaskan ke Kecamatan Padang Panjang Timur."
+    )
+    await shoot(page, "kelola-peserta-mundur")
+    await page.get_by_role("button", name="Ya, mundurkan").click()
+    await page.wait_for_url("**/peserta?pesan=mundur-naik")
+    assert "daftar tunggu" in await page.get_by_role("status").inner_text()
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
+    await page.get_by_role("button", name=re.compile("Daftarkan kembali Sri Wahyuni")).click()
+    await page.wait_for_url("**/peserta?pesan=kembali-tunggu")
+    row = page.locator(".list li", has_text="Sri Wahyuni")
+    assert "daftar tunggu (urutan 1)" in await row.inner_text()
+    await page.evaluate("document.getElementById('kelas').scrollIntoView()")
+    await check_and_save(page, "kelola-peserta")  # the class, not the import form on top
+
     # Questions into a bank of its own (a category no demo quiz draws from), then a pre-test.
     await page.goto(hub)
     await page.get_by_role("link", name="Kuis", exact=True).click()
@@ -162,7 +181,6 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
         "Presensi tercatat untuk setiap hari" in await page.locator(".checks li.open").inner_text()
     )
     await shoot(page, "kelola-finalisasi")
-    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
     await page.get_by_label("Alasan tertulis (dicatat di log audit)").fill(
         "Hari ketiga diliburkan oleh surat Sekda nomor 800/12/2026."
     )
@@ -197,3 +215,94 @@ async def test_an_organizer_runs_a_class_from_import_to_certificates(page, demo_
     assert merged.read_bytes().startswith(b"%PDF-")
     await page.locator("summary", has_text="Cabut sertifikat").first.click()
     await shoot(page, "kelola-sertifikat-daftar")
+
+
+def _ended_class_with_a_post_test(base: str) -> dict:
+    """A session that ended last month, two participants, a post-test neither handed in."""
+    token = token_of(base, *ORGANIZER)
+    suffix = random.randint(1000, 9999)
+    course = api(
+        base,
+        "POST",
+        "/api/v1/courses",
+        {
+            "code": f"PP-X{suffix}",
+            "title": "Uji Pembebasan Post-test",
+            "modules": [{"title": "Etika pelayanan", "jp": "2"}],
+            "pass_mark": "70.01",
+            "min_attendance": 80,
+            "weights": {"attendance": 10, "post_test": 60, "trainer_assessment": 30},
+            "jenis_diklat": 3,
+        },
+        token,
+    )
+    session = api(
+        base,
+        "POST",
+        "/api/v1/sessions",
+        {
+            "course_id": course["id"],
+            "name": f"Angkatan Bebas {suffix}",
+            "start_date": "2026-11-02",
+            "end_date": "2026-11-02",
+            "timezone": "Asia/Jakarta",
+            "venue": "Aula DPMPTSP",
+            "city": "Padang Panjang",
+            "capacity": 10,
+        },
+        token,
+    )
+    sid = session["id"]
+    api(base, "PATCH", f"/api/v1/sessions/{sid}", {"status": "open"}, token)
+    people = [
+        api(base, "POST", "/api/v1/people", {"name": name, "asn_type": "non_asn"}, token)
+        for name in ("Rudi Hartono", "Maya Sari")
+    ]
+    api(
+        base,
+        "POST",
+        f"/api/v1/sessions/{sid}/enrollments",
+        {"person_ids": [p["id"] for p in people]},
+        token,
+    )
+    bank = api(base, "POST", "/api/v1/question-banks", {"name": f"Bank bebas {suffix}"}, token)
+    api(
+        base,
+        "POST",
+        f"/api/v1/question-banks/{bank['id']}/import",
+        {"format": "gift", "text": "::Maklumat::Maklumat pelayanan wajib dipajang.{T}\n"},
+        token,
+    )
+    questions = api(base, "GET", f"/api/v1/question-banks/{bank['id']}/questions", None, token)
+    api(
+        base,
+        "POST",
+        f"/api/v1/sessions/{sid}/quizzes",
+        {"kind": "post_test", "selection": [q["id"] for q in questions["items"]]},
+        token,
+    )
+    api(base, "PATCH", f"/api/v1/sessions/{sid}", {"status": "running"}, token)
+    return {"session_id": sid}
+
+
+async def test_an_organizer_excuses_one_participant_from_the_post_test(page, demo_server):
+    world = _ended_class_with_a_post_test(demo_server)
+    await page.goto("/masuk")
+    await page.get_by_label("Nama pengguna atau NIP").fill(ORGANIZER[0])
+    await page.get_by_label("Kata sandi").fill(ORGANIZER[1])
+    await page.get_by_role("button", name="Masuk").click()
+    await page.wait_for_url("**/kelola/sesi")
+
+    await page.goto(f"/kelola/sesi/{world['session_id']}/finalisasi")
+    post_tests = page.locator(".checks li", has_text="Post-test lengkap")
+    assert "2 peserta belum mengumpulkan post-test" in await post_tests.inner_text()
+    await page.get_by_text(re.compile("Bebaskan dari post-test Maya Sari")).click()
+    await page.get_by_label(re.compile("Alasan pembebasan")).last.fill(
+        "Sakit pada hari pelatihan, surat dokter 02/XI/2026."
+    )
+    await page.get_by_role("button", name="Bebaskan Maya Sari").click()
+    await page.wait_for_url("**/finalisasi?pesan=bebas")
+    text = await page.locator(".checks li", has_text="Post-test lengkap").inner_text()
+    assert "Maya Sari — Sakit pada hari pelatihan" in text
+    assert "1 peserta belum mengumpulkan post-test" in text
+    await shoot(page, "kelola-finalisasi-bebas")

@@ -29,8 +29,8 @@ pytestmark = [
 GIFT = """
 ::Sikap::Pelayanan prima mengutamakan kepuasan masyarakat yang dilayani.{TRUE}
 
-::SOP::Kepanjangan SOP dalam pelayanan publik adalah ...{
-=Standar Operasional Prosedur
+::SOP::[html]<p>Kepanjangan <b>SOP</b> dalam pelayanan publik adalah ...</p>{
+=<b>Standar</b> Operasional Prosedur
 ~Sistem Operasi Pelayanan
 ~Surat Order Pelayanan
 }
@@ -196,6 +196,9 @@ async def test_a_participant_checks_in_takes_a_quiz_offline_for_one_answer_and_s
     saved = await first.locator(".save-state").inner_text()
     assert re.fullmatch(r"Tersimpan pukul \d\d\.\d\d WIB", saved), saved
 
+    # An [html] question shows its (cleaned) markup, not its tags.
+    assert await second.locator(".qtext.rich b").inner_text() == "SOP"
+    assert "<b>" not in await second.inner_text()
     await page.context.set_offline(True)
     await second.get_by_label("Standar Operasional Prosedur").check()
     await second.locator(".save-state.waiting").wait_for()

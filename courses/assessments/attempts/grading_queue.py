@@ -16,6 +16,7 @@ import msgspec
 from courses.assessments.attempts import manual_grading, scoring
 from courses.assessments.attempts.access import ATTEMPT_NOT_FOUND
 from courses.assessments.attempts.schemas import AttemptRead, ManualGrade
+from courses.assessments.questions import store
 from courses.assessments.questions.grading import EssayResponse
 from courses.delivery.sessions.access import get_session_for_staff
 from courses.tables import Attempt, AttemptAnswer, Quiz
@@ -35,6 +36,7 @@ class PendingEssay(msgspec.Struct, frozen=True, kw_only=True):
     attempt_number: int
     submitted_at: dt.datetime | None
     question: str
+    question_format: str
     max_points: Decimal
     text: str
 
@@ -63,6 +65,7 @@ async def pending_essays(caller: Caller, session_id: UUID) -> list[PendingEssay]
             AttemptAnswer.attempt._.submitted_at.as_alias("submitted_at"),
             AttemptAnswer.attempt._.quiz._.title.as_alias("quiz_title"),
             AttemptAnswer.question._.text.as_alias("question"),
+            AttemptAnswer.question._.payload.as_alias("payload"),
             AttemptAnswer.question._.points.as_alias("max_points"),
         )
         .where(
@@ -87,6 +90,7 @@ async def pending_essays(caller: Caller, session_id: UUID) -> list[PendingEssay]
                 attempt_number=row["attempt_number"],
                 submitted_at=row["submitted_at"],
                 question=row["question"],
+                question_format=store.decode(row["payload"]).text_format,
                 max_points=Decimal(row["max_points"]).quantize(Decimal("0.01")),
                 text=response.text if isinstance(response, EssayResponse) else "",
             )

@@ -14,6 +14,7 @@ included, is a 404 here (staff read attempts through their own pages).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -26,7 +27,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from courses.assessments.attempts.access import ATTEMPT_NOT_FOUND
-from courses.assessments.attempts.schemas import AnswerBody, AttemptQuestion, AttemptRead
+from courses.assessments.attempts.schemas import (
+    AnswerBody,
+    AttemptQuestion,
+    AttemptRead,
+    ChoiceView,
+)
 from courses.assessments.attempts.service import AttemptService
 from courses.assessments.questions.grading import (
     EssayResponse,
@@ -41,6 +47,7 @@ from courses.assessments.quizzes.service import QuizService
 from lms.shared.errors import BadRequest, DomainError, NotFound
 from lms.shared.indonesian import format_date, format_decimal_id, format_time, timezone_label
 from lms.shared.input_guard import decode_body
+from lms.shared.rich_text import HTML_FORMAT, block_html, inline_html, plain_text
 from lms.shared.values import utcnow
 from lms.web.session import PageCaller
 from lms.web.shell import page_guard
@@ -95,6 +102,18 @@ async def own_attempt(svc: AttemptService, caller: PageCaller, attempt_id: UUID)
     return _own(caller, await svc.get(caller, attempt_id))
 
 
+def _views(
+    views: list[ChoiceView] | msgspec.UnsetType,
+    text_format: str,
+    shape: Callable[[str, str], Any],
+) -> list[dict[str, Any]]:
+    """Options, items or choices with their text shaped for where it is printed (a label
+    takes inline markup, an ``<option>`` text only)."""
+    if views is msgspec.UNSET:
+        return []
+    return [{"id": v.id, "text": shape(v.text, text_format)} for v in views]
+
+
 def _question_context(q: AttemptQuestion) -> dict[str, Any]:
     """What the form prints for one question: its inputs' current values."""
     response = q.response if q.response is not msgspec.UNSET else None
@@ -118,11 +137,15 @@ def _question_context(q: AttemptQuestion) -> dict[str, Any]:
         "id": str(q.id),
         "number": q.number,
         "type": q.type,
-        "text": q.text,
+        # An [html] question prints its cleaned markup (lms.shared.rich_text); any other
+        # text stays text, escaped by the template.
+        "text": block_html(q.text, q.text_format),
+        "plain": plain_text(q.text, q.text_format),
+        "rich": q.text_format == HTML_FORMAT,
         "points": number(q.points),
-        "options": q.options if q.options is not msgspec.UNSET else [],
-        "items": q.items if q.items is not msgspec.UNSET else [],
-        "choices": q.choices if q.choices is not msgspec.UNSET else [],
+        "options": _views(q.options, q.text_format, inline_html),
+        "items": _views(q.items, q.text_format, inline_html),
+        "choices": _views(q.choices, q.text_format, plain_text),
         "chosen": chosen,
         "text_value": text,
         "matches": matches,
@@ -140,7 +163,8 @@ def _response_label(q: AttemptQuestion, response: Any) -> str:
     """The participant's answer as text, for the review."""
     if not is_answered(response):
         return "Tidak dijawab"
-    names = {o.id: o.text for o in (q.options or [])} if q.options else {}
+    fmt = q.text_format
+    names = {o.id: plain_text(o.text, fmt) for o in (q.options or [])} if q.options else {}
     if isinstance(response, SingleChoiceResponse):
         return names.get(response.option_id, response.option_id)
     if isinstance(response, MultipleChoiceResponse):
@@ -152,8 +176,8 @@ def _response_label(q: AttemptQuestion, response: Any) -> str:
     if isinstance(response, NumericalResponse):
         return response.value
     if isinstance(response, MatchingResponse):
-        items = {i.id: i.text for i in (q.items or [])} if q.items else {}
-        choices = {c.id: c.text for c in (q.choices or [])} if q.choices else {}
+        items = {i.id: plain_text(i.text, fmt) for i in (q.items or [])} if q.items else {}
+        choices = {c.id: plain_text(c.text, fmt) for c in (q.choices or [])} if q.choices else {}
         return "; ".join(
             f"{items.get(k, k)} → {choices.get(v, v)}" for k, v in response.matches.items()
         )

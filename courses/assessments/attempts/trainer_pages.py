@@ -22,6 +22,7 @@ from courses.delivery.enrollment.accounts import session_title
 from courses.delivery.sessions.access import get_session_for_staff
 from lms.shared.errors import Conflict, NotFound, RuleViolation
 from lms.shared.indonesian import format_day_date, format_time
+from lms.shared.rich_text import block_html
 from lms.web.shell import page_guard
 
 PageRequest = Request[Any, Any, Any]
@@ -51,6 +52,7 @@ async def _essay_page(
             {
                 "n": n,
                 "essay": essay,
+                "question": block_html(essay.question, essay.question_format),
                 "submitted": submitted,
                 "error": error if this else None,
                 "values": (values or {}) if this else {},

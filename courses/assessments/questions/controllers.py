@@ -154,5 +154,10 @@ class BankController(Controller):
         return Response(
             text,
             media_type="text/plain",  # Litestar adds "; charset=utf-8" to text/*
-            headers={"Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"'},
+            # The file is the bank as written, [html] markup included: a download, never a
+            # page, so no browser may sniff it into HTML.
+            headers={
+                "Content-Disposition": f'attachment; filename="bank-soal-{bank_id}.{format}"',
+                "X-Content-Type-Options": "nosniff",
+            },
         )

@@ -19,6 +19,7 @@ from courses.delivery.enrollment.schemas import (
     EnrollmentStatus,
     MyEnrollment,
     Withdrawal,
+    WithdrawalCreate,
 )
 from courses.delivery.enrollment.service import EnrollmentService
 from lms.auth.caller import CallerRequest
@@ -134,9 +135,16 @@ class EnrollmentController(Controller):
         enrollment_id: FromPath[UUID],
         request: CallerRequest,
         enrollment_service: NamedDependency[EnrollmentService],
+        data: JSONBody[WithdrawalCreate | None] = None,
     ) -> Withdrawal:
-        """Withdraw (own, or one the organizer manages); the first waitlisted moves up."""
-        return await enrollment_service.withdraw(request.user, enrollment_id)
+        """Withdraw (own, or one the organizer manages); the first waitlisted moves up.
+
+        An optional body ``{"reason": "..."}`` says why; it is kept in the audit log. A
+        withdrawn person is enrolled again by ``POST /sessions/{id}/enrollments`` (organizers):
+        the enrollment reopens at the end of the queue.
+        """
+        reason = data.reason if data is not None else None
+        return await enrollment_service.withdraw(request.user, enrollment_id, reason)
 
     @post(
         "/enrollments/{enrollment_id:uuid}/approve",

@@ -24,10 +24,16 @@ from litestar.response import Redirect, Response, Template
 from courses.delivery.enrollment.accounts import class_members, create_class_accounts, session_title
 from courses.delivery.enrollment.import_job import JOB_KIND as IMPORT_JOB_KIND
 from courses.delivery.enrollment.importing import EnrollmentImportService
-from courses.delivery.enrollment.schemas import EnrollmentImportReport
-from courses.delivery.enrollment.service import EnrollmentService
-from courses.delivery.sessions.access import get_managed_session
+from courses.delivery.enrollment.schemas import (
+    EnrollmentCreate,
+    EnrollmentImportReport,
+    EnrollmentRead,
+    WithdrawalCreate,
+)
+from courses.delivery.enrollment.service import ACTIVE, EnrollmentService
+from courses.delivery.sessions.access import SessionRecord, get_managed_session
 from courses.delivery.sessions.pages import session_heading
+from courses.delivery.sessions.seats import CLOSED_SESSION
 from courses.delivery.sessions.service import SessionService
 from lms.auth.accounts import AccountService
 from lms.auth.slips import (
@@ -43,8 +49,9 @@ from lms.config import Settings
 from lms.jobs.schemas import JobAccepted
 from lms.jobs.service import visible_job
 from lms.people.nip import format_nip
-from lms.shared.errors import DomainError, NotFound, PayloadTooLarge
+from lms.shared.errors import Conflict, DomainError, NotFound, PayloadTooLarge
 from lms.shared.indonesian import format_date_range
+from lms.web.form_input import GENERAL, domain_errors, form_values, to_struct
 from lms.web.home import HomePanel, Panel
 from lms.web.session import PageCaller
 from lms.web.shell import page_guard
@@ -249,6 +256,19 @@ _OUTCOME_LABELS = {
 _NO_FILE = "Pilih berkas daftar peserta (.xlsx atau .csv)."
 
 
+def _changeable(session: SessionRecord) -> bool:
+    """Enrollments change (withdraw, approve, enroll again) until the session closes; the
+    services refuse the same (``check_open_for_organizer``, ``withdraw``)."""
+    return session.status not in CLOSED_SESSION and session.finalized_at is None
+
+
+def _status_text(e: EnrollmentRead) -> str:
+    label = _STATUS_LABELS.get(e.status, e.status)
+    if e.status == "waitlisted" and e.waitlist_position:
+        label += f" (urutan {e.waitlist_position})"
+    return label
+
+
 async def _participants_page(
     request: PageRequest,
     session_id: UUID,
@@ -268,15 +288,19 @@ async def _participants_page(
             "s": session_heading(session),
             "enrollments": [
                 {
+                    "id": e.id,
                     "name": e.full_name,
                     "nip": format_nip(e.nip) if e.nip else "",
                     "unit": e.unit_name,
-                    "status": _STATUS_LABELS.get(e.status, e.status),
+                    "status": _status_text(e),
                     "status_code": e.status,
+                    "active": e.status in ACTIVE,
                 }
                 for e in page.items
             ],
             "total": page.total,
+            "active": sum(1 for e in page.items if e.status in ACTIVE),
+            "changeable": _changeable(session),
             "report": report,
             "outcomes": _OUTCOME_LABELS,
             "error": error,
@@ -390,6 +414,171 @@ async def import_job_page(
     )
 
 
+async def _enrollment_of_session(
+    request: PageRequest, service: EnrollmentService, session_id: UUID, enrollment_id: UUID
+) -> tuple[SessionRecord, EnrollmentRead]:
+    """The session (managed by the caller) and one of its enrollments; 404 otherwise."""
+    session = await get_managed_session(request.user, session_id)
+    enrollment = await service.read(request.user, enrollment_id)
+    if enrollment.session_id != session.id:
+        raise NotFound("Pendaftaran tidak ditemukan.")
+    return session, enrollment
+
+
+def _participants_url(session_id: UUID, message: str) -> Redirect:
+    return Redirect(f"/kelola/sesi/{session_id}/peserta?pesan={message}", status_code=303)
+
+
+def _withdraw_form(
+    session: SessionRecord,
+    enrollment: EnrollmentRead,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Template:
+    return Template(
+        "delivery/withdraw.html",
+        context={
+            "s": session_heading(session),
+            "e": {
+                "id": enrollment.id,
+                "name": enrollment.full_name,
+                "nip": format_nip(enrollment.nip) if enrollment.nip else "",
+                "status": _status_text(enrollment),
+                "confirmed": enrollment.status == "confirmed",
+            },
+            "open": _changeable(session) and enrollment.status in ACTIVE,
+            "errors": errors or {},
+            "values": values or {},
+            "general": GENERAL,
+        },
+        media_type=MediaType.HTML,
+        status_code=422 if errors else 200,
+    )
+
+
+@get(
+    "/kelola/sesi/{session_id:uuid}/peserta/{enrollment_id:uuid}/mundur",
+    operation_id="organizerWithdrawConfirmPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def withdraw_confirm(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    enrollment_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+) -> Template:
+    """The confirm step of a withdrawal: who, what follows, and the reason to write."""
+    session, enrollment = await _enrollment_of_session(
+        request, enrollment_service, session_id, enrollment_id
+    )
+    return _withdraw_form(session, enrollment)
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/peserta/{enrollment_id:uuid}/mundur",
+    operation_id="organizerWithdrawPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def withdraw(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    enrollment_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+) -> Template | Redirect:
+    """Withdraw the participant with the written reason (audited); a freed seat moves the
+    first of the waitlist up."""
+    session, enrollment = await _enrollment_of_session(
+        request, enrollment_service, session_id, enrollment_id
+    )
+    values = await form_values(request)
+    submitted = {"reason": values.get("reason", "")}
+    data, errors = to_struct(submitted, WithdrawalCreate)
+    if data is not None and data.reason is None:
+        errors = {"reason": "wajib diisi"}
+    if data is not None and not errors:
+        try:
+            done = await enrollment_service.withdraw(request.user, enrollment_id, data.reason)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            message = "mundur-naik" if done.promoted is not None else "mundur"
+            return _participants_url(session_id, message)
+    return _withdraw_form(session, enrollment, errors, submitted)
+
+
+async def _change(
+    request: PageRequest,
+    session_id: UUID,
+    enrollment_service: EnrollmentService,
+    action: Any,
+) -> Template | Redirect:
+    try:
+        message = await action()
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _participants_page(
+            request, session_id, enrollment_service, error=exc.detail, status_code=exc.status
+        )
+    return _participants_url(session_id, message)
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/peserta/{enrollment_id:uuid}/setujui",
+    operation_id="organizerApproveEnrollmentPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def approve(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    enrollment_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+) -> Template | Redirect:
+    """Approve a request: a seat if one is free, else the end of the waitlist."""
+    await _enrollment_of_session(request, enrollment_service, session_id, enrollment_id)
+
+    async def run() -> str:
+        done = await enrollment_service.approve(request.user, enrollment_id)
+        return "disetujui" if done.status == "confirmed" else "disetujui-tunggu"
+
+    return await _change(request, session_id, enrollment_service, run)
+
+
+@post(
+    "/kelola/sesi/{session_id:uuid}/peserta/{enrollment_id:uuid}/daftar-ulang",
+    operation_id="organizerReenrollPage",
+    media_type=MediaType.HTML,
+    guards=[page_guard("organizer")],
+)
+async def reenroll(
+    request: PageRequest,
+    session_id: FromPath[UUID],
+    enrollment_id: FromPath[UUID],
+    enrollment_service: NamedDependency[EnrollmentService],
+) -> Template | Redirect:
+    """Enroll a withdrawn participant again, as the API's enrollment does (organizers of
+    the session may enroll anyone of their scope): the enrollment reopens at the end of the
+    queue, with a seat if one is free."""
+    _, enrollment = await _enrollment_of_session(
+        request, enrollment_service, session_id, enrollment_id
+    )
+
+    async def run() -> str:
+        if enrollment.status != "withdrawn":
+            raise Conflict(f"{enrollment.full_name} tidak sedang mundur.")
+        batch = await enrollment_service.create(
+            request.user, session_id, EnrollmentCreate(person_ids=[enrollment.person_id])
+        )
+        return "kembali" if batch.confirmed else "kembali-tunggu"
+
+    return await _change(request, session_id, enrollment_service, run)
+
+
 PAGES = [
     organizer_sessions,
     session_accounts,
@@ -399,4 +588,8 @@ PAGES = [
     participants,
     import_participants,
     import_job_page,
+    withdraw_confirm,
+    withdraw,
+    approve,
+    reenroll,
 ]

@@ -21,6 +21,12 @@ class EnrollmentCreate(Input):
     person_ids: Annotated[list[UUID], msgspec.Meta(max_length=1000)] = []
 
 
+class WithdrawalCreate(Input):
+    """The optional body of a withdrawal: why (kept in the audit log)."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=2_000)] | None = None
+
+
 class EnrollmentRead(Output):
     """A person's place in a session. ``waitlist_position`` is 1 for the next to move up."""
 

@@ -283,8 +283,21 @@ class EnrollmentService:
             raise NotFound(_NOT_FOUND)
         return row, session
 
-    async def withdraw(self, caller: Caller, enrollment_id: UUID) -> Withdrawal:
+    async def read(self, caller: Caller, enrollment_id: UUID) -> EnrollmentRead:
+        """One enrollment the caller may see (their own, or one they manage).
+
+        Raises:
+            NotFound: neither the caller's own enrollment nor one they manage.
+        """
+        _, session = await self._load(caller, enrollment_id)
+        return (await read_enrollments(session.id, [enrollment_id]))[0]
+
+    async def withdraw(
+        self, caller: Caller, enrollment_id: UUID, reason: str | None = None
+    ) -> Withdrawal:
         """Withdraw an enrollment; a freed seat goes to the first waitlisted person.
+
+        ``reason`` (the organizer's, or the participant's own words) is kept in the audit log.
 
         Raises:
             NotFound: not the caller's own enrollment, nor one they manage.
@@ -306,16 +319,27 @@ class EnrollmentService:
                 raise Conflict("Pendaftaran ini sudah dibatalkan.")
             if status == "completed":
                 raise RuleViolation("Peserta yang sudah menyelesaikan sesi tidak dapat mundur.")
+            # A post-test excusal (courses.results.excusals) ends with the place: someone
+            # enrolled again is excused again only if the organizer says so.
             await Enrollment.update(
-                {Enrollment.status: "withdrawn", Enrollment.updated_at: utcnow()}
+                {
+                    Enrollment.status: "withdrawn",
+                    Enrollment.post_test_excuse: "",
+                    Enrollment.updated_at: utcnow(),
+                }
             ).where(Enrollment.id == enrollment_id)
             await audit.record(
                 caller,
                 "enrollment.withdraw",
                 "enrollment",
                 enrollment_id,
-                f"{session.name}: mundur",
-                {"session_id": session.id, "person_id": row["person"], "from": status},
+                f"{session.name}: mundur" + (f" ({reason})" if reason else ""),
+                {
+                    "session_id": session.id,
+                    "person_id": row["person"],
+                    "from": status,
+                    "reason": reason,
+                },
             )
             promoted: list[UUID] = []
             if status == "confirmed":

@@ -83,3 +83,38 @@ async def test_another_units_course_is_404(client, web, organizer, other_organiz
     assert resp.status_code == 404
     row = await Course.select(Course.title).where(Course.id == course["id"]).first()
     assert row is not None and row["title"] != "Diubah"
+
+
+async def test_an_emptied_description_is_saved_empty(client, web, organizer):
+    await login(web, organizer.username, "rahasia-123")
+    token = csrf_of((await web.get("/kelola/kursus/baru")).text)
+    made = await web.post(
+        "/kelola/kursus/baru", data=course_form(token, description="Untuk petugas loket.")
+    )
+    assert made.status_code == 303
+    course = await Course.select().where(Course.code == "PP-WEB-1").first()
+    assert course["description"] == "Untuk petugas loket."
+    form = course_form(token, description="")
+    for n in range(2):  # keep the saved modules by id
+        form[f"m{n}_id"] = (
+            (await web.get(f"/kelola/kursus/{course['id']}"))
+            .text.split(f'name="m{n}_id" value="')[1]
+            .split('"')[0]
+        )
+    saved = await web.post(f"/kelola/kursus/{course['id']}", data=form)
+    assert saved.status_code == 303, saved.text
+    row = await Course.select(Course.description).where(Course.id == course["id"]).first()
+    assert row["description"] == ""
+    # The API's PATCH has the same meaning: "" clears, an absent field keeps.
+    resp = await client.patch(
+        f"/api/v1/courses/{course['id']}", json={"description": "Lagi"}, headers=organizer.headers
+    )
+    assert resp.status_code == 200 and resp.json()["description"] == "Lagi"
+    kept = await client.patch(
+        f"/api/v1/courses/{course['id']}", json={"title": "Judul baru"}, headers=organizer.headers
+    )
+    assert kept.json()["description"] == "Lagi"
+    cleared = await client.patch(
+        f"/api/v1/courses/{course['id']}", json={"description": ""}, headers=organizer.headers
+    )
+    assert cleared.status_code == 200 and cleared.json()["description"] == ""
