@@ -199,6 +199,9 @@ def worker(concurrency: int | None) -> None:
 
         await shutdown_renderer()
         await stop_engine(engine)
+        from lms.observability.tracing import flush
+
+        flush()  # the last jobs' spans (traces are on only with LMS_OTLP_ENDPOINT)
 
     click.echo(f"Prima worker: {_redact(queue_url(settings))} ({settings.job_queue_name})")
     asyncio.run(

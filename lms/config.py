@@ -57,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_queue_name: str = "prima"
     worker_concurrency: int = 4
     metrics_token: str = ""
+    otlp_endpoint: str = ""
     log_format: str = "json"
     log_level: str = "INFO"
     debug: bool = False
