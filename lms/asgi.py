@@ -7,4 +7,5 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from lms.app import create_app
 
 app = create_app()
-proxied_app = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")
+# uvicorn's middleware is typed with its own ASGI types, Litestar's app with Litestar's.
+proxied_app = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")  # type: ignore[arg-type]
