@@ -1,5 +1,6 @@
 """The ASGI entry points: ``app`` for uvicorn (``uvicorn lms.asgi:app``, which reads
-``X-Forwarded-*`` itself with ``proxy_headers``), ``proxied_app`` for Granian (``lms serve``):
+``X-Forwarded-*`` itself with ``proxy_headers``), ``proxied_app`` for Granian (``lms serve
+--server granian``):
 the same app behind uvicorn's proxy-headers middleware, trusting 127.0.0.1 (nginx)."""
 
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

@@ -123,17 +123,17 @@ def _redact(url: str) -> str:
     "--server",
     type=click.Choice(["granian", "uvicorn"]),
     default=None,
-    help="HTTP server (LMS_SERVER): granian (default) or uvicorn.",
+    help="HTTP server (LMS_SERVER): uvicorn (default) or granian.",
 )
 def serve(host: str | None, port: int | None, workers: int | None, server: str | None) -> None:
-    """Serve the API: Granian by default, uvicorn with --server uvicorn (both with uvloop)."""
+    """Serve the API: uvicorn by default (uvloop + httptools), Granian with --server granian."""
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
     server = server or settings.server
     if server not in {"granian", "uvicorn"}:
-        raise click.ClickException(f"LMS_SERVER={server!r}: granian or uvicorn.")
+        raise click.ClickException(f"LMS_SERVER={server!r}: uvicorn or granian.")
     if workers > 1 and settings.is_sqlite:
         click.echo(
             "Note: several workers on SQLite share one file; PostgreSQL is the choice for "

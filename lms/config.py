@@ -36,7 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    server: str = "granian"
+    server: str = "uvicorn"
     timezone: str = "Asia/Jakarta"
     db_pool: bool = False
     db_pool_size: int = 10

@@ -1,4 +1,4 @@
-"""``lms serve`` (Granian by default): behind nginx the rate limits see the client's address
+"""``lms serve --server granian``: behind nginx the rate limits see the client's address
 from ``X-Forwarded-For`` (sent by 127.0.0.1), as they did under uvicorn's ``proxy_headers``."""
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ def status(url: str, forwarded_for: str) -> int:
 
 
 def test_granian_reads_the_forwarded_client_address(tmp_path: Path):
-    with live_server(tmp_path, LMS_VERIFY_RATE_PER_MINUTE="2", LMS_LOG_LEVEL="WARNING") as base:
+    with live_server(
+        tmp_path, LMS_SERVER="granian", LMS_VERIFY_RATE_PER_MINUTE="2", LMS_LOG_LEVEL="WARNING"
+    ) as base:
         url = f"{base}/api/v1/verify/{CODE}"
         first = [status(url, "203.0.113.7") for _ in range(3)]
         other = status(url, "198.51.100.4")
