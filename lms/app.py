@@ -32,6 +32,8 @@ from lms.health.controllers import HealthController
 from lms.observability.logs import quiet_noisy_loggers
 from lms.observability.metrics import add_scrape_source, metrics, prometheus_config
 from lms.observability.request_id import request_id_middleware
+from lms.observability.tracing import flush as flush_traces
+from lms.observability.tracing import tracing_plugins
 from lms.shared.input_guard import PrimaRequest, RefuseNulMiddleware
 from lms.shared.openapi import decimals_as_strings, document_problems
 from lms.shared.problems import problem_details_plugin, validation_problem_handler
@@ -174,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await stop_engine(engine)
         if isinstance(counters, RedisCounters):
             await counters.close()
+        flush_traces()
         gc.unfreeze()  # an app built again in this process (tests) lets the collector see them
 
     openapi = OpenAPIConfig(
@@ -225,7 +228,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=PrimaRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        plugins=[problem_details_plugin()],
+        # Traces only when an OTLP endpoint is configured (LMS_OTLP_ENDPOINT).
+        plugins=[problem_details_plugin(), *tracing_plugins(settings)],
         exception_handlers={ValidationException: validation_problem_handler},
         openapi_config=openapi,
         # One timestamp form: instants shown on a session's wall clock leave as UTC with Z

@@ -119,14 +119,21 @@ def _redact(url: str) -> str:
 @click.option("--host", default=None, help="Bind address (LMS_HOST).")
 @click.option("--port", default=None, type=int, help="Port (LMS_PORT).")
 @click.option("--workers", default=None, type=int, help="Worker processes (LMS_WORKERS).")
-def serve(host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the API with uvicorn (uvloop + httptools)."""
-    import uvicorn
-
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "uvicorn"]),
+    default=None,
+    help="HTTP server (LMS_SERVER): uvicorn (default) or granian.",
+)
+def serve(host: str | None, port: int | None, workers: int | None, server: str | None) -> None:
+    """Serve the API: uvicorn by default (uvloop + httptools), Granian with --server granian."""
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    server = server or settings.server
+    if server not in {"granian", "uvicorn"}:
+        raise click.ClickException(f"LMS_SERVER={server!r}: uvicorn or granian.")
     if workers > 1 and settings.is_sqlite:
         click.echo(
             "Note: several workers on SQLite share one file; PostgreSQL is the choice for "
@@ -140,7 +147,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     from lms.observability.logs import logging_config
 
+    log_config = logging_config(settings.log_format, settings.log_level)
     click.echo(f"Prima on http://{host}:{port}  —  API docs: http://{host}:{port}/schema")
+    if server == "granian":
+        _serve_granian(host, port, workers, settings.log_level, log_config)
+        return
+    import uvicorn
+
     uvicorn.run(
         "lms.asgi:app",
         host=host,
@@ -150,11 +163,36 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         http="httptools",
         log_level="info",
         proxy_headers=True,
-        log_config=logging_config(settings.log_format, settings.log_level),
+        log_config=log_config,
         # A worker imports the whole app before it can answer the supervisor's ping; on a busy
         # 2-core machine that took over uvicorn's default 5 s and workers were killed in a loop.
         timeout_worker_healthcheck=30,
     )
+
+
+def _serve_granian(
+    host: str, port: int, workers: int, level: str, log_config: dict[str, object]
+) -> None:
+    """Granian's ASGI interface on uvloop, HTTP/1.1 (nginx speaks it to the upstream), no
+    websockets (Prima has none); ``lms.asgi:proxied_app`` reads ``X-Forwarded-*`` from
+    127.0.0.1 as uvicorn's ``proxy_headers`` does. A worker that dies is started again."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.log import LogLevels
+
+    Granian(
+        "lms.asgi:proxied_app",
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels(level.lower()),
+        log_dictconfig=log_config,
+        respawn_failed_workers=True,
+    ).serve()
 
 
 @main.command()
@@ -199,6 +237,9 @@ def worker(concurrency: int | None) -> None:
 
         await shutdown_renderer()
         await stop_engine(engine)
+        from lms.observability.tracing import flush
+
+        flush()  # the last jobs' spans (traces are on only with LMS_OTLP_ENDPOINT)
 
     click.echo(f"Prima worker: {_redact(queue_url(settings))} ({settings.job_queue_name})")
     asyncio.run(

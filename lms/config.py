@@ -36,6 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    server: str = "uvicorn"
     timezone: str = "Asia/Jakarta"
     db_pool: bool = False
     db_pool_size: int = 10
@@ -57,6 +58,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_queue_name: str = "prima"
     worker_concurrency: int = 4
     metrics_token: str = ""
+    otlp_endpoint: str = ""
     log_format: str = "json"
     log_level: str = "INFO"
     debug: bool = False

@@ -21,6 +21,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from lms.db.sqlite.engine import FastSQLiteEngine
+from lms.observability import tracing
 
 __all__ = [
     "FastSQLiteEngine",
@@ -81,6 +82,15 @@ class LmsPostgresEngine(PostgresEngine):
         self.use_pool = pool
         self.pool_size = pool_size
         super().__init__(config=config)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        """Piccolo's, inside a span for the query when traces are on
+        (``lms.observability.tracing``; the statement's template, never its values)."""
+        if not tracing.enabled():
+            return await super().run_querystring(querystring, in_pool=in_pool)
+        statement = querystring.compile_string(engine_type=self.engine_type)[0]
+        with tracing.query_span(statement):
+            return await super().run_querystring(querystring, in_pool=in_pool)
 
     async def fetch(self, template: str, *args: Any) -> list[dict[str, Any]]:
         """Run plain SQL with ``{}`` placeholders (``FastSQLiteEngine.fetch``'s twin)."""

@@ -24,6 +24,7 @@ from lms.auth.caller import Caller
 from lms.config import Settings
 from lms.jobs.tables import Job
 from lms.observability.metrics import JOB_DURATION
+from lms.observability.tracing import traced_job
 from lms.shared.values import utcnow
 
 logger = logging.getLogger("lms.jobs")
@@ -170,7 +171,7 @@ async def _run(
     await Job.update({Job.status: "running", Job.started_at: utcnow()}).where(Job.id == job_id)
     logger.info("job %s (%s) started", job_id, kind)
     try:
-        result = await _HANDLERS[kind].handler(ctx)
+        result = await traced_job(kind, job_id, _HANDLERS[kind].handler, ctx)
     except Exception as exc:  # noqa: BLE001 - a failed job is reported, never lost
         logger.exception("job %s (%s) failed", job_id, kind)
         JOB_DURATION.labels(kind, "failed").observe(time.perf_counter() - started)

@@ -13,6 +13,8 @@ import uuid
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from lms.observability import tracing
+
 if TYPE_CHECKING:  # uvicorn imports this module (through the log filter) before its worker
     # answers the supervisor's health check: importing Litestar here made a loaded machine miss
     # the 5 s deadline and the worker was killed.
@@ -44,6 +46,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (_HEADER, encoded)]
+                if tracing.enabled():
+                    tracing.annotate_response(scope, rid)
             await send(message)
 
         try:

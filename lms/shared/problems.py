@@ -25,6 +25,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
+from lms.db.unavailable import RETRY_AFTER_SECONDS, unavailable_detail, unavailable_reason
 from lms.shared.errors import DomainError
 from lms.shared.validation import describe, split_location, summary, translate
 
@@ -223,9 +224,26 @@ def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
 
 
 def from_unexpected(exc: Exception) -> ProblemDetailsException:
-    """Last resort: log the bug, answer a 500 problem without internals."""
+    """Last resort: a store that cannot take the request now (too many database connections,
+    a refused connection, SQLite's lock held too long) is a 503 with ``Retry-After``; anything
+    else is a bug, logged and answered as a 500 problem without internals."""
+    reason = unavailable_reason(exc)
+    if reason is not None:
+        return unavailable_problem(reason, exc)
     logger.error("Unhandled error", exc_info=exc)
     return problem(500, "Terjadi kesalahan pada server.")
+
+
+def unavailable_problem(reason: str, exc: BaseException | None = None) -> ProblemDetailsException:
+    """503: the database (or Redis) is unavailable for now; the client may retry after
+    ``Retry-After`` seconds. ``reason`` (``too_many_connections``, ...) goes in the body."""
+    logger.warning("Store unavailable (%s): %s", reason, exc)
+    return problem(
+        503,
+        unavailable_detail(reason),
+        extra={"reason": reason},
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:

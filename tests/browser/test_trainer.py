@@ -60,64 +60,148 @@ def _world(base: str) -> dict:
     organizer = token_of(base, "organizer", "organizer-prima-2026")
     tag = uuid.uuid4().hex[:6]
     today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
-    login = api(base, "POST", "/api/v1/users", {
-        "username": f"narsum-{tag}", "password": TRAINER_PASSWORD, "role": "trainer",
-    }, admin)
-    trainer = api(base, "POST", "/api/v1/trainers", {
-        "name": "Dewi Kartika", "front_title": "Dr.", "back_title": "M.Pd.",
-        "institution": "BPSDM Provinsi Sumatera Barat", "user_id": login["id"],
-    }, organizer)
-    course = api(base, "POST", "/api/v1/courses", {
-        "code": f"LT-{tag}", "title": "Pelatihan Pelayanan Prima (Uji Narasumber)",
-        "modules": [{"title": "Sikap Melayani", "jp": 6}, {"title": "Pengaduan", "jp": 6}],
-        "pass_mark": "70.01", "min_attendance": 80, "jenis_diklat": 3,
-        "weights": {"attendance": 10, "post_test": 60, "trainer_assessment": 30},
-    }, organizer)
-    session = api(base, "POST", "/api/v1/sessions", {
-        "course_id": course["id"], "name": f"Angkatan Uji {tag}",
-        "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=1)).isoformat(),
-        "timezone": "Asia/Jakarta", "venue": f"Ruang Latih {tag}", "city": "Padang Panjang",
-        "capacity": 10,
-    }, organizer)
+    login = api(
+        base,
+        "POST",
+        "/api/v1/users",
+        {
+            "username": f"narsum-{tag}",
+            "password": TRAINER_PASSWORD,
+            "role": "trainer",
+        },
+        admin,
+    )
+    trainer = api(
+        base,
+        "POST",
+        "/api/v1/trainers",
+        {
+            "name": "Dewi Kartika",
+            "front_title": "Dr.",
+            "back_title": "M.Pd.",
+            "institution": "BPSDM Provinsi Sumatera Barat",
+            "user_id": login["id"],
+        },
+        organizer,
+    )
+    course = api(
+        base,
+        "POST",
+        "/api/v1/courses",
+        {
+            "code": f"LT-{tag}",
+            "title": "Pelatihan Pelayanan Prima (Uji Narasumber)",
+            "modules": [{"title": "Sikap Melayani", "jp": 6}, {"title": "Pengaduan", "jp": 6}],
+            "pass_mark": "70.01",
+            "min_attendance": 80,
+            "jenis_diklat": 3,
+            "weights": {"attendance": 10, "post_test": 60, "trainer_assessment": 30},
+        },
+        organizer,
+    )
+    session = api(
+        base,
+        "POST",
+        "/api/v1/sessions",
+        {
+            "course_id": course["id"],
+            "name": f"Angkatan Uji {tag}",
+            "start_date": today.isoformat(),
+            "end_date": (today + dt.timedelta(days=1)).isoformat(),
+            "timezone": "Asia/Jakarta",
+            "venue": f"Ruang Latih {tag}",
+            "city": "Padang Panjang",
+            "capacity": 10,
+        },
+        organizer,
+    )
     for status in ("open", "running"):
         api(base, "PATCH", f"/api/v1/sessions/{session['id']}", {"status": status}, organizer)
-    api(base, "POST", f"/api/v1/sessions/{session['id']}/agenda", {
-        "starts_at": f"{today.isoformat()}T08:00:00+07:00",
-        "ends_at": f"{today.isoformat()}T10:00:00+07:00",
-        "module_id": course["modules"][0]["id"], "trainer_id": trainer["id"],
-    }, organizer)
+    api(
+        base,
+        "POST",
+        f"/api/v1/sessions/{session['id']}/agenda",
+        {
+            "starts_at": f"{today.isoformat()}T08:00:00+07:00",
+            "ends_at": f"{today.isoformat()}T10:00:00+07:00",
+            "module_id": course["modules"][0]["id"],
+            "trainer_id": trainer["id"],
+        },
+        organizer,
+    )
     people, tokens = [], []
     for n, name in enumerate(NAMES):
-        person = api(base, "POST", "/api/v1/people",
-                     {"name": name, "asn_type": "non_asn", "jabatan": "Operator Layanan"},
-                     organizer)
+        person = api(
+            base,
+            "POST",
+            "/api/v1/people",
+            {"name": name, "asn_type": "non_asn", "jabatan": "Operator Layanan"},
+            organizer,
+        )
         people.append(person)
         username = f"peserta-{tag}-{n}"
-        api(base, "POST", "/api/v1/users", {
-            "username": username, "password": TRAINER_PASSWORD, "role": "participant",
-            "person_id": person["id"],
-        }, admin)
+        api(
+            base,
+            "POST",
+            "/api/v1/users",
+            {
+                "username": username,
+                "password": TRAINER_PASSWORD,
+                "role": "participant",
+                "person_id": person["id"],
+            },
+            admin,
+        )
         tokens.append(token_of(base, username, TRAINER_PASSWORD))
-    api(base, "POST", f"/api/v1/sessions/{session['id']}/enrollments",
-        {"person_ids": [p["id"] for p in people]}, organizer)
+    api(
+        base,
+        "POST",
+        f"/api/v1/sessions/{session['id']}/enrollments",
+        {"person_ids": [p["id"] for p in people]},
+        organizer,
+    )
     bank = api(base, "POST", "/api/v1/question-banks", {"name": f"Esai {tag}"}, organizer)
-    api(base, "POST", f"/api/v1/question-banks/{bank['id']}/import", {
-        "format": "gift",
-        "text": "::Sikap melayani::Jelaskan dengan contoh bagaimana sikap melayani "
-                "ditunjukkan di loket pelayanan. {}\n",
-    }, organizer)
-    question = api(base, "GET", f"/api/v1/question-banks/{bank['id']}/questions",
-                   token=organizer)["items"][0]
-    quiz = api(base, "POST", f"/api/v1/sessions/{session['id']}/quizzes", {
-        "kind": "quiz", "title": "Refleksi Modul 1", "selection": [question["id"]],
-    }, organizer)
+    api(
+        base,
+        "POST",
+        f"/api/v1/question-banks/{bank['id']}/import",
+        {
+            "format": "gift",
+            "text": "::Sikap melayani::Jelaskan dengan contoh bagaimana sikap melayani "
+            "ditunjukkan di loket pelayanan. {}\n",
+        },
+        organizer,
+    )
+    question = api(base, "GET", f"/api/v1/question-banks/{bank['id']}/questions", token=organizer)[
+        "items"
+    ][0]
+    quiz = api(
+        base,
+        "POST",
+        f"/api/v1/sessions/{session['id']}/quizzes",
+        {
+            "kind": "quiz",
+            "title": "Refleksi Modul 1",
+            "selection": [question["id"]],
+        },
+        organizer,
+    )
     attempt = api(base, "POST", f"/api/v1/quizzes/{quiz['id']}/attempts", token=tokens[0])
-    api(base, "PUT", f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}",
-        {"type": "essay", "text": ESSAY}, tokens[0])
+    api(
+        base,
+        "PUT",
+        f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}",
+        {"type": "essay", "text": ESSAY},
+        tokens[0],
+    )
     api(base, "POST", f"/api/v1/attempts/{attempt['id']}/submit", token=tokens[0])
     return {
-        "username": login["username"], "session": session, "people": people,
-        "attempt": attempt, "organizer": organizer, "title": course["title"],
+        "username": login["username"],
+        "session": session,
+        "people": people,
+        "attempt": attempt,
+        "organizer": organizer,
+        "title": course["title"],
     }
 
 
@@ -172,12 +256,15 @@ async def test_a_trainer_runs_their_session_day(page, demo_server):
     await page.get_by_role("button", name="Simpan, yang belum ditandai: Hadir").click()
     await page.wait_for_url("**tersimpan=3")
     assert "3 perubahan" in await page.get_by_role("status").inner_text()
-    assert await page.get_by_role("group", name=re.compile(NAMES[2])).get_by_role(
-        "radio", name="Hadir", exact=True
-    ).is_checked()
+    assert (
+        await page.get_by_role("group", name=re.compile(NAMES[2]))
+        .get_by_role("radio", name="Hadir", exact=True)
+        .is_checked()
+    )
     await shoot(page, "pengajar-kehadiran")
-    summary = api(demo_server, "GET", f"/api/v1/sessions/{session_id}/attendance",
-                  token=world["organizer"])
+    summary = api(
+        demo_server, "GET", f"/api/v1/sessions/{session_id}/attendance", token=world["organizer"]
+    )
     today_marks = {p["full_name"]: p["marks"][0]["status"] for p in summary["people"]}
     assert today_marks == {NAMES[0]: "late", NAMES[1]: "excused", NAMES[2]: "present"}
 
@@ -192,19 +279,26 @@ async def test_a_trainer_runs_their_session_day(page, demo_server):
     await page.wait_for_url("**/esai?dinilai=1")
     assert "Tidak ada esai yang menunggu nilai" in await page.content()
     await shoot(page, "pengajar-esai-dinilai")
-    attempt = api(demo_server, "GET", f"/api/v1/attempts/{world['attempt']['id']}",
-                  token=world["organizer"])
+    attempt = api(
+        demo_server, "GET", f"/api/v1/attempts/{world['attempt']['id']}", token=world["organizer"]
+    )
     assert (attempt["score"], attempt["needs_grading"]) == ("0.75", False)
 
     # Component scores: the trainer's assessment of one participant.
     await page.get_by_role("link", name="Nilai", exact=True).click()
     await page.wait_for_url(f"**/latih/sesi/{session_id}/nilai")
-    await page.get_by_role("group", name=re.compile(NAMES[0])).get_by_label(
-        "Penilaian narasumber"
-    ).fill("88,5")
+    await (
+        page.get_by_role("group", name=re.compile(NAMES[0]))
+        .get_by_label("Penilaian narasumber")
+        .fill("88,5")
+    )
     await page.get_by_role("button", name="Simpan nilai").click()
     await page.wait_for_url("**/nilai?tersimpan=1")
     await shoot(page, "pengajar-nilai")
-    scores = api(demo_server, "GET", f"/api/v1/sessions/{session_id}/component-scores",
-                 token=world["organizer"])
+    scores = api(
+        demo_server,
+        "GET",
+        f"/api/v1/sessions/{session_id}/component-scores",
+        token=world["organizer"],
+    )
     assert [(s["person_id"], s["score"]) for s in scores] == [(world["people"][0]["id"], "88.50")]

@@ -36,9 +36,15 @@ async def test_a_trainer_grades_the_waiting_essay_from_the_queue(
 ):
     essay = world.ids(types=("essay",))[0]
     tf = world.ids(types=("true_false",))[0]
-    quiz = await create_quiz(client, world.organizer, world.session["id"], selection=[tf, essay],
-                             shuffle_questions=False, title="Kuis Modul 1",
-                             review={"after_submit": "correct", "after_close": "correct"})
+    quiz = await create_quiz(
+        client,
+        world.organizer,
+        world.session["id"],
+        selection=[tf, essay],
+        shuffle_questions=False,
+        title="Kuis Modul 1",
+        review={"after_submit": "correct", "after_close": "correct"},
+    )
     attempt = await _essay_submitted(client, world, quiz["id"])
     await teach(client, world.organizer, world.session, trainer_user, dt.date(2026, 11, 18))
     await login(web, trainer_user.username, "rahasia-123")
@@ -70,8 +76,9 @@ async def test_a_trainer_grades_the_waiting_essay_from_the_queue(
     after = await web.get(graded.headers["location"])
     assert "Nilai esai tersimpan" in after.text
     assert "Tidak ada esai yang menunggu nilai" in after.text
-    mine = (await client.get(f"/api/v1/attempts/{attempt['id']}",
-                             headers=world.participants[0].headers)).json()
+    mine = (
+        await client.get(f"/api/v1/attempts/{attempt['id']}", headers=world.participants[0].headers)
+    ).json()
     assert (mine["score"], mine["needs_grading"]) == ("1.50", False)
     assert mine["questions"][1]["points_awarded"] == "0.50"
     assert mine["questions"][1]["comment"] == "Cukup baik."
@@ -84,8 +91,9 @@ async def test_essays_of_other_sessions_are_not_found_here(
     quiz = await create_quiz(client, world.organizer, world.session["id"], selection=[essay])
     attempt = await _essay_submitted(client, world, quiz["id"])
     # The trainer teaches another session only.
-    mine = await create_session(client, world.organizer, status="open", name="Angkatan II",
-                                venue="Aula B")
+    mine = await create_session(
+        client, world.organizer, status="open", name="Angkatan II", venue="Aula B"
+    )
     await teach(client, world.organizer, mine, trainer_user, dt.date(2026, 11, 18))
     other_person = await make_person(unit["id"], "Narasumber Lain", jabatan="Widyaiswara")
     other = await make_actor(app, "trainer", person_id=other_person, unit_id=unit["id"])
@@ -98,10 +106,15 @@ async def test_essays_of_other_sessions_are_not_found_here(
     # Their own session's URL with the other session's attempt: 404, nothing graded.
     resp = await web.post(
         f"/latih/sesi/{mine['id']}/esai",
-        data={"_csrf_token": csrf_of(own.text), "attempt_id": attempt["id"],
-              "question_id": essay, "points": "1"},
+        data={
+            "_csrf_token": csrf_of(own.text),
+            "attempt_id": attempt["id"],
+            "question_id": essay,
+            "points": "1",
+        },
     )
     assert resp.status_code == 404
-    body = (await client.get(f"/api/v1/attempts/{attempt['id']}",
-                             headers=world.organizer.headers)).json()
+    body = (
+        await client.get(f"/api/v1/attempts/{attempt['id']}", headers=world.organizer.headers)
+    ).json()
     assert body["needs_grading"] is True

@@ -22,13 +22,20 @@ async def test_my_agenda_lists_my_days_today_first_and_nobody_elses(
         end_date=(today + dt.timedelta(days=1)).isoformat(),
     )
     await teach(client, organizer, session, trainer_user, today, title="Sikap melayani")
-    await teach(client, organizer, session, trainer_user, today - dt.timedelta(days=1),
-                title="Pembukaan")
+    await teach(
+        client, organizer, session, trainer_user, today - dt.timedelta(days=1), title="Pembukaan"
+    )
     other_person = await make_person(unit["id"], "Narasumber Dua", jabatan="Widyaiswara")
     other = await make_actor(app, "trainer", person_id=other_person, unit_id=unit["id"])
-    elsewhere = await create_session(client, organizer, status="open", name="Angkatan Lain",
-                                     venue="Aula Kantor Camat",
-                                     start_date=today.isoformat(), end_date=today.isoformat())
+    elsewhere = await create_session(
+        client,
+        organizer,
+        status="open",
+        name="Angkatan Lain",
+        venue="Aula Kantor Camat",
+        start_date=today.isoformat(),
+        end_date=today.isoformat(),
+    )
     await teach(client, organizer, elsewhere, other, today, title="Materi orang lain")
 
     await login(web, trainer_user.username, "rahasia-123")

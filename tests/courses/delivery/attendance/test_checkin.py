@@ -246,8 +246,12 @@ async def test_the_sessions_trainers_see_the_code_whichever_way_their_login_is_l
     for trainer, day in ((by_login, "2026-11-19"), (by_person, "2026-11-20")):
         resp = await client.post(
             f"/api/v1/sessions/{session['id']}/agenda",
-            json={"starts_at": wib(day, "08:00"), "ends_at": wib(day, "10:00"),
-                  "trainer_id": trainer["id"], "title": "Materi"},
+            json={
+                "starts_at": wib(day, "08:00"),
+                "ends_at": wib(day, "10:00"),
+                "trainer_id": trainer["id"],
+                "title": "Materi",
+            },
             headers=organizer.headers,
         )
         assert resp.status_code == 201, resp.text

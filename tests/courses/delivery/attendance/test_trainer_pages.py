@@ -22,8 +22,12 @@ from tests.lms.web.test_shell import csrf_of, login
 async def _class(app, client, organizer, unit, trainer_user, count=3):
     today = local_today()
     session = await create_session(
-        client, organizer, status="running", name="Angkatan Presensi",
-        start_date=today.isoformat(), end_date=today.isoformat(),
+        client,
+        organizer,
+        status="running",
+        name="Angkatan Presensi",
+        start_date=today.isoformat(),
+        end_date=today.isoformat(),
     )
     people = await make_participants(app, unit["id"], count)
     await enroll(client, organizer, session["id"], [p.person_id for p in people])
