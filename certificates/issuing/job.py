@@ -86,6 +86,7 @@ async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
         person_ids=params.person_ids,
         progress=progress,
         on_total=on_total,
+        job_id=ctx.job_id,
     )
     return {"issued": report.issued, "skipped": report.skipped, "failed": report.failed}
 
