@@ -108,8 +108,16 @@ class RemoteSigning:
 
 async def signing_log(code: str) -> list[SigningCallRead]:
     """Every BSrE call made for the certificate with this verification code, oldest first."""
+    return (await signing_logs([code])).get(code, [])
+
+
+async def signing_logs(codes: list[str]) -> dict[str, list[SigningCallRead]]:
+    """The signing log of each of these verification codes (only those with calls)."""
+    if not codes:
+        return {}
     rows = (
         await CertificateSigningCall.select(
+            CertificateSigningCall.code,
             CertificateSigningCall.at,
             CertificateSigningCall.endpoint,
             CertificateSigningCall.attempt,
@@ -119,7 +127,11 @@ async def signing_log(code: str) -> list[SigningCallRead]:
             CertificateSigningCall.error_code,
             CertificateSigningCall.bsre_code,
         )
-        .where(CertificateSigningCall.code == code)
+        .where(CertificateSigningCall.code.is_in(codes))
         .order_by(CertificateSigningCall.at)
     )
-    return [msgspec.convert(row, SigningCallRead) for row in rows]
+    out: dict[str, list[SigningCallRead]] = {}
+    for row in rows:
+        code = row.pop("code")
+        out.setdefault(code, []).append(msgspec.convert(row, SigningCallRead))
+    return out

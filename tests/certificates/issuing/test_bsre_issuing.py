@@ -184,7 +184,9 @@ async def test_a_timeout_is_retried_then_fails_the_job(app, client, organizer, u
     ]
 
 
-async def test_a_server_error_is_retried_and_logged(app, client, organizer, unit, bsre):
+async def test_a_server_error_is_retried_and_logged(app, client, web, organizer, unit, bsre):
+    from tests.lms.web.test_shell import login
+
     world = await finalized_session(organizer, unit)
     await set_profile(client, organizer)
     bsre.fault, bsre.fail_times = "server_error", 1
@@ -202,6 +204,15 @@ async def test_a_server_error_is_retried_and_logged(app, client, organizer, unit
         [("signed", 200)],
         [("signed", 200)],
     ]
+    await login(web, organizer.username, "rahasia-123")
+    page = await web.get(f"/kelola/sesi/{world.session_id}/sertifikat")
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    assert text.count("Log tanda tangan BSrE (1 panggilan)") == 2
+    assert text.count("Log tanda tangan BSrE (2 panggilan)") == 1
+    assert 'percobaan 1 · <span class="badge bad">gagal</span> · HTTP 500' in text
+    assert "Layanan BSrE sedang bermasalah (galat server)." in text
+    assert NIK not in page.text
 
 
 async def test_the_template_places_a_visible_signature(app, client, organizer, unit, bsre):
