@@ -8,9 +8,10 @@ subscriber and the RFC 6238 code, then signs with pyHanko under a test CA made h
 tests see a signature that chains to a root only they trust.
 
 ``fault`` makes it misbehave: ``suspended`` (the certificate is suspended), ``server_error``
-(HTTP 500 for the next ``fail_times`` calls, then normal), ``slow`` (answers after
-``delay`` seconds), ``unsigned`` (returns the PDF unchanged), ``appended`` (signs, then adds a
-revision after the signature), ``garbage`` (base64 of something that is not a PDF).
+(HTTP 500 for the next ``fail_times`` calls, then normal), ``slow`` (answers 503 after
+``delay`` seconds, by when the client has given up), ``unsigned`` (returns the PDF
+unchanged), ``appended`` (signs, then adds a revision after the signature), ``garbage``
+(base64 of something that is not a PDF).
 """
 
 from __future__ import annotations
@@ -208,6 +209,9 @@ class FakeBsre:
             body = json.loads(raw)
         except ValueError:
             body = {}
+        # The fault as it was when the call arrived: a slow call of an earlier test that wakes
+        # up later must not act on (or use up) the fault a later test set.
+        fault = self.fault
         call = {"path": path, "auth_ok": authorization == expected, "body": body}
         self.calls.append(call)
         if authorization != expected:
@@ -217,9 +221,10 @@ class FakeBsre:
                 "error": "Unauthorized",
                 "path": path,
             }
-        if self.fault == "slow":
+        if fault == "slow":
             time.sleep(self.delay)
-        if self.fault == "server_error" and self.fail_times > 0:
+            return 503, {"status": 503, "error": "Service Unavailable", "path": path}
+        if fault == "server_error" and self.fail_times > 0:
             self.fail_times -= 1
             return 500, {"status": 500, "error": "Internal Server Error", "path": path}
         if path == "/api/v2/sign/pdf":
@@ -234,7 +239,7 @@ class FakeBsre:
                 return 400, {"status_code": 2052, "error": "TOTP tidak valid"}
         else:
             return 404, {"status": 404, "error": "Not Found", "path": path}
-        if self.fault == "suspended":
+        if fault == "suspended":
             return 400, {
                 "status_code": 2050,
                 "error": "Sertifikat anda sedang di-suspend, hubungi RA instansi",
@@ -244,17 +249,17 @@ class FakeBsre:
         if not (isinstance(files, list) and files and isinstance(properties, list)):
             return 400, {"status_code": 1001, "error": "Parameter tidak lengkap"}
         pdf = base64.b64decode(files[0])
-        signed = self._sign(pdf, properties[0])
+        signed = self._sign(pdf, properties[0], fault)
         return 200, {"time": 321, "file": [base64.b64encode(signed).decode()]}
 
-    def _sign(self, pdf: bytes, properties: dict[str, Any]) -> bytes:
+    def _sign(self, pdf: bytes, properties: dict[str, Any], fault: str) -> bytes:
         from pyhanko.pdf_utils import generic
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 
-        if self.fault == "unsigned":
+        if fault == "unsigned":
             return pdf
-        if self.fault == "garbage":
+        if fault == "garbage":
             return b"not a pdf at all"
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         name = f"BSrE{len(self.calls)}"
@@ -276,7 +281,7 @@ class FakeBsre:
             new_field_spec=spec,
         ).sign_pdf(writer, output=out)
         signed = out.getvalue()
-        if self.fault == "appended":  # a revision after the signature: not covered by it
+        if fault == "appended":  # a revision after the signature: not covered by it
             after = IncrementalPdfFileWriter(BytesIO(signed), strict=False)
             after.root["/Lang"] = generic.pdf_string("id-ID")
             after.update_root()
