@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -276,3 +277,71 @@ def bsre_signer():
     from certificates.issuing import remote_signing
 
     return remote_signing.signer_setup(get_settings()).signer
+
+
+async def _chunk_signing(bsre_fake: FakeBsre, fault: str) -> tuple[list[bytes], dict]:
+    """The distributed chunk's BSrE step on three rendered PDFs with ``fault`` set."""
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    from certificates.issuing import distributed
+    from certificates.issuing.remote_signing import RemoteSigning
+    from certificates.rendering.bsre import INVISIBLE
+    from tests.certificates.rendering.test_bsre import _pdf
+
+    ctx: Any = SimpleNamespace(
+        session=SimpleNamespace(id=uuid4()),
+        issuer=SimpleNamespace(signature_placement=INVISIBLE, signature_image=None),
+    )
+    rows = [
+        {"id": uuid4(), "code": f"KODE{i}", "person_id": uuid4(), "number": f"00{i}/PP"}
+        for i in range(3)
+    ]
+    items: Any = [(row, None) for row in rows]
+    errors: dict = {}
+    bsre_fake.fault = fault
+    signed = await distributed._sign_remote(
+        RemoteSigning(bsre_signer(), ctx, uuid4()), items, [_pdf()] * 3, errors
+    )
+    return signed, {row["code"]: errors.get(row["id"]) for row in rows}
+
+
+async def test_distributed_chunks_sign_each_pdf(app, bsre):
+    signed, errors = await _chunk_signing(bsre, "")
+
+    assert all(pdf.startswith(b"%PDF-") for pdf in signed)
+    assert set(errors.values()) == {None}
+    assert len(bsre.calls) == 3
+
+
+async def test_distributed_chunk_refusal_keeps_numbers_with_the_reason(app, bsre):
+    from certificates.tables import CertificateSigningCall
+
+    signed, errors = await _chunk_signing(bsre, "suspended")
+
+    assert signed == [b"", b"", b""]
+    reason = "BSrE menolak: sertifikat elektronik penandatangan dibekukan."
+    assert errors == {"KODE0": reason, "KODE1": reason, "KODE2": reason}
+    assert len(bsre.calls) == 1  # the signer is refused: not asked again for the rest
+    logged = await CertificateSigningCall.select(CertificateSigningCall.code)
+    assert [row["code"] for row in logged] == ["KODE0"]
+
+
+async def test_distributed_chunk_bad_pdfs_are_per_document(app, bsre):
+    signed, errors = await _chunk_signing(bsre, "unsigned")
+
+    assert signed == [b"", b"", b""]
+    assert set(errors.values()) == {"PDF dari BSrE tidak memuat tanda tangan elektronik."}
+    assert len(bsre.calls) == 3
+
+
+async def test_distributed_chunk_timeout_fails_the_task(app, bsre):
+    from certificates.rendering.bsre import BsreError
+
+    bsre.delay = 3.0
+    bsre_signer().timeout = 0.3
+
+    with pytest.raises(BsreError) as caught:
+        await _chunk_signing(bsre, "slow")
+
+    assert caught.value.transient is True
