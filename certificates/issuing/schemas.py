@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import QueryParameter
 
-from certificates.rendering.bsre import INVISIBLE, SignaturePlacement
+from certificates.rendering.bsre import SignaturePlacement
 from lms.jobs.schemas import JobAccepted  # noqa: F401 - the bodies of certificates
 from lms.shared.schemas import Input, NonEmptyStr, Output
 
@@ -159,7 +159,7 @@ class TemplateRead(Output):
     created_at: dt.datetime
     html: str
     css: str
-    signature_placement: SignaturePlacement = INVISIBLE
+    signature_placement: SignaturePlacement
 
 
 class IssuerProfileWrite(Input):

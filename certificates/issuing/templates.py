@@ -25,6 +25,7 @@ from certificates.issuing.schemas import (
     TemplateRead,
     TemplateSummary,
 )
+from certificates.rendering.bsre import INVISIBLE
 from certificates.rendering.engine import RenderError
 from certificates.rendering.pool import get_renderer
 from certificates.rendering.snapshot import sample_snapshot
@@ -127,6 +128,7 @@ class TemplateService:
             created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             html=source.html,
             css=source.css,
+            signature_placement=INVISIBLE,
         )
 
     async def get(self, caller: Caller, template_id: UUID) -> TemplateRead:
