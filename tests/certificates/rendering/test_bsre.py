@@ -295,6 +295,7 @@ def test_describe_masks_the_nik_and_repr_hides_secrets(fake):
 def test_settings_build_the_bsre_signer_with_secrets_from_files(tmp_path: Path, fake):
     import msgspec
 
+    from certificates.rendering import pool
     from certificates.rendering.signer_config import reset_signer_cache, signer_setup
     from lms.config import Settings
 
@@ -320,6 +321,8 @@ def test_settings_build_the_bsre_signer_with_secrets_from_files(tmp_path: Path, 
         signer = setup.signer
         assert isinstance(signer, BsreSigner)
         assert (signer.timeout, signer.endpoint) == (7.0, "/api/v2/sign/pdf")
+        # The render pool renders unsigned: BSrE signs in the issuing run.
+        assert pool._signer_factory(settings) is None
         signed = signer.sign(_pdf())  # the Signer protocol, outside an event loop
         check_signed_pdf(signed, setup.certificates)
 
