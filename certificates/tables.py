@@ -28,6 +28,9 @@ class CertificateTemplate(Table, tablename="certificate_template"):
     version = Integer(default=1)
     is_default = Boolean(default=False)
     created_at = Timestamptz()
+    # Where a BSrE signature is drawn on certificates of this template
+    # (``certificates.rendering.bsre.SignaturePlacement``); ``{}`` = invisible.
+    signature_placement = JSON(default="{}")
 
 
 class IssuerProfile(Table, tablename="issuer_profile"):
@@ -182,3 +185,28 @@ class SiasnPush(Table, tablename="siasn_push"):
 
 
 register_path_copy(SiasnPush, "unit_path")
+
+
+class CertificateSigningCall(Table, tablename="certificate_signing_call"):
+    """One call to the BSrE Esign Client for one certificate: the signing log.
+
+    Written as each call ends, so a refused or failed call is logged even though no
+    certificate row exists for it. ``code`` is the certificate's verification code (a
+    certificate's row has the same ``code`` once issued; a re-rendered run keeps it).
+    Nothing secret is kept: no NIK, passphrase, TOTP, basic-auth password or PDF.
+    """
+
+    id = UUID(primary_key=True)
+    code = Varchar(length=64, index=True)
+    session_id = UUID(index=True)
+    person_id = UUID()
+    number = Varchar(length=128, default="")
+    job_id = UUID(null=True, default=None)
+    at = Timestamptz()
+    endpoint = Varchar(length=64)
+    attempt = Integer(default=1)
+    outcome = Varchar(length=16)
+    http_status = Integer(null=True, default=None)
+    duration_ms = Integer(default=0)
+    error_code = Varchar(length=32, default="")
+    bsre_code = Integer(null=True, default=None)

@@ -53,6 +53,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     render_time_limit: int = 10
     signing_p12: str = ""
     signing_passphrase: str = ""
+    # Which signer signs certificate PDFs: "pkcs12" (LMS_SIGNING_P12, the default) or "bsre"
+    # (the office's BSrE Esign Client, docs/SIGNING.md). Secrets may come from the variable
+    # itself or from a file named by its ``*_FILE`` twin; never from the database.
+    signer: str = "pkcs12"
+    bsre_url: str = ""
+    bsre_user: str = ""
+    bsre_password: str = ""
+    bsre_password_file: str = ""
+    bsre_mode: str = "sign"
+    bsre_nik: str = ""
+    bsre_passphrase: str = ""
+    bsre_passphrase_file: str = ""
+    bsre_subscriber_id: str = ""
+    bsre_totp_secret: str = ""
+    bsre_totp_secret_file: str = ""
+    bsre_trust_roots: str = ""
+    bsre_timeout: int = 60
+    bsre_retries: int = 3
+    bsre_location: str = ""
     redis_url: str = ""
     job_queue: str = "local"
     job_queue_name: str = "prima"

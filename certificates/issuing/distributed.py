@@ -21,6 +21,11 @@ here instead of ``IssuingRun``:
 A participant whose certificate cannot be made keeps the reservation with its ``error`` (shown
 as the job's per-item error) and the number stays theirs: the next issuing run for the session
 uses it, so the numbers stay gap-free.
+
+With BSrE signing (``LMS_SIGNER=bsre``) a chunk has BSrE sign each PDF before storing it. A
+refusal (wrong passphrase, suspended certificate, a returned PDF that fails the check) becomes
+the reservation's error with BSrE's reason; a timeout or server error after the signer's own
+retries fails the chunk's task, so the queue runs the chunk again, up to ``REQUEUES`` times.
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ from certificates.issuing.recipients import (
     number_for,
     stored_form,
 )
+from certificates.issuing.remote_signing import Document, RemoteSigning, remote_signer
 from certificates.issuing.run import record_issued
 from certificates.issuing.service import prepare
+from certificates.rendering.bsre import PER_DOCUMENT, BsreError
 from certificates.rendering.engine import RenderError
 from certificates.rendering.pool import get_renderer, pdfs_are_signed
 from certificates.rendering.snapshot import CertificateSnapshot
@@ -95,7 +102,7 @@ async def run_issue_job(
         session_id,
         store=store_for(settings),
         verify_base_url=settings.public_base_url,
-        signed=pdfs_are_signed(),
+        signed=pdfs_are_signed() or remote_signer(settings) is not None,
     )
     chosen = await candidates(session_id, person_ids, new_code=codes.new_verification_code)
     await ctx.set_total(len(chosen.recipients) + len(chosen.skipped) + len(chosen.missing))
@@ -246,7 +253,7 @@ async def issue_chunk(
             members[0]["session_id"],
             store=store,
             verify_base_url=settings.public_base_url,
-            signed=pdfs_are_signed(),
+            signed=pdfs_are_signed() or remote_signer(settings) is not None,
             now=issued_at,
         )
         chosen = await candidates(
@@ -266,6 +273,9 @@ async def issue_chunk(
             except (msgspec.ValidationError, ValueError) as exc:
                 errors[row["id"]] = f"Data sertifikat tidak lengkap: {error_text(exc)}"
         pdfs = await _render(renderer, ctx, items, errors)
+        bsre = remote_signer(settings)
+        if bsre is not None:
+            pdfs = await _sign_remote(RemoteSigning(bsre, ctx, UUID(job_id)), items, pdfs, errors)
         good = [(row, snap, pdf) for (row, snap), pdf in zip(items, pdfs, strict=True) if pdf]
         shas = await asyncio.to_thread(store.put_pdfs, [pdf for _, _, pdf in good])
         stored = [(row, snap, sha) for (row, snap, _), sha in zip(good, shas, strict=True)]
@@ -301,6 +311,43 @@ async def _render(
         except (RenderError, TemplateError) as exc:
             errors[row["id"]] = f"PDF sertifikat gagal dibuat: {exc.message}"
     return pdfs
+
+
+async def _sign_remote(
+    remote: RemoteSigning,
+    items: list[tuple[dict[str, Any], CertificateSnapshot]],
+    pdfs: list[bytes],
+    errors: dict[UUID, str],
+) -> list[bytes]:
+    """Each rendered PDF signed by BSrE (``b""`` for one it refused, its reason in ``errors``).
+
+    A refusal of the signer itself (wrong passphrase, suspended certificate...) is not tried
+    again for the rest of the chunk: they get the same reason, and keep their numbers.
+
+    Raises:
+        BsreError: a transient failure after the signer's own retries: the task fails and
+            the job queues the chunk again (``REQUEUES``); nothing of it was stored.
+    """
+    signed = [b""] * len(items)
+    refusal: BsreError | None = None
+    for index, ((row, _), pdf) in enumerate(zip(items, pdfs, strict=True)):
+        if not pdf:
+            continue
+        if refusal is not None:
+            errors[row["id"]] = refusal.message
+            continue
+        document = Document(
+            code=row["code"], person_id=row["person_id"], number=row["number"], pdf=pdf
+        )
+        try:
+            signed[index] = (await remote.sign([document]))[0]
+        except BsreError as exc:
+            if exc.transient:
+                raise
+            errors[row["id"]] = exc.message
+            if exc.code not in PER_DOCUMENT:
+                refusal = exc
+    return signed
 
 
 async def _commit(

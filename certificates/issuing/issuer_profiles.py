@@ -17,6 +17,7 @@ import msgspec
 
 from certificates.issuing.numbering_pattern import PatternError, check_pattern, format_number
 from certificates.issuing.schemas import IssuerProfileRead, IssuerProfileWrite
+from certificates.rendering.bsre import INVISIBLE, SignaturePlacement
 from certificates.rendering.storage import FileStore
 from certificates.rendering.templating import TemplateSource, default_template
 from certificates.tables import CertificateTemplate, IssuerProfile
@@ -56,6 +57,7 @@ class Issuer(msgspec.Struct, frozen=True, kw_only=True):
     logo_sha256: str
     signature_image: str | None
     signature_sha256: str
+    signature_placement: SignaturePlacement = INVISIBLE
 
 
 def path_ids(unit_path: str) -> list[UUID]:
@@ -86,6 +88,27 @@ async def template_source(template_id: UUID | None) -> tuple[TemplateSource, int
         html=row["html"], css=row["css"] or "", key=f"{template_id}:{row['version']}"
     )
     return source, int(row["version"])
+
+
+async def template_placement(template_id: UUID | None) -> SignaturePlacement:
+    """Where a BSrE signature goes on certificates of this template (invisible by default)."""
+    if template_id is None:
+        return INVISIBLE
+    row = await (
+        CertificateTemplate.select(CertificateTemplate.signature_placement)
+        .where(CertificateTemplate.id == template_id)
+        .first()
+    )
+    return placement_from(row["signature_placement"] if row else None)
+
+
+def placement_from(raw: Any) -> SignaturePlacement:
+    """A template's stored ``signature_placement`` column as a placement (``{}``: invisible)."""
+    if isinstance(raw, str):  # Piccolo gives a JSON column's text
+        raw = msgspec.json.decode(raw) if raw.strip() else None
+    if not raw:
+        return INVISIBLE
+    return msgspec.convert(raw, SignaturePlacement)
 
 
 async def resolve_issuer(unit_path: str, store: FileStore) -> Issuer:
@@ -129,6 +152,7 @@ async def resolve_issuer(unit_path: str, store: FileStore) -> Issuer:
         logo_sha256=logo_sha,
         signature_image=store.read_asset(signature_sha) if signature_sha else None,
         signature_sha256=signature_sha,
+        signature_placement=await template_placement(profile["template"]),
     )
 
 

@@ -88,6 +88,7 @@ async def run_issue_job(ctx: JobContext) -> dict[str, Any]:
         person_ids=params.person_ids,
         progress=progress,
         on_total=on_total,
+        job_id=ctx.job_id,
     )
     await events.issued(params.session_id, ctx.settings, params.actor)
     return {"issued": report.issued, "skipped": report.skipped, "failed": report.failed}

@@ -19,9 +19,13 @@ A crash leaves at most PDF files without rows (harmless: nothing points at them)
 job carries on with whoever still has no certificate.
 
 A chunk that fails to render is retried one certificate at a time: the bad one is reported for
-its participant and left out, the others are issued. The entry points that choose the
-recipients and start a run (``issue_session``, ``issue_one``) are in
-``certificates.issuing.service``.
+its participant and left out, the others are issued. With BSrE signing
+(``certificates.issuing.remote_signing``) a refusal or an unreachable service after its retries
+ends the run (the job fails with BSrE's reason in Indonesian): what was committed before stays
+issued, the failing chunk is neither stored nor numbered, and a re-run carries on.
+
+The entry points that choose the recipients and start a run (``issue_session``,
+``issue_one``) are in ``certificates.issuing.service``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from certificates.issuing.recipients import (
     number_for,
     stored_form,
 )
+from certificates.issuing.remote_signing import Document, RemoteSigning
 from certificates.rendering.engine import RenderError
 from certificates.rendering.snapshot import CertificateSnapshot
 from certificates.rendering.storage import FileStore
@@ -131,8 +136,10 @@ class IssuingRun:
         progress: Progress,
         supersedes: UUID | None = None,
         skip_issued: bool = True,
+        remote: RemoteSigning | None = None,
     ) -> None:
         self.ctx = ctx
+        self.remote = remote
         self.renderer = renderer
         self.store = store
         self.actor = actor
@@ -186,11 +193,25 @@ class IssuingRun:
 
         Storing right after rendering, chunk by chunk in threads, keeps the file writes (each
         flushed to disk) out of the commits, which must run one at a time in number order.
+        With BSrE (``self.remote``) the PDFs are signed by it between rendering and storing;
+        its ``BsreError`` ends the run with nothing of this chunk stored or numbered.
         """
         pdfs: list[bytes] = [b""] * len(items)
         snapshots = [item.snapshot for item in items]
         async for index, pdf in self.renderer.render_many(self.ctx.issuer.template, snapshots):
             pdfs[index] = pdf
+        if self.remote is not None:
+            pdfs = await self.remote.sign(
+                [
+                    Document(
+                        code=item.recipient.code,
+                        person_id=item.recipient.person_id,
+                        number=item.number,
+                        pdf=pdf,
+                    )
+                    for item, pdf in zip(items, pdfs, strict=True)
+                ]
+            )
         return await asyncio.to_thread(self.store.put_pdfs, pdfs)
 
     async def _pass(self, recipients: list[Recipient], expected: int) -> list[Recipient]:

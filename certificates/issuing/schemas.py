@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import QueryParameter
 
+from certificates.rendering.bsre import SignaturePlacement
 from lms.jobs.schemas import JobAccepted  # noqa: F401 - the bodies of certificates
 from lms.shared.schemas import Input, NonEmptyStr, Output
 
@@ -69,6 +70,24 @@ class CertificateListItem(Output):
     links: CertificateLinks
 
 
+class SigningCallRead(Output):
+    """One call to the BSrE Esign Client for this certificate (the signing log; no secrets).
+
+    ``outcome`` is ``signed``, ``refused`` (BSrE said no, or its PDF failed our check) or
+    ``failed`` (timeout, unreachable, server error); ``error_code`` is Prima's code for it
+    (docs/SIGNING.md lists them) and ``bsre_code`` BSrE's own ``status_code``.
+    """
+
+    at: dt.datetime
+    endpoint: str
+    attempt: int
+    outcome: str
+    http_status: int | None
+    duration_ms: int
+    error_code: str
+    bsre_code: int | None
+
+
 class CertificateRead(Output):
     """One certificate: its status, every printed field (``snapshot``) and links.
 
@@ -98,6 +117,7 @@ class CertificateRead(Output):
     revocation: dict[str, Any]
     snapshot: dict[str, Any]
     links: CertificateLinks
+    signing_log: list[SigningCallRead] = []
 
 
 class TemplateCreate(Input):
@@ -108,6 +128,8 @@ class TemplateCreate(Input):
     name: NonEmptyStr
     html: TemplateHtml
     css: TemplateText = ""
+    #: Where a BSrE signature is drawn on its certificates (docs/SIGNING.md); invisible if null.
+    signature_placement: SignaturePlacement | None = None
 
 
 class TemplatePreview(Input):
@@ -137,6 +159,7 @@ class TemplateRead(Output):
     created_at: dt.datetime
     html: str
     css: str
+    signature_placement: SignaturePlacement
 
 
 class IssuerProfileWrite(Input):

@@ -24,6 +24,7 @@ from certificates.issuing.recipients import (
     load_issue_context,
     number_for,
 )
+from certificates.issuing.remote_signing import RemoteSigning, remote_signer
 from certificates.issuing.run import IssuingRun, Progress
 from certificates.rendering.pool import get_renderer, pdfs_are_signed
 from certificates.rendering.snapshot import CertificateSnapshot
@@ -107,6 +108,7 @@ async def issue_session(
     person_ids: list[UUID] | None = None,
     progress: Progress | None = None,
     on_total: Any = None,
+    job_id: UUID | None = None,
 ) -> IssueReport:
     """Issue the certificates of a finalized session: everyone who passed (or ``person_ids``)
     and does not hold one yet. The job, the CLI and the demo all come through here.
@@ -118,19 +120,22 @@ async def issue_session(
         person_ids: a subset of the passed participants.
         progress: receives progress and per-participant errors.
         on_total: ``async (total, already_done)`` called once the work is known.
+        job_id: the job issuing (kept in the BSrE signing log).
 
     Raises:
         NotFound: no such session.
         RuleViolation: not finalized, no issuer profile, or a broken template.
+        BsreError: BSrE refused, or could not be reached after the retries (BSrE signing).
     """
     store = store_for(settings)
     progress = progress or SilentProgress()
     renderer = await get_renderer(settings)
+    bsre = remote_signer(settings)
     ctx = await load_issue_context(
         session_id,
         store=store,
         verify_base_url=settings.public_base_url,
-        signed=pdfs_are_signed(),
+        signed=pdfs_are_signed() or bsre is not None,
     )
     chosen: Candidates = await candidates(
         session_id, person_ids, new_code=codes.new_verification_code
@@ -143,7 +148,8 @@ async def issue_session(
     if chosen.missing:
         await progress.advance(len(chosen.missing))
     ready = await prepare(ctx, chosen.recipients, progress)
-    run = IssuingRun(ctx, renderer, store, actor=actor, progress=progress)
+    remote = RemoteSigning(bsre, ctx, job_id) if bsre is not None else None
+    run = IssuingRun(ctx, renderer, store, actor=actor, progress=progress, remote=remote)
     rows = await run.run(ready)
     return IssueReport(
         issued=len(rows),
@@ -185,11 +191,16 @@ async def issue_one(
         RuleViolation: not finalized, the person did not pass, no issuer profile, a printed
             field is invalid, or the PDF could not be made.
         Conflict: ``supersedes`` is already superseded (or revoked).
+        BsreError: BSrE refused or could not be reached (a 502 problem for the API).
     """
     store = store_for(settings)
     renderer = await get_renderer(settings)
+    bsre = remote_signer(settings)
     ctx = await load_issue_context(
-        session_id, store=store, verify_base_url=settings.public_base_url, signed=pdfs_are_signed()
+        session_id,
+        store=store,
+        verify_base_url=settings.public_base_url,
+        signed=pdfs_are_signed() or bsre is not None,
     )
     chosen = await candidates(
         session_id, [person_id], new_code=codes.new_verification_code, skip_issued=False
@@ -211,6 +222,7 @@ async def issue_one(
         progress=progress,
         supersedes=supersedes,
         skip_issued=False,
+        remote=RemoteSigning(bsre, ctx) if bsre is not None else None,
     )
     rows = await run.run(ready)
     if not rows:

@@ -16,13 +16,16 @@ import datetime as dt
 from typing import Any
 from uuid import UUID, uuid4
 
-from certificates.issuing.issuer_profiles import path_ids
+import msgspec
+
+from certificates.issuing.issuer_profiles import path_ids, placement_from
 from certificates.issuing.schemas import (
     TemplateCreate,
     TemplatePreview,
     TemplateRead,
     TemplateSummary,
 )
+from certificates.rendering.bsre import INVISIBLE
 from certificates.rendering.engine import RenderError
 from certificates.rendering.pool import get_renderer
 from certificates.rendering.snapshot import sample_snapshot
@@ -125,6 +128,7 @@ class TemplateService:
             created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             html=source.html,
             css=source.css,
+            signature_placement=INVISIBLE,
         )
 
     async def get(self, caller: Caller, template_id: UUID) -> TemplateRead:
@@ -135,7 +139,10 @@ class TemplateService:
         """
         row = await (
             CertificateTemplate.select(
-                *_summary_columns(), CertificateTemplate.html, CertificateTemplate.css
+                *_summary_columns(),
+                CertificateTemplate.html,
+                CertificateTemplate.css,
+                CertificateTemplate.signature_placement,
             )
             .where(CertificateTemplate.id == template_id)
             .first()
@@ -150,6 +157,7 @@ class TemplateService:
             created_at=row["created_at"],
             html=row["html"],
             css=row["css"] or "",
+            signature_placement=placement_from(row["signature_placement"]),
         )
 
     async def create(self, caller: Caller, data: TemplateCreate) -> TemplateRead:
@@ -174,6 +182,9 @@ class TemplateService:
                     version=1,
                     is_default=False,
                     created_at=dt.datetime.now(dt.UTC),
+                    signature_placement=msgspec.to_builtins(data.signature_placement)
+                    if data.signature_placement is not None
+                    else {},
                 )
             )
             await audit.record(

@@ -109,7 +109,7 @@ class CertificateTrustController(Controller):
         operation_id="reissueCertificate",
         status_code=201,
         guards=[allow("organizer")],
-        responses=problem_responses(400, 401, 403, 404, 409, 422),
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 502),
     )
     async def reissue(
         self,
@@ -119,7 +119,10 @@ class CertificateTrustController(Controller):
         trust_service: NamedDependency[TrustService],
     ) -> ReissueRead:
         """Issue a corrected certificate (new number and code) from the current person data,
-        superseding this one. Correct the person record (PATCH /people/{id}) first."""
+        superseding this one. Correct the person record (PATCH /people/{id}) first.
+
+        With BSrE signing, a refusal or an unreachable BSrE is a 502 whose ``error_code`` and
+        ``detail`` say why (docs/SIGNING.md); nothing is issued then."""
         return await trust_service.reissue(request.user, certificate_id, data)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -19,17 +20,20 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Stream, Template
 
 from certificates.issuing.job import JOB_KIND, IssuingService
+from certificates.issuing.remote_signing import signing_logs
+from certificates.issuing.schemas import SigningCallRead
 from certificates.records.downloads import DownloadService
 from certificates.records.schemas import REVOCATION_CATEGORIES, ReasonRequest, RevokeRequest
 from certificates.records.service import CertificateQuery, CertificateRecords
 from certificates.records.trust import TrustService
+from certificates.rendering.bsre import MESSAGES
 from courses.delivery.sessions.access import get_managed_session
 from courses.delivery.sessions.pages import session_heading
 from courses.results.results import ResultService
 from lms.jobs.schemas import JobRead
 from lms.jobs.service import visible_job
 from lms.shared.errors import DomainError, NotFound
-from lms.shared.indonesian import format_date
+from lms.shared.indonesian import format_date, format_time
 from lms.web.form_input import GENERAL, domain_errors, form_values, to_struct
 from lms.web.shell import page_guard
 
@@ -65,6 +69,24 @@ def job_progress(job: JobRead) -> dict[str, Any]:
     }
 
 
+OUTCOME_LABELS = {"signed": "ditandatangani", "refused": "ditolak", "failed": "gagal"}
+
+
+def _signing_line(call: SigningCallRead, tz: str) -> dict[str, Any]:
+    """One BSrE call as the organizer's page lists it."""
+    local = call.at.astimezone(ZoneInfo(tz))
+    return {
+        "when": f"{format_date(local.date())} {format_time(local, tz)}",
+        "endpoint": call.endpoint,
+        "attempt": call.attempt,
+        "outcome": OUTCOME_LABELS.get(call.outcome, call.outcome),
+        "ok": call.outcome == "signed",
+        "http_status": call.http_status if call.http_status is not None else "—",
+        "duration_ms": call.duration_ms,
+        "reason": MESSAGES.get(call.error_code, "") if call.error_code else "",
+    }
+
+
 async def _issue_job(caller: Any, session_id: UUID, job_id: UUID) -> JobRead:
     job = await visible_job(caller, job_id)
     if job.kind != JOB_KIND:
@@ -83,10 +105,12 @@ async def _page(
     values: dict[str, str] | None = None,
 ) -> Template:
     session = await get_managed_session(request.user, session_id)
+    tz = session.timezone
     results = await results_of.results(request.user, session_id)
     page = await records.search(
         request.user, CertificateQuery(session_id=session_id), limit=1000, offset=0
     )
+    logs = await signing_logs([c.code for c in page.items])
     items = [
         {
             "id": c.id,
@@ -97,6 +121,7 @@ async def _page(
             "issued": format_date(c.issued_at.date()),
             "verify": c.links.verify,
             "actionable": c.status in ("valid", "expired"),
+            "signing": [_signing_line(call, tz) for call in logs.get(c.code, [])],
         }
         for c in sorted(page.items, key=lambda c: c.number)
     ]

@@ -16,6 +16,9 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
+
+from certificates.issuing.remote_signing import signing_log
 from certificates.issuing.schemas import (
     CertificateLinks,
     CertificateListItem,
@@ -253,4 +256,5 @@ class CertificateRecords:
             NotFound: unknown, or not visible to the caller.
         """
         row = await get_visible(caller, certificate_id)
-        return to_read(self.settings, row, today(self.settings))
+        read = to_read(self.settings, row, today(self.settings))
+        return msgspec.structs.replace(read, signing_log=await signing_log(row["code"]))

@@ -13,7 +13,8 @@ The pool's workers also sign: each builds the installation's ``Signer`` once
 (``certificates.rendering.signer_config.get_signer(settings)``) and signs every PDF right after
 rendering
 it, which spreads the signing cost over every core and keeps the private key out of the web
-process's request path.
+process's request path. A BSrE signer (``LMS_SIGNER=bsre``) is remote: the workers render
+unsigned and the issuing run has BSrE sign each PDF before storing it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from certificates.rendering.signer_config import get_signer
+from certificates.rendering.signer_config import get_signer, signer_setup
 from certificates.rendering.signing import NullSigner, Signer
 from certificates.rendering.workers import CertificateRenderer
 from lms.config import Settings
@@ -37,8 +38,9 @@ _SIGNED = False
 
 
 def _signer_factory(settings: Settings) -> Callable[[], Signer] | None:
-    signer = get_signer(settings)  # in the parent first: a bad key fails here, not in a worker
-    if isinstance(signer, NullSigner):
+    setup = signer_setup(settings)  # in the parent first: a bad key fails here, not in a worker
+    if isinstance(setup.signer, NullSigner) or setup.remote:
+        # BSrE signs in the issuing run (certificates.issuing.remote_signing), after rendering.
         return None
     return functools.partial(get_signer, settings)
 
@@ -53,7 +55,7 @@ def _start(settings: Settings) -> CertificateRenderer:
                 signer_factory=factory,
                 time_limit=settings.render_time_limit,
             )
-            _SIGNED = factory is not None
+            _SIGNED = factory is not None or signer_setup(settings).remote
             LOGGER.info(
                 "certificate renderer started: %d workers, %s",
                 _RENDERER.workers,

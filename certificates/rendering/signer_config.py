@@ -15,13 +15,14 @@ Configuration (environment, read into ``Settings``):
 The signer is built once per process (loading a PKCS#12 file costs milliseconds; signing with
 the loaded key well under one) and shared by every issuing call.
 
-Adding a BSrE signing service later: BSrE (BSSN) signs through a remote API with the signer's
-NIK and passphrase instead of a local key. A ``BsreSigner`` class implementing the two methods
-of ``certificates.rendering.signing.Signer`` (``sign(pdf_bytes) -> bytes`` calling the service and
-returning the signed PDF unchanged afterwards, ``describe() -> dict``) is all issuing needs;
-:func:`get_signer` would return it when configured (e.g. ``LMS_SIGNING_P12=bsre`` plus the
-service's settings), and :func:`check_signature` trusts it through the BSrE root certificate.
-Issuing calls only ``get_signer(settings).sign(pdf)``, so nothing there changes.
+BSrE (``LMS_SIGNER=bsre``): certificates are signed by the office's BSrE Esign Client
+(``certificates.rendering.bsre.BsreSigner``) with a person's NIK and passphrase or the
+institution's seal; see docs/SIGNING.md for every ``LMS_BSRE_*`` variable. Secrets come from
+the variable or from the file its ``*_FILE`` twin names. ``LMS_BSRE_TRUST_ROOTS`` (a PEM file of
+BSrE's root and intermediate certificates) is what :func:`check_signature` and the check of each
+returned PDF trust. BSrE is called from the issuing job (``certificates.issuing.remote_signing``),
+not from the render pool: the calls are I/O, are logged per certificate, and a refusal must stop
+the run before anything is stored.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class SignerSetup(msgspec.Struct, frozen=True):
         fingerprint: SHA-256 of the signing certificate (hex), ``None`` for ``NullSigner``.
         demo: ``True`` for the generated self-signed demo signer.
         path: the PKCS#12 file in use.
+        remote: the signer is BSrE's (``certificates`` are its trust roots, not a key of ours).
     """
 
     signer: Any
@@ -89,6 +91,7 @@ class SignerSetup(msgspec.Struct, frozen=True):
     fingerprint: str | None
     demo: bool
     path: str | None
+    remote: bool = False
 
 
 class SignatureCheck(Output):
@@ -98,7 +101,8 @@ class SignatureCheck(Output):
         present: the PDF carries at least one signature.
         intact: the signed bytes are unchanged (the digest matches).
         valid: the cryptographic signature is correct.
-        ours: it was made with this installation's signing certificate.
+        ours: it was made with this installation's signing certificate (with BSrE: by a
+            certificate chaining to the configured BSrE roots).
         trusted: the signer's certificate chains to a certificate we trust (ours).
         covers_whole_file: nothing was appended after the signature.
         signer: the signing certificate's subject.
@@ -184,20 +188,81 @@ def _load(p12: str, passphrase: str, data_dir: str) -> SignerSetup:
     return SignerSetup(signer, chain, fingerprint, demo, str(path))
 
 
+def _secret(value: str, file: str, name: str) -> str:
+    """A secret from its variable, or from the file its ``*_FILE`` twin names (file wins)."""
+    if file:
+        try:
+            return Path(file).read_text().strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read {name}_FILE {file}: {exc.strerror}") from None
+    return value
+
+
+def _trust_roots(path: str) -> tuple[bytes, ...]:
+    if not path:
+        return ()
+    from cryptography import x509
+
+    try:
+        certs = x509.load_pem_x509_certificates(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read LMS_BSRE_TRUST_ROOTS {path}: {exc}") from None
+    return tuple(cert.public_bytes(Encoding.DER) for cert in certs)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_bsre(settings: Settings) -> SignerSetup:
+    from certificates.rendering.bsre import BsreSigner, decode_totp_secret
+
+    totp = _secret(
+        settings.bsre_totp_secret, settings.bsre_totp_secret_file, "LMS_BSRE_TOTP_SECRET"
+    )
+    signer = BsreSigner(
+        url=settings.bsre_url,
+        user=settings.bsre_user,
+        password=_secret(settings.bsre_password, settings.bsre_password_file, "LMS_BSRE_PASSWORD"),
+        mode=settings.bsre_mode,
+        nik=settings.bsre_nik,
+        passphrase=_secret(
+            settings.bsre_passphrase, settings.bsre_passphrase_file, "LMS_BSRE_PASSPHRASE"
+        ),
+        subscriber_id=settings.bsre_subscriber_id,
+        totp_secret=decode_totp_secret(totp) if totp else b"",
+        trust_roots=_trust_roots(settings.bsre_trust_roots),
+        timeout=float(settings.bsre_timeout),
+        retries=settings.bsre_retries,
+        location=settings.bsre_location,
+    )
+    if not signer.trust_roots:
+        LOGGER.warning(
+            "LMS_BSRE_TRUST_ROOTS is not set: PDFs signed by BSrE are checked for integrity and "
+            "coverage only, and the PDF check of the verify page cannot call them trusted"
+        )
+    LOGGER.info("Signing certificate PDFs with BSrE: %s", signer.describe())
+    return SignerSetup(signer, signer.trust_roots, None, False, None, remote=True)
+
+
 def signer_setup(settings: Settings) -> SignerSetup:
     """The process's signer with its certificates, built once per configuration.
 
     Raises:
-        ValueError: the configured PKCS#12 file cannot be read with the passphrase.
+        ValueError: the configured PKCS#12 file cannot be read with the passphrase, or a BSrE
+            setting is missing or unreadable.
     """
+    kind = settings.signer.strip().lower() or "pkcs12"
+    if kind == "bsre":
+        return _load_bsre(settings)
+    if kind != "pkcs12":
+        raise ValueError(f"LMS_SIGNER must be 'pkcs12' or 'bsre', not {settings.signer!r}")
     return _load(settings.signing_p12, settings.signing_passphrase, str(settings.data_dir))
 
 
 def get_signer(settings: Settings) -> Signer:
     """The signer issuing applies to every rendered certificate before storing it.
 
-    ``Pkcs12Signer`` from ``LMS_SIGNING_P12`` / ``LMS_SIGNING_PASSPHRASE``; the self-signed demo
-    signer (generated once into the data dir) when unset; ``NullSigner`` for ``none``.
+    ``BsreSigner`` with ``LMS_SIGNER=bsre``; else ``Pkcs12Signer`` from ``LMS_SIGNING_P12`` /
+    ``LMS_SIGNING_PASSPHRASE``; the self-signed demo signer (generated once into the data dir)
+    when unset; ``NullSigner`` for ``none``.
 
     Raises:
         ValueError: the configured PKCS#12 file cannot be read with the passphrase.
@@ -208,6 +273,7 @@ def get_signer(settings: Settings) -> Signer:
 def reset_signer_cache() -> None:
     """Forget the loaded signers (tests, or after replacing the PKCS#12 file)."""
     _load.cache_clear()
+    _load_bsre.cache_clear()
 
 
 def check_signature(setup: SignerSetup, pdf_bytes: bytes) -> SignatureCheck:
@@ -240,9 +306,12 @@ def _check(setup: SignerSetup, pdf_bytes: bytes) -> SignatureCheck:
     )
     status = asyncio.run(async_validate_pdf_signature(embedded, signer_validation_context=context))
     signing_cert = status.signing_cert
-    ours = bool(setup.fingerprint) and (
-        hashlib.sha256(signing_cert.dump()).hexdigest() == setup.fingerprint
-    )
+    if setup.remote:  # BSrE signs with the signer's own key: ours when it chains to BSrE
+        ours = bool(status.trusted)
+    else:
+        ours = bool(setup.fingerprint) and (
+            hashlib.sha256(signing_cert.dump()).hexdigest() == setup.fingerprint
+        )
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     signed_at = status.signer_reported_dt
     return SignatureCheck(
