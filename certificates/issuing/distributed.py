@@ -8,8 +8,10 @@ here instead of ``IssuingRun``:
    writes one ``CertificateReservation`` per participant (number, verification code, issue
    time, chunk). A participant who already holds a reservation of the session keeps it (a
    resumed or repeated job reuses the number instead of taking a new one).
-2. It queues one task per chunk of ``CHUNK_SIZE`` reservations; every free worker renders one,
-   so a batch spreads over every worker process on every machine.
+2. It queues one task per chunk of reservations; every free worker renders one, so a batch
+   spreads over every worker process on every machine. A chunk holds about a quarter of one
+   worker's share (:func:`chunk_size`: the batch over 4 x the live workers, 5 to 50), so the
+   last chunks leave no worker idle for long and a small batch still reaches every worker.
 3. A chunk renders and stores its PDFs (content-addressed, written to a temporary file and
    linked: never half-written), then in one transaction inserts the certificate of each
    reservation that has none yet and marks the reservation with it. A chunk run twice (its
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import math
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -61,7 +64,8 @@ from lms.people.database import lock_unit_tree
 from lms.people.tables import Person, Unit
 from lms.shared.validation import error_text
 
-CHUNK_SIZE = 20
+#: Bounds of a chunk's size (:func:`chunk_size`); ``LMS_ISSUE_CHUNK_SIZE`` fixes it instead.
+MIN_CHUNK, MAX_CHUNK = 5, 50
 TASK = "certificates.issue_chunk"
 #: Seconds between the job's looks at the reservations.
 POLL = 0.5
@@ -105,7 +109,10 @@ async def run_issue_job(
     ready = await prepare(issue_ctx, chosen.recipients, progress)
     base = len(chosen.skipped) + len(chosen.missing) + progress.done
     await ctx.progress(base)
-    chunks = await reserve(issue_ctx, ready, ctx.job_id)
+    workers = await queue.live_workers(settings)
+    chunks = await reserve(
+        issue_ctx, ready, ctx.job_id, workers=workers, fixed=settings.issue_chunk_size
+    )
     # Certificates this job issued before it was resumed (its worker died) are among the
     # skipped now: the result counts them as issued, as a job that was never interrupted would.
     issued_before = await _count(ctx.job_id, issued=True)
@@ -157,9 +164,24 @@ async def run_issue_job(
     }
 
 
-async def reserve(ctx: IssueContext, recipients: list[Recipient], job_id: UUID) -> list[int]:
+def chunk_size(total: int, workers: int, fixed: int = 0) -> int:
+    """Reservations per chunk for a batch of ``total`` over ``workers`` worker processes."""
+    if fixed > 0:
+        return fixed
+    return max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(total / (4 * max(workers, 1)))))
+
+
+async def reserve(
+    ctx: IssueContext,
+    recipients: list[Recipient],
+    job_id: UUID,
+    *,
+    workers: int = 1,
+    fixed: int = 0,
+) -> list[int]:
     """Reserve numbers for ``recipients`` (in their order) under job ``job_id``; return the
-    chunks to render. One transaction: the counter moves exactly by the reservations made."""
+    chunks to render (sized by :func:`chunk_size`). One transaction: the counter moves exactly
+    by the reservations made."""
     session_id = ctx.session.id
     key = numbering.sequence_key(
         ctx.issuer.number_pattern, ctx.issued_on.year, unit_code=ctx.issuer.unit_code
@@ -203,7 +225,8 @@ async def reserve(ctx: IssueContext, recipients: list[Recipient], job_id: UUID) 
                     )
                 )
         order = sorted([(row["seq"], row["id"]) for row in adopted] + [(r.seq, r.id) for r in rows])
-        chunk_of = {rid: index // CHUNK_SIZE for index, (_, rid) in enumerate(order)}
+        size = chunk_size(len(order), workers, fixed)
+        chunk_of = {rid: index // size for index, (_, rid) in enumerate(order)}
         for reservation in rows:
             reservation.chunk = chunk_of[reservation.id]
         for start in range(0, len(rows), 500):

@@ -161,6 +161,18 @@ async def task_status(settings: Settings, key: str) -> Status | None:
     return job.status if job is not None else None
 
 
+async def live_workers(settings: Settings) -> int:
+    """How many workers serve the queue now (at least 1): those whose last report (every
+    ``worker_info`` timer) has not expired."""
+    queue = await get_queue(settings)
+    try:
+        info = await queue.info()
+    except Exception:  # noqa: BLE001 - only sizes chunks: a guess of one worker will do
+        logger.exception("could not count the workers")
+        return 1
+    return max(1, len(info.get("workers", {})))
+
+
 TERMINAL = {Status.COMPLETE, Status.FAILED, Status.ABORTED}
 
 
@@ -260,9 +272,15 @@ async def run_worker(
         if shutdown is not None:
             await shutdown()
 
+    from zoneinfo import ZoneInfo
+
+    from lms.jobs import scheduled
+
     worker: Worker[Any] = Worker(
         queue,
         functions=worker_functions(settings),
+        cron_jobs=scheduled.cron_jobs(settings),
+        cron_tz=ZoneInfo(settings.timezone),
         concurrency=concurrency,
         startup=on_startup,
         shutdown=on_shutdown,
