@@ -1,4 +1,4 @@
-"""The distributed job queue: SAQ (via ``litestar-saq``'s SAQ) in PostgreSQL or Redis.
+"""The distributed job queue: SAQ in PostgreSQL or Redis.
 
 With ``LMS_JOB_QUEUE=saq`` a web process only *enqueues*: ``runner.submit`` writes the ``Job``
 row (the API's source of truth for status, progress and errors) and puts a SAQ job naming it
@@ -13,7 +13,16 @@ idempotent (certificate chunks insert each row once; see
 ``certificates.issuing.distributed``).
 
 Besides whole jobs, a handler can fan out *tasks* (``register_task`` / ``enqueue_task``): plain
-async functions with JSON keyword arguments, run by whichever worker is free.
+async functions with JSON keyword arguments, run by whichever worker is free. Scheduled jobs
+(``lms.jobs.scheduled``) are SAQ cron jobs of every worker.
+
+SAQ directly, not through ``litestar-saq`` (0.8.0 was tried; its pins fit ours): its plugin
+builds a worker for each queue even in a web process that only enqueues, and that worker runs a
+heartbeat thread with its own event loop in every web process (it crashed at each app shutdown
+in the trial); the plugin never disconnects its queue and keeps one queue object across apps
+and event loops, where this module keeps one per loop and closes it on shutdown; and its worker
+runner starts workers from import strings, where ``lms worker`` first binds the database engine
+and warms the render pool with the installation's settings. docs/DEVELOPING.md has the detail.
 """
 
 from __future__ import annotations

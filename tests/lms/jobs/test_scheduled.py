@@ -203,3 +203,15 @@ async def test_lti_retries_picks_up_stale_pending_scores_only(client, monkeypatc
     row = await run_now("scheduled.lti_retries")
     assert row["status"] == "succeeded", row
     assert row["result"]["queued"] == 0 and queued == []
+
+
+def test_issuing_chunks_are_a_quarter_of_a_workers_share_within_bounds():
+    from certificates.issuing.distributed import chunk_size
+
+    assert chunk_size(200, 1) == 50
+    assert chunk_size(200, 2) == 25
+    assert chunk_size(120, 2) == 15
+    assert chunk_size(10, 4) == 5  # never below 5: a chunk pays its own queries
+    assert chunk_size(50_000, 2) == 50  # never above 50
+    assert chunk_size(200, 0) == 50  # no worker seen yet: one
+    assert chunk_size(200, 2, fixed=20) == 20  # LMS_ISSUE_CHUNK_SIZE
