@@ -147,6 +147,7 @@ def issuing(n: int, pairs: int) -> list[tuple[float, float, float, dict[str, flo
             after = sample()
             c.stop_workers()
             assert state["status"] == "succeeded" and state["done"] == n, state
+            assert state["result"]["issued"] == n and not state["errors"], state
             seconds = (
                 dt.datetime.fromisoformat(state["finished_at"])
                 - dt.datetime.fromisoformat(state["created_at"])

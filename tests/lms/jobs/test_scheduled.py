@@ -191,8 +191,64 @@ async def test_the_nightly_backup_keeps_the_newest_copies(client, tmp_path: Path
 
 
 async def test_lti_retries_picks_up_stale_pending_scores_only(client, monkeypatch):
-    from courses.lti import delivery
+    from uuid import uuid4
 
+    from courses.lti import delivery
+    from lms.lti.tables import LtiPlatform, LtiResourceLink, LtiScore
+
+    now = dt.datetime.now(dt.UTC)
+    platform, link = uuid4(), uuid4()
+    await LtiPlatform.insert(
+        LtiPlatform(
+            id=platform,
+            name="LMS BKPSDM",
+            issuer="https://lms.test",
+            client_id="prima",
+            natural_key=f"https://lms.test:{platform}",
+            auth_login_url="https://lms.test/auth",
+            auth_token_url="https://lms.test/token",
+            jwks_url="https://lms.test/jwks",
+            created_at=now,
+        )
+    )
+    await LtiResourceLink.insert(
+        LtiResourceLink(
+            id=link,
+            platform=platform,
+            natural_key=f"{platform}:{link}",
+            resource_link_id="rl-1",
+            updated_at=now,
+        )
+    )
+
+    async def score(status: str, age: dt.timedelta) -> UUID:
+        score_id = uuid4()
+        await LtiScore.insert(
+            LtiScore(
+                id=score_id,
+                natural_key=f"{link}:{score_id}",
+                link=link,
+                person_id=uuid4(),
+                score_given="80.00",
+                status=status,
+                sent_at=now - age,
+            )
+        )
+        return score_id
+
+    stale = await score("pending", dt.timedelta(hours=2))
+    in_a_job = await score("pending", dt.timedelta(hours=3))
+    await score("pending", dt.timedelta(minutes=5))  # still in its job's backoff
+    await score("sent", dt.timedelta(hours=5))
+    await score("failed", dt.timedelta(hours=5))
+    await Job.insert(
+        Job(
+            kind=delivery.JOB_KIND,
+            status="running",
+            params={"score_ids": [str(in_a_job)]},
+            created_at=now,
+        )
+    )
     queued: list[list[UUID]] = []
 
     async def fake_queue(ids, settings, **kwargs):
@@ -202,7 +258,11 @@ async def test_lti_retries_picks_up_stale_pending_scores_only(client, monkeypatc
     monkeypatch.setattr(delivery, "queue", fake_queue)
     row = await run_now("scheduled.lti_retries")
     assert row["status"] == "succeeded", row
-    assert row["result"]["queued"] == 0 and queued == []
+    assert row["result"]["queued"] == 1 and queued == [[stale]]
+    await LtiScore.delete().where(LtiScore.link == link)
+    await LtiResourceLink.delete().where(LtiResourceLink.id == link)
+    await LtiPlatform.delete().where(LtiPlatform.id == platform)
+    await Job.delete().where(Job.kind == delivery.JOB_KIND)
 
 
 def test_issuing_chunks_are_a_quarter_of_a_workers_share_within_bounds():
