@@ -99,7 +99,15 @@ def _wait_for_workers(url: str, queue_name: str, workers: int, timeout: float = 
             time.sleep(0.5)
 
 
-def issuing(n: int, pairs: int) -> list[tuple[float, float, float, dict[str, float]]]:
+def _busy(cpu: dict[str, float]) -> float:
+    """CPU seconds of Prima's processes and PostgreSQL in one run (a negative PostgreSQL figure,
+    from backends that ended meanwhile, counts as nothing)."""
+    return sum(max(0.0, seconds) for seconds in cpu.values())
+
+
+def issuing(
+    n: int, pairs: int
+) -> list[tuple[float, float, float, dict[str, float], dict[str, float]]]:
     """``pairs`` times, interleaved: seconds to issue ``n`` certificates with 1, then with 2
     worker processes. Each pair also gives the load average before it and the CPU seconds each
     kind of process used during its 1-worker run (web, worker main processes, their render
@@ -159,8 +167,8 @@ def issuing(n: int, pairs: int) -> list[tuple[float, float, float, dict[str, flo
         for _ in range(pairs):
             load = os.getloadavg()[0]
             one, cpu = run(1)
-            two, _ = run(2)
-            out.append((load, one, two, cpu))
+            two, cpu2 = run(2)
+            out.append((load, one, two, cpu, cpu2))
     return out
 
 
@@ -266,16 +274,18 @@ def main() -> None:
     if not args.skip_issuing:
         print(
             "\n| pair | load | 1 worker s (cert/s) | 2 workers s (cert/s) | ratio 2 : 1 |"
+            " cores used, 1 / 2 workers |"
             " CPU s per 100 certificates, 1 worker: web / worker / render / PostgreSQL |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         ratios = []
-        for pair, (load, one, two, cpu) in enumerate(issuing(args.n, args.pairs), 1):
+        for pair, (load, one, two, cpu, cpu2) in enumerate(issuing(args.n, args.pairs), 1):
             ratios.append(one / two)
             per100 = " / ".join(f"{cpu[k] * 100 / args.n:.1f}" for k in cpu)
+            cores = f"{_busy(cpu) / one:.2f} / {_busy(cpu2) / two:.2f}"
             print(
                 f"| {pair} | {load:.1f} | {one:.1f} ({args.n / one:.1f}) |"
-                f" {two:.1f} ({args.n / two:.1f}) | {one / two:.2f}x | {per100} |",
+                f" {two:.1f} ({args.n / two:.1f}) | {one / two:.2f}x | {cores} | {per100} |",
                 flush=True,
             )
         print(f"\n**median ratio 2 : 1 over {args.pairs} pairs: {statistics.median(ratios):.2f}x**")
