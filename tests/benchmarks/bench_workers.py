@@ -3,14 +3,19 @@ the queue's own cost per job against a direct call.
 
 Run from the repository root, with PostgreSQL (and Redis for its row) on 127.0.0.1::
 
-    python tests/benchmarks/bench_workers.py --n 300 --jobs 200
+    python tests/benchmarks/bench_workers.py --n 200 --pairs 3 --jobs 100
 
-1. **Issuing, 1 vs 2 workers** (PostgreSQL queue): a fresh database ``prima_saq_bench``, a
-   finalized session of ``--n`` participants, one web process, then 1 (and, on another fresh
-   database, 2) ``lms worker`` processes, each with one render process
-   (``LMS_RENDER_WORKERS=1``: a worker per core). Timed: ``POST .../certificates`` until the
-   job reports ``succeeded`` (reserving the numbers, every chunk rendered, signed, stored and
-   committed). Workers start and warm their render process before the clock starts.
+1. **Issuing, 1 vs 2 workers** (PostgreSQL queue), ``--pairs`` times interleaved: a fresh
+   database (``LMS_BENCH_DB``, default ``prima_saq_bench``) with ``2 x --pairs`` finalized
+   sessions of the same ``--n`` participants, one web process; each run starts 1 (or 2)
+   ``lms worker`` processes (``--concurrency`` ``LMS_BENCH_CONCURRENCY``, default 3), each with
+   one render process (``LMS_RENDER_WORKERS=1``: a worker per core), waits until every worker
+   has registered with the queue (started, render process warm), issues a session of its own
+   and stops the workers. Timed: the job's ``created_at`` to ``finished_at`` (numbers reserved,
+   every chunk rendered, signed, stored and committed). Printed per pair: the load average, both
+   times, the ratio, the cores each run used (CPU seconds of the web, worker and render
+   processes and PostgreSQL's backends over the wall time) and the 1-worker run's CPU per 100
+   certificates by kind; then the median ratio. ``LMS_BENCH_KEEP=<dir>`` keeps the logs.
 2. **Queue overhead** (in this process): ``--jobs`` jobs whose handler does nothing, submitted
    through ``runner.submit`` and run by a SAQ worker in this process (PostgreSQL queue, then
    Redis), against calling the same job's body directly (``runner.run_queued`` on a job row
