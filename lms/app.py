@@ -23,7 +23,6 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-import lms
 from lms.auth.routes import build_router as build_auth_router
 from lms.auth.tokens import PUBLIC_PATHS, make_jwt_auth
 from lms.config import Settings, get_settings
@@ -150,6 +149,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from lms.lti.deep_linking import register_content_source
 
     register_content_source(placeable)
+    import lms.backup  # noqa: F401 - registers the nightly backup (lms.jobs.scheduled)
+
     counters = make_counters(settings.redis_url)
 
     async def on_startup(app: Litestar) -> None:
@@ -157,6 +158,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from lms.jobs.runner import recover_unfinished_jobs
 
         await recover_unfinished_jobs(settings)
+        from lms.jobs.scheduled import start_local_scheduler
+
+        start_local_scheduler(settings)
         # Everything loaded so far (modules, routes, schemas) lives as long as the process: keep
         # it out of the cyclic collector, whose full passes over it stalled requests by tens of
         # milliseconds (the verification benchmark's p99, docs/BENCHMARKS.md).
@@ -165,7 +169,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_shutdown(app: Litestar) -> None:
         from lms.jobs.runner import shutdown_runner
+        from lms.jobs.scheduled import stop_local_scheduler
 
+        await stop_local_scheduler()
         await shutdown_runner()
         from lms.jobs.queue import close_queues
 

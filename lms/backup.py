@@ -18,6 +18,7 @@ carefully as the data dir; the file is created mode 600.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -31,8 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lms.config import Settings
+from lms.jobs import runner
+from lms.jobs.scheduled import scheduled
 
 __all__ = ["BackupError", "BackupSummary", "backup", "restore"]
 
@@ -314,3 +318,30 @@ def _pg_restore_into_empty(database_url: str, dump: Path) -> None:
         ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", database_url, str(dump)],
         "pg_restore",
     )
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` time-stamped archives (``prima-backup-*.tar``) of
+    ``folder``; return the removed ones. Other files there are left alone."""
+    archives = sorted(folder.glob("prima-backup-*.tar"), key=lambda p: p.name, reverse=True)
+    removed = archives[max(keep, 1) :]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+@scheduled("backup", "30 1 * * *")
+async def nightly_backup(ctx: runner.JobContext) -> dict[str, Any]:
+    """The scheduled backup: one archive into ``<data dir>/backups/``, then only the newest
+    ``LMS_BACKUP_KEEP`` archives there are kept."""
+    settings = ctx.settings
+    await ctx.set_total(1)
+    summary = await asyncio.to_thread(backup, settings)
+    removed = prune_backups(summary.path.parent, settings.backup_keep)
+    await ctx.progress(1)
+    return {
+        "archive": summary.path.name,
+        "files": summary.files,
+        "bytes": summary.bytes,
+        "removed": [path.name for path in removed],
+    }

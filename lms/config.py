@@ -76,6 +76,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_queue: str = "local"
     job_queue_name: str = "prima"
     worker_concurrency: int = 4
+    issue_chunk_size: int = 0  # 0: by the batch and the live workers (certificates.issuing)
+    # Scheduled jobs (lms.jobs.scheduled): cron expressions in ``timezone``, "off" turns one off.
+    scheduler: bool = True
+    cron_expiry_reminders: str = "0 6 * * *"
+    cron_backup: str = "30 1 * * *"
+    cron_lti_retries: str = "*/15 * * * *"
+    backup_keep: int = 7
+    expiry_reminder_days: int = 60
     metrics_token: str = ""
     otlp_endpoint: str = ""
     log_format: str = "json"

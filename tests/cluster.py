@@ -57,6 +57,7 @@ class Cluster:
             LMS_RENDER_WORKERS="1",
             LMS_VERIFY_RATE_PER_MINUTE="1000000",
             LMS_LOG_LEVEL="WARNING",
+            LMS_SCHEDULER="false",
             PYTHONWARNINGS="ignore",
         )
         self.env.update(extra_env)
@@ -75,6 +76,10 @@ class Cluster:
     def prepare(self, people: int) -> str:
         """Migrate, then make the admin and a finalized session of ``people`` side by side;
         the session's id."""
+        return self.prepare_sessions(people, 1)[0]
+
+    def prepare_sessions(self, people: int, sessions: int) -> list[str]:
+        """``prepare`` with ``sessions`` finalized sessions of the same ``people``; their ids."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.lms("migrate")
         user = subprocess.Popen(
@@ -85,7 +90,7 @@ class Cluster:
             stderr=subprocess.PIPE,
         )
         seed = subprocess.Popen(
-            [sys.executable, "-m", "tests.cluster", "seed", str(people)],
+            [sys.executable, "-m", "tests.cluster", "seed", str(people), str(sessions)],
             env=self.env,
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -95,7 +100,7 @@ class Cluster:
         user_err = user.communicate(timeout=600)[1]
         if seed.returncode or user.returncode:
             raise RuntimeError((err + user_err).decode()[-3000:])
-        return out.decode().strip().splitlines()[-1]
+        return out.decode().strip().splitlines()[-sessions:]
 
     def _log(self, name: str) -> Any:
         log = (self.data_dir / f"{name}.log").open("ab")
@@ -141,6 +146,19 @@ class Cluster:
         )
         self.workers.append(process)
         return process
+
+    def stop_workers(self) -> None:
+        """Stop (SIGTERM) every worker process and wait for it."""
+        for process in self.workers:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.workers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.workers = []
 
     def stop(self) -> None:
         for process in [p for p, _ in self.webs] + self.workers:
@@ -204,7 +222,7 @@ def verify_pdf(base: str, token: str, pdf: bytes) -> Any:
         return json.loads(answer.read())
 
 
-async def _seed(people: int) -> str:
+async def _seed(people: int, sessions: int = 1) -> str:
     saved = dict(os.environ)  # the benchmark module sets its own LMS_* on import
     from tests.benchmarks.bench_issuing import _finalized_session, _world
 
@@ -219,11 +237,15 @@ async def _seed(people: int) -> str:
     await start_engine(engine)
     try:
         caller, course_id, ids, _ = await _world(people)
-        return str(await _finalized_session(caller, course_id, ids, "Angkatan I"))
+        made = [
+            str(await _finalized_session(caller, course_id, ids, f"Angkatan {index + 1}"))
+            for index in range(sessions)
+        ]
+        return "\n".join(made)
     finally:
         await stop_engine(engine)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["seed"]:
-        print(asyncio.run(_seed(int(sys.argv[2]))))
+        print(asyncio.run(_seed(int(sys.argv[2]), int(sys.argv[3]) if sys.argv[3:] else 1)))

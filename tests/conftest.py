@@ -24,6 +24,8 @@ os.environ.setdefault("LMS_LOGIN_RATE_PER_MINUTE", "5")
 os.environ.setdefault("LMS_VERIFY_RATE_PER_MINUTE", "100000")
 os.environ.setdefault("LMS_RENDER_WORKERS", "2")
 os.environ.pop("LMS_REDIS_URL", None)
+# No cron ticks while the suite runs; tests/lms/jobs/test_scheduled.py runs them on purpose.
+os.environ["LMS_SCHEDULER"] = "false"
 if _PG_URL:  # a pool on the session's event loop: no new connection per query
     os.environ["LMS_DB_POOL"] = "true"
     os.environ.setdefault("LMS_DB_POOL_SIZE", "20")

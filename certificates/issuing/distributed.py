@@ -8,15 +8,18 @@ here instead of ``IssuingRun``:
    writes one ``CertificateReservation`` per participant (number, verification code, issue
    time, chunk). A participant who already holds a reservation of the session keeps it (a
    resumed or repeated job reuses the number instead of taking a new one).
-2. It queues one task per chunk of ``CHUNK_SIZE`` reservations; every free worker renders one,
-   so a batch spreads over every worker process on every machine.
+2. It queues one task per chunk of reservations; every free worker renders one, so a batch
+   spreads over every worker process on every machine. A chunk holds about a quarter of one
+   worker's share (:func:`chunk_size`: the batch over 4 x the live workers, 5 to 50), so the
+   last chunks leave no worker idle for long and a small batch still reaches every worker.
 3. A chunk renders and stores its PDFs (content-addressed, written to a temporary file and
    linked: never half-written), then in one transaction inserts the certificate of each
    reservation that has none yet and marks the reservation with it. A chunk run twice (its
    worker was killed and SAQ retried it elsewhere) therefore issues nothing twice; a kill
    before the commit leaves at most unreferenced PDF files.
-4. The job polls the reservations for progress, queues a chunk again if its task ended with
-   reservations still open (retries exhausted, or lost), and finishes when none is open.
+4. The job looks at the reservations (one grouped query every 0.25 s) for progress, queues a chunk
+   again if its task ended with reservations still open (retries exhausted, or lost), and
+   finishes when none is open.
 
 A participant whose certificate cannot be made keeps the reservation with its ``error`` (shown
 as the job's per-item error) and the number stays theirs: the next issuing run for the session
@@ -33,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import math
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -68,10 +72,14 @@ from lms.people.database import lock_unit_tree
 from lms.people.tables import Person, Unit
 from lms.shared.validation import error_text
 
-CHUNK_SIZE = 20
+#: Bounds of a chunk's size (:func:`chunk_size`); ``LMS_ISSUE_CHUNK_SIZE`` fixes it instead.
+MIN_CHUNK, MAX_CHUNK = 5, 50
 TASK = "certificates.issue_chunk"
-#: Seconds between the job's looks at the reservations.
-POLL = 0.5
+#: Seconds between the job's looks at the reservations (one grouped query each; the job ends
+#: at most this long after its last chunk) ...
+POLL = 0.25
+#: ... and every this many looks (5 s), whether each open chunk's task is still queued or running.
+STATUS_EVERY = 20
 #: Times a chunk is queued again after its task ended with reservations still open.
 REQUEUES = 3
 NO_LONGER = "Peserta ini tidak lagi lulus, atau sudah memiliki sertifikat sesi ini."
@@ -112,7 +120,10 @@ async def run_issue_job(
     ready = await prepare(issue_ctx, chosen.recipients, progress)
     base = len(chosen.skipped) + len(chosen.missing) + progress.done
     await ctx.progress(base)
-    chunks = await reserve(issue_ctx, ready, ctx.job_id)
+    workers = await queue.live_workers(settings)
+    chunks = await reserve(
+        issue_ctx, ready, ctx.job_id, workers=workers, fixed=settings.issue_chunk_size
+    )
     # Certificates this job issued before it was resumed (its worker died) are among the
     # skipped now: the result counts them as issued, as a job that was never interrupted would.
     issued_before = await _count(ctx.job_id, issued=True)
@@ -135,18 +146,27 @@ async def run_issue_job(
     for chunk in chunks:
         await send(chunk)
     looks = 0
+    shown = -1
     while True:
-        open_chunks = await _open_chunks(ctx.job_id)
-        issued = await _count(ctx.job_id, issued=True) - issued_before
-        failed = await _count(ctx.job_id, issued=False)
-        await ctx.progress(base + issued + failed)
+        open_chunks, issued, failed = await _tally(ctx.job_id)
+        issued -= issued_before
+        if base + issued + failed != shown:  # the Job row is written when progress moved
+            shown = base + issued + failed
+            await ctx.progress(shown)
         if not open_chunks:
             break
         looks += 1
-        if looks % 4 == 0:
+        if looks % STATUS_EVERY == 0:
+            ended = []
             for chunk in open_chunks:
                 status = await queue.task_status(settings, keys.get(chunk, ""))
-                if status is not None and status not in queue.TERMINAL:
+                if status is None or status in queue.TERMINAL:
+                    ended.append(chunk)
+            # Looked again after the statuses: a task that committed and ended between the
+            # tally and its status is not open any more, and is not sent again.
+            still_open = set((await _tally(ctx.job_id))[0]) if ended else set()
+            for chunk in ended:
+                if chunk not in still_open:
                     continue
                 requeued[chunk] = requeued.get(chunk, 0) + 1
                 if requeued[chunk] > REQUEUES:
@@ -164,9 +184,24 @@ async def run_issue_job(
     }
 
 
-async def reserve(ctx: IssueContext, recipients: list[Recipient], job_id: UUID) -> list[int]:
+def chunk_size(total: int, workers: int, fixed: int = 0) -> int:
+    """Reservations per chunk for a batch of ``total`` over ``workers`` worker processes."""
+    if fixed > 0:
+        return fixed
+    return max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(total / (4 * max(workers, 1)))))
+
+
+async def reserve(
+    ctx: IssueContext,
+    recipients: list[Recipient],
+    job_id: UUID,
+    *,
+    workers: int = 1,
+    fixed: int = 0,
+) -> list[int]:
     """Reserve numbers for ``recipients`` (in their order) under job ``job_id``; return the
-    chunks to render. One transaction: the counter moves exactly by the reservations made."""
+    chunks to render (sized by :func:`chunk_size`). One transaction: the counter moves exactly
+    by the reservations made."""
     session_id = ctx.session.id
     key = numbering.sequence_key(
         ctx.issuer.number_pattern, ctx.issued_on.year, unit_code=ctx.issuer.unit_code
@@ -210,7 +245,8 @@ async def reserve(ctx: IssueContext, recipients: list[Recipient], job_id: UUID) 
                     )
                 )
         order = sorted([(row["seq"], row["id"]) for row in adopted] + [(r.seq, r.id) for r in rows])
-        chunk_of = {rid: index // CHUNK_SIZE for index, (_, rid) in enumerate(order)}
+        size = chunk_size(len(order), workers, fixed)
+        chunk_of = {rid: index // size for index, (_, rid) in enumerate(order)}
         for reservation in rows:
             reservation.chunk = chunk_of[reservation.id]
         for start in range(0, len(rows), 500):
@@ -430,17 +466,24 @@ async def _count(job_id: UUID, *, issued: bool) -> int:
     return int(await CertificateReservation.count().where(where))
 
 
-async def _open_chunks(job_id: UUID) -> list[int]:
-    rows = (
-        await CertificateReservation.select(CertificateReservation.chunk)
-        .where(
-            (CertificateReservation.job_id == job_id)
-            & CertificateReservation.certificate_id.is_null()
-            & (CertificateReservation.error == "")
-        )
-        .distinct()
+async def _tally(job_id: UUID) -> tuple[list[int], int, int]:
+    """The job's open chunks, and its reservations issued and given up, in one query."""
+    rows = await CertificateReservation.raw(
+        "SELECT chunk, certificate_id IS NOT NULL AS issued, error <> '' AS failed,"
+        " COUNT(*) AS n FROM certificate_reservation WHERE job_id = {}"
+        " GROUP BY chunk, certificate_id IS NOT NULL, error <> ''",
+        job_id,
     )
-    return sorted(row["chunk"] for row in rows)
+    open_chunks: set[int] = set()
+    issued = failed = 0
+    for row in rows:
+        if row["issued"]:
+            issued += int(row["n"])
+        elif row["failed"]:
+            failed += int(row["n"])
+        else:
+            open_chunks.add(int(row["chunk"]))
+    return sorted(open_chunks), issued, failed
 
 
 async def _give_up(job_id: UUID, chunk: int) -> None:

@@ -16,7 +16,11 @@ import msgspec
 from certificates.records.schemas import ExpiringItem
 from certificates.records.service import today_in
 from certificates.tables import Certificate
+from lms.audit import services as audit
+from lms.audit.tables import AuditEntry
 from lms.auth.caller import Caller
+from lms.jobs import runner
+from lms.jobs.scheduled import scheduled
 from lms.shared.schemas import Page
 
 
@@ -103,3 +107,56 @@ async def expiring_certificates(
 
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+REMINDER = "certificate.expiry_reminder"
+_PAGE = 500
+
+
+@scheduled("expiry_reminders", "0 6 * * *")
+async def remind_expiring(ctx: runner.JobContext) -> dict[str, Any]:
+    """The scheduled reminder: each certificate entering the last ``LMS_EXPIRY_REMINDER_DAYS``
+    of its validity (no newer valid one of the course) gets one ``certificate.expiry_reminder``
+    audit entry, once; HR finds them in the certificate's history and in the expiring list. The
+    job's result counts them and lists their numbers (the first 100)."""
+    settings = ctx.settings
+    system = Caller(user_id=UUID(int=0), username="system", role="admin")
+    found: list[ExpiringItem] = []
+    offset = 0
+    while True:
+        page = await expiring_certificates(
+            system,
+            base_url=settings.public_base_url.rstrip("/"),
+            timezone=settings.timezone,
+            days=settings.expiry_reminder_days,
+            limit=_PAGE,
+            offset=offset,
+        )
+        found.extend(page.items)
+        offset += _PAGE
+        if offset >= page.total:
+            break
+    reminded: set[str] = set()
+    for start in range(0, len(found), _PAGE):
+        ids = [str(item.certificate_id) for item in found[start : start + _PAGE]]
+        rows = await AuditEntry.select(AuditEntry.object_id).where(
+            (AuditEntry.action == REMINDER) & AuditEntry.object_id.is_in(ids)
+        )
+        reminded.update(row["object_id"] for row in rows)
+    new = [item for item in found if str(item.certificate_id) not in reminded]
+    await ctx.set_total(len(new))
+    for done, item in enumerate(new, 1):
+        await audit.record(
+            None,
+            REMINDER,
+            "certificate",
+            item.certificate_id,
+            f"Sertifikat {item.number} atas nama {item.holder_name} ({item.course}) berlaku"
+            f" sampai {item.valid_until.isoformat()} ({item.days_left} hari lagi); perlu"
+            " sertifikasi ulang.",
+            {"valid_until": item.valid_until.isoformat(), "person_id": str(item.person_id)},
+        )
+        if done % 100 == 0:
+            await ctx.progress(done)
+    await ctx.progress(len(new))
+    return {"reminded": len(new), "numbers": [item.number for item in new[:100]]}

@@ -22,6 +22,7 @@ from lms.auth.tables import User
 from lms.config import Settings
 from lms.db.dialect import is_unique_violation
 from lms.jobs import retry, runner
+from lms.jobs.scheduled import scheduled
 from lms.lti.services import ServiceClient, ServiceError
 from lms.lti.tables import LtiIdentity, LtiPlatform, LtiResourceLink, LtiScore
 from lms.shared.values import cents, utcnow
@@ -188,3 +189,33 @@ async def deliver_job(ctx: runner.JobContext) -> dict[str, Any]:
 def when(moment: dt.datetime) -> str:
     """An AGS timestamp (ISO 8601 with offset)."""
     return moment.astimezone(dt.UTC).isoformat()
+
+
+#: A pending score untouched this long is no longer in a job's backoff: the sweep retries it.
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+@scheduled("lti_retries", "*/15 * * * *")
+async def retry_stale_scores(ctx: runner.JobContext) -> dict[str, Any]:
+    """The scheduled sweep: scores still ``pending`` an hour after they were stored, and in no
+    queued or running ``lti.scores`` job (the job that had them was interrupted, or the server
+    stopped between storing and queuing), go to a new ``lti.scores`` job with the usual
+    :data:`BACKOFF`."""
+    from lms.jobs.tables import Job
+
+    stale = await LtiScore.select(LtiScore.id).where(
+        (LtiScore.status == "pending") & (LtiScore.sent_at < utcnow() - STALE_AFTER)
+    )
+    ids = {UUID(str(row["id"])) for row in stale}
+    if ids:
+        live = (
+            await Job.select(Job.params)
+            .where((Job.kind == JOB_KIND) & Job.status.is_in(["queued", "running"]))
+            .output(load_json=True)
+        )
+        for row in live:
+            ids -= {UUID(i) for i in (row["params"] or {}).get("score_ids", [])}
+    await ctx.set_total(len(ids))
+    job_id = await queue(sorted(ids), ctx.settings) if ids else None
+    await ctx.progress(len(ids))
+    return {"queued": len(ids), "job_id": str(job_id) if job_id else None}

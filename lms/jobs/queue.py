@@ -1,4 +1,4 @@
-"""The distributed job queue: SAQ (via ``litestar-saq``'s SAQ) in PostgreSQL or Redis.
+"""The distributed job queue: SAQ in PostgreSQL or Redis.
 
 With ``LMS_JOB_QUEUE=saq`` a web process only *enqueues*: ``runner.submit`` writes the ``Job``
 row (the API's source of truth for status, progress and errors) and puts a SAQ job naming it
@@ -13,7 +13,16 @@ idempotent (certificate chunks insert each row once; see
 ``certificates.issuing.distributed``).
 
 Besides whole jobs, a handler can fan out *tasks* (``register_task`` / ``enqueue_task``): plain
-async functions with JSON keyword arguments, run by whichever worker is free.
+async functions with JSON keyword arguments, run by whichever worker is free. Scheduled jobs
+(``lms.jobs.scheduled``) are SAQ cron jobs of every worker.
+
+SAQ directly, not through ``litestar-saq`` (0.8.0 was tried; its pins fit ours): its plugin
+builds a worker for each queue even in a web process that only enqueues, and that worker runs a
+heartbeat thread with its own event loop in every web process (it crashed at each app shutdown
+in the trial); the plugin never disconnects its queue and keeps one queue object across apps
+and event loops, where this module keeps one per loop and closes it on shutdown; and its worker
+runner starts workers from import strings, where ``lms worker`` first binds the database engine
+and warms the render pool with the installation's settings. docs/DEVELOPING.md has the detail.
 """
 
 from __future__ import annotations
@@ -161,6 +170,18 @@ async def task_status(settings: Settings, key: str) -> Status | None:
     return job.status if job is not None else None
 
 
+async def live_workers(settings: Settings) -> int:
+    """How many workers serve the queue now (at least 1): those whose last report (every
+    ``worker_info`` timer) has not expired."""
+    queue = await get_queue(settings)
+    try:
+        info = await queue.info()
+    except Exception:  # noqa: BLE001 - only sizes chunks: a guess of one worker will do
+        logger.exception("could not count the workers")
+        return 1
+    return max(1, len(info.get("workers", {})))
+
+
 TERMINAL = {Status.COMPLETE, Status.FAILED, Status.ABORTED}
 
 
@@ -260,9 +281,15 @@ async def run_worker(
         if shutdown is not None:
             await shutdown()
 
+    from zoneinfo import ZoneInfo
+
+    from lms.jobs import scheduled
+
     worker: Worker[Any] = Worker(
         queue,
         functions=worker_functions(settings),
+        cron_jobs=scheduled.cron_jobs(settings),
+        cron_tz=ZoneInfo(settings.timezone),
         concurrency=concurrency,
         startup=on_startup,
         shutdown=on_shutdown,

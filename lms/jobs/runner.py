@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 
 from lms.auth.caller import Caller
 from lms.config import Settings
+from lms.db.dialect import is_unique_violation
 from lms.jobs.tables import Job
 from lms.observability.metrics import JOB_DURATION
 from lms.observability.tracing import traced_job
@@ -101,9 +102,38 @@ async def submit(
 
     ``settings`` (the app's) reach the handler as ``ctx.settings``.
     """
+    job_id = uuid4()
+    await _submit(job_id, kind, params, actor, unit_id, total, settings)
+    return job_id
+
+
+async def submit_once(
+    kind: str, params: dict[str, Any], *, job_id: UUID, settings: Settings
+) -> UUID | None:
+    """``submit`` under a given id (no actor): ``None``, and nothing started, when a job with
+    that id exists already (scheduled ticks: ``lms.jobs.scheduled``)."""
+    if await Job.exists().where(Job.id == job_id):
+        return None
+    try:
+        await _submit(job_id, kind, params, None, None, 0, settings)
+    except Exception as exc:
+        if is_unique_violation(exc):  # another process wrote it just now
+            return None
+        raise
+    return job_id
+
+
+async def _submit(
+    job_id: UUID,
+    kind: str,
+    params: dict[str, Any],
+    actor: Caller | None,
+    unit_id: UUID | None,
+    total: int,
+    settings: Settings,
+) -> None:
     if kind not in _HANDLERS:
         raise KeyError(f"no handler for job kind {kind!r}")
-    job_id = uuid4()
     await Job.insert(
         Job(
             id=job_id,
@@ -125,7 +155,6 @@ async def submit(
         await queue.enqueue_job(settings, str(job_id), kind)
     else:
         _start(job_id, kind, params, actor.user_id if actor else None, settings)
-    return job_id
 
 
 async def run_queued(job_id: str, settings: Settings) -> None:
