@@ -69,6 +69,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only"))
         if "sqlite_only" in item.keywords and IS_POSTGRES:
             item.add_marker(pytest.mark.skip(reason="SQLite only"))
+        if "own_server" in item.keywords and IS_POSTGRES:
+            # The server it starts has its own SQLite database whatever the suite's engine is:
+            # the PostgreSQL pass would run the same thing again (~2 minutes of the suite).
+            item.add_marker(pytest.mark.skip(reason="own server on SQLite: ran in the SQLite pass"))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

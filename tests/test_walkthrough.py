@@ -25,10 +25,13 @@ import pytest
 from tests.conftest import SHARED_DATA
 from tests.live_server import LMS, REPO, live_server, server_env
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("jq") is None or shutil.which("curl") is None,
-    reason="the walkthrough needs curl and jq (scripts/system-deps.sh installs them)",
-)
+pytestmark = [
+    pytest.mark.own_server,
+    pytest.mark.skipif(
+        shutil.which("jq") is None or shutil.which("curl") is None,
+        reason="the walkthrough needs curl and jq (scripts/system-deps.sh installs them)",
+    ),
+]
 
 STEPS = [
     "1. People",

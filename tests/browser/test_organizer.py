@@ -18,6 +18,7 @@ from tests.browser.test_pages import api, token_of
 from tests.browser.test_pages import shoot as check_and_save
 
 pytestmark = [
+    pytest.mark.own_server,
     requires_chromium,
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.timeout(600),

@@ -14,6 +14,7 @@ from tests.browser.conftest import SCREENSHOTS, requires_chromium
 
 # The first test also starts the server and loads the demo (about a minute on a quiet machine).
 pytestmark = [
+    pytest.mark.own_server,
     requires_chromium,
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.timeout(600),

@@ -21,6 +21,7 @@ from tests.browser.conftest import requires_chromium
 from tests.browser.test_pages import api, shoot, token_of
 
 pytestmark = [
+    pytest.mark.own_server,
     requires_chromium,
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.timeout(600),

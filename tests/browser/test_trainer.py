@@ -21,6 +21,7 @@ from tests.browser.test_pages import api as _api
 from tests.browser.test_pages import shoot, token_of
 
 pytestmark = [
+    pytest.mark.own_server,
     requires_chromium,
     pytest.mark.asyncio(loop_scope="session"),
     pytest.mark.timeout(600),

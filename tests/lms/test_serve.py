@@ -7,7 +7,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.live_server import live_server
+
+pytestmark = pytest.mark.own_server
 
 CODE = "ABCDEFGHJKLMNPQR"
 

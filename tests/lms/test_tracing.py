@@ -135,6 +135,7 @@ def collector() -> Iterator[FakeCollector]:
         yield running
 
 
+@pytest.mark.own_server
 def test_a_request_is_a_span_at_the_collector(collector: FakeCollector, tmp_path: Path):
     with live_server(
         tmp_path,

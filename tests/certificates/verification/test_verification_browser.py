@@ -31,9 +31,12 @@ import pytest
 from certificates.rendering.snapshot import HolderSnapshot, sample_snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)"
-)
+pytestmark = [
+    pytest.mark.own_server,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)"
+    ),
+]
 
 REPO = Path(__file__).resolve().parents[3]
 PHONE = "390,844"
