@@ -17,7 +17,9 @@ def allow(*roles: str) -> Guard:
     """A guard that lets only the given roles through (admins always pass)."""
     allowed = frozenset(roles) | {"admin"}
 
-    def _guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine on purpose: Litestar runs a plain-function guard in a worker thread
+    # (``sync_to_thread``), a thread hop per guard on every request for a set lookup.
+    async def _guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = connection.user
         if not isinstance(user, Caller) or user.role not in allowed:
             raise PermissionDeniedException("role not allowed")

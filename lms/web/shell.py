@@ -86,7 +86,10 @@ def page_guard(*roles: str) -> Guard:
     pass). Until the user chose their own password, only the password page opens."""
     allowed = frozenset(roles) | {"admin"} if roles else None
 
-    def _guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    # A coroutine, as ``lms.auth.guards.allow``: a plain function would run in a worker thread.
+    async def _guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, PageCaller):
             raise LoginRequired
