@@ -60,14 +60,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     bsre_url: str = ""
     bsre_user: str = ""
     bsre_password: str = ""
-    bsre_password_file: str = ""
     bsre_mode: str = "sign"
     bsre_nik: str = ""
     bsre_passphrase: str = ""
-    bsre_passphrase_file: str = ""
     bsre_subscriber_id: str = ""
     bsre_totp_secret: str = ""
-    bsre_totp_secret_file: str = ""
     bsre_trust_roots: str = ""
     bsre_timeout: int = 60
     bsre_retries: int = 3
@@ -150,6 +147,9 @@ _DEFAULTS = Settings(database_url="", data_dir=Path("."), secret_key="")
 SECRET_FILE_FIELDS = frozenset(
     {
         "signing_passphrase",
+        "bsre_password",
+        "bsre_passphrase",
+        "bsre_totp_secret",
         "siasn_consumer_key",
         "siasn_consumer_secret",
         "siasn_client_secret",

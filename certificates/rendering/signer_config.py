@@ -188,16 +188,6 @@ def _load(p12: str, passphrase: str, data_dir: str) -> SignerSetup:
     return SignerSetup(signer, chain, fingerprint, demo, str(path))
 
 
-def _secret(value: str, file: str, name: str) -> str:
-    """A secret from its variable, or from the file its ``*_FILE`` twin names (file wins)."""
-    if file:
-        try:
-            return Path(file).read_text().strip()
-        except OSError as exc:
-            raise ValueError(f"cannot read {name}_FILE {file}: {exc.strerror}") from None
-    return value
-
-
 def _trust_roots(path: str) -> tuple[bytes, ...]:
     if not path:
         return ()
@@ -214,18 +204,15 @@ def _trust_roots(path: str) -> tuple[bytes, ...]:
 def _load_bsre(settings: Settings) -> SignerSetup:
     from certificates.rendering.bsre import BsreSigner, decode_totp_secret
 
-    totp = _secret(
-        settings.bsre_totp_secret, settings.bsre_totp_secret_file, "LMS_BSRE_TOTP_SECRET"
-    )
+    # Secrets given as LMS_BSRE_*_FILE were read by Settings.from_env (lms.config).
+    totp = settings.bsre_totp_secret
     signer = BsreSigner(
         url=settings.bsre_url,
         user=settings.bsre_user,
-        password=_secret(settings.bsre_password, settings.bsre_password_file, "LMS_BSRE_PASSWORD"),
+        password=settings.bsre_password,
         mode=settings.bsre_mode,
         nik=settings.bsre_nik,
-        passphrase=_secret(
-            settings.bsre_passphrase, settings.bsre_passphrase_file, "LMS_BSRE_PASSPHRASE"
-        ),
+        passphrase=settings.bsre_passphrase,
         subscriber_id=settings.bsre_subscriber_id,
         totp_secret=decode_totp_secret(totp) if totp else b"",
         trust_roots=_trust_roots(settings.bsre_trust_roots),

@@ -44,7 +44,6 @@ def bsre(server: FakeBsre, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
     server.fault, server.fail_times, server.delay = "", 1, 0.0
     server.calls.clear()
-    (tmp_path / "passphrase").write_text(PASSPHRASE)
     settings = msgspec.structs.replace(
         get_settings(),
         signer="bsre",
@@ -52,7 +51,7 @@ def bsre(server: FakeBsre, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
         bsre_user=USER,
         bsre_password=PASSWORD,
         bsre_nik=NIK,
-        bsre_passphrase_file=str(tmp_path / "passphrase"),
+        bsre_passphrase=PASSPHRASE,
         bsre_trust_roots=str(server.write_roots(tmp_path)),
         bsre_timeout=5,
         bsre_retries=1,

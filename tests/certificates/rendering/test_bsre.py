@@ -326,7 +326,7 @@ def test_settings_build_the_bsre_signer_with_secrets_from_files(tmp_path: Path, 
         signed = signer.sign(_pdf())  # the Signer protocol, outside an event loop
         check_signed_pdf(signed, setup.certificates)
 
-        unset = msgspec.structs.replace(settings, bsre_passphrase_file="")
+        unset = msgspec.structs.replace(settings, bsre_passphrase="")
         with pytest.raises(ValueError, match="LMS_BSRE_PASSPHRASE"):
             signer_setup(unset)
         wrong = msgspec.structs.replace(settings, signer="hsm")
